@@ -1,0 +1,160 @@
+package io.spillway;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.spillway.config.AppConfig;
+import io.spillway.config.ConfigException;
+import io.spillway.data.DataVerticle;
+import io.spillway.http.HttpVerticle;
+import io.spillway.observe.ManagementVerticle;
+import io.spillway.stream.OutboxVerticle;
+import io.spillway.stream.StreamVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Spillway node: config -> Vertx -> verticles, and a graceful stop. {@code main} is the production entry
+ * point ({@code java -jar spillway.jar -conf conf/prod.json}).
+ */
+public final class Spillway {
+  private static final Logger LOG = LoggerFactory.getLogger(Spillway.class);
+  public static final Path DEFAULT_CONFIG = Path.of("conf", "config.json");
+
+  private final Vertx vertx;
+  private final AppConfig config;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
+  private Spillway(Vertx vertx, AppConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  public static void main(String[] args) {
+    AppConfig config = loadOrExit(args);
+    start(config)
+        .onSuccess(Spillway::stopOnSignal)
+        .onFailure(err -> {
+          LOG.error("spillway failed to start: {}", err.getMessage(), err);
+          System.exit(1);
+        });
+  }
+
+  /** Parses {@code -conf FILE} and the environment; a bad value ends the process with exit code 2. */
+  public static AppConfig loadOrExit(String[] args) {
+    try {
+      Path file = configFile(args);
+      AppConfig config = AppConfig.load(file, System.getenv());
+      applyLogLevel(config.logLevel());
+      return config;
+    } catch (ConfigException e) {
+      System.err.println("spillway: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      throw e;
+    }
+  }
+
+  static Path configFile(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("-conf") || args[i].equals("--conf")) {
+        if (i + 1 >= args.length) {
+          throw new ConfigException("-conf needs a file name");
+        }
+        return Path.of(args[i + 1]);
+      }
+    }
+    return Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+  }
+
+  /** Starts a node with {@code config}; the future completes when every verticle is deployed and listening. */
+  public static Future<Spillway> start(AppConfig config) {
+    long t0 = System.nanoTime();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Spillway node = new Spillway(vertx, config);
+    return node.deploy()
+        .map(v -> {
+          LOG.info("spillway started in {} ms: http on {}:{} x{}, management on {}, {} shard(s), mode {}",
+              (System.nanoTime() - t0) / 1_000_000, config.http().host(), config.http().port(),
+              config.http().instances(), config.management().port(), config.data().shards().size(), config.mode());
+          return node;
+        })
+        .recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> deploy() {
+    List<String> owners = new ArrayList<>(List.of(DataVerticle.HEALTH_OWNER));
+    Future<?> chain = vertx.deployVerticle(() -> new DataVerticle(config),
+        new DeploymentOptions().setInstances(config.data().instances()));
+    if (config.stream().instances() > 0) {
+      owners.add(StreamVerticle.HEALTH_OWNER);
+      chain = chain.compose(id -> vertx.deployVerticle(() -> new StreamVerticle(config),
+          new DeploymentOptions().setInstances(config.stream().instances())));
+    }
+    if (config.stream().outboxInstances() > 0) {
+      chain = chain.compose(id -> vertx.deployVerticle(() -> new OutboxVerticle(config),
+          new DeploymentOptions().setInstances(config.stream().outboxInstances())));
+    }
+    if (config.management().enabled()) {
+      chain = chain.compose(id -> vertx.deployVerticle(new ManagementVerticle(config, owners)));
+    }
+    return chain.compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config),
+        new DeploymentOptions().setInstances(config.http().instances()))).mapEmpty();
+  }
+
+  /**
+   * Graceful stop: the HTTP servers stop accepting, in-flight requests get {@code shutdown.timeoutMs} to
+   * finish, WebSockets are closed with 1001, then everything else is undeployed.
+   */
+  public Future<Void> stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    LOG.info("spillway stopping (grace {} ms)", config.shutdownTimeoutMs());
+    return vertx.close();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public AppConfig config() {
+    return config;
+  }
+
+  /** On SIGTERM or SIGINT: stop gracefully, then exit 0 (1 when the stop failed or overran). */
+  @SuppressWarnings("restriction")
+  public void stopOnSignal() {
+    CountDownLatch latch = new CountDownLatch(1);
+    sun.misc.SignalHandler handler = sig -> new Thread(() -> {
+      boolean clean;
+      try {
+        stop().onComplete(ar -> latch.countDown());
+        clean = latch.await(config.shutdownTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        clean = false;
+      }
+      LOG.info("spillway stopped{}", clean ? "" : " (grace period overrun)");
+      System.exit(clean ? 0 : 1);
+    }, "spillway-shutdown").start();
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+  }
+
+  static void applyLogLevel(String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.getLogger("io.spillway").setLevel(Level.toLevel(level));
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.spillway.auth;
+
+import io.spillway.config.ConfigException;
+import io.spillway.config.JwtConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Verifies and issues JWTs with the keys from config. Verification checks the signature with the configured
+ * algorithm only ({@code alg: none} and other algorithms are refused), then {@code exp}, {@code nbf}, {@code
+ * iss} and {@code aud} with the configured leeway.
+ */
+public final class JwtTokens {
+  private final JWTAuth auth;
+  private final JwtConfig config;
+  private final boolean canIssue;
+
+  public JwtTokens(Vertx vertx, JwtConfig config) {
+    this.config = config;
+    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions()
+        .setAlgorithm(config.algorithm())
+        .setIssuer(config.issuer())
+        .setAudience(List.of(config.audience()))
+        .setLeeway(config.leewaySeconds()));
+    List<PubSecKeyOptions> keys = new ArrayList<>();
+    if (config.algorithm().equals("HS256")) {
+      keys.add(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()));
+    } else {
+      for (String pem : config.publicKeys()) {
+        keys.add(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setBuffer(pem));
+      }
+      if (!config.privateKey().isBlank()) {
+        keys.add(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setBuffer(config.privateKey()));
+      }
+      if (!config.jwksFile().isBlank()) {
+        options.setJwks(readJwks(config.jwksFile()));
+      }
+    }
+    options.setPubSecKeys(keys);
+    try {
+      this.auth = JWTAuth.create(vertx, options);
+    } catch (RuntimeException e) {
+      throw new ConfigException("jwt: the configured keys cannot be used: " + e.getMessage(), e);
+    }
+    this.canIssue = config.algorithm().equals("HS256") || !config.privateKey().isBlank();
+  }
+
+  /** The verified token's principal, or a failed future with a reason safe to show the client. */
+  public Future<Principal> verify(String token) {
+    return auth.authenticate(new TokenCredentials(token))
+        .recover(err -> Future.failedFuture(new InvalidTokenException(reason(err))))
+        .compose(user -> {
+          JsonObject claims = user.principal();
+          long now = System.currentTimeMillis() / 1000;
+          Long nbf = claims.getLong("nbf");
+          if (nbf != null && nbf > now + config.leewaySeconds()) {
+            return Future.failedFuture(new InvalidTokenException("the token is not valid yet"));
+          }
+          if (claims.getValue("exp") == null) {
+            return Future.failedFuture(new InvalidTokenException("the token has no expiry"));
+          }
+          String sub = claims.getString("sub");
+          if (sub == null || sub.isBlank()) {
+            return Future.failedFuture(new InvalidTokenException("the token has no subject"));
+          }
+          return Future.succeededFuture(new Principal(sub, claims));
+        });
+  }
+
+  /** A signed access token for {@code subject}, valid for {@code jwt.tokenTtlSeconds}. */
+  public String issue(String subject, JsonObject extraClaims) {
+    if (!canIssue) {
+      throw new IllegalStateException("jwt.privateKey is not set: this node verifies tokens but cannot issue them");
+    }
+    return auth.generateToken(extraClaims == null ? new JsonObject() : extraClaims.copy(), new JWTOptions()
+        .setAlgorithm(config.algorithm())
+        .setSubject(subject)
+        .setIssuer(config.issuer())
+        .setAudience(List.of(config.audience()))
+        .setExpiresInSeconds(config.tokenTtlSeconds()));
+  }
+
+  public int ttlSeconds() {
+    return config.tokenTtlSeconds();
+  }
+
+  private static String reason(Throwable err) {
+    String m = String.valueOf(err.getMessage()).toLowerCase();
+    if (m.contains("expired")) {
+      return "the token has expired";
+    }
+    if (m.contains("issuer") || m.contains("iss")) {
+      return "the token was issued by someone else";
+    }
+    if (m.contains("audience") || m.contains("aud")) {
+      return "the token is not meant for this API";
+    }
+    return "the token is invalid";
+  }
+
+  private static List<JsonObject> readJwks(String file) {
+    try {
+      JsonObject doc = new JsonObject(Files.readString(Path.of(file)));
+      JsonArray keys = doc.getJsonArray("keys", new JsonArray());
+      List<JsonObject> out = new ArrayList<>();
+      keys.forEach(k -> out.add((JsonObject) k));
+      return out;
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("jwt.jwksFile: cannot read a JWKS document from " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.spillway.http;
+
+import io.spillway.auth.JwtTokens;
+import io.spillway.config.AppConfig;
+import io.spillway.config.HttpConfig;
+import io.spillway.data.DataVerticle;
+import io.spillway.observe.HealthChecks;
+import io.spillway.stream.StreamEndpoint;
+import io.spillway.stream.StreamVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.ext.web.Router;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns the public HTTP server, its router and the WebSocket sessions it accepted. Deployed {@code
+ * http.instances} times on one port; never blocks and never talks to PostgreSQL itself.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private final AppConfig config;
+  private HttpServer server;
+  private Redis redis;
+
+  public HttpVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = Redis.createClient(vertx, redisOptions(config));
+    JwtTokens tokens = new JwtTokens(vertx, config.jwt());
+    HealthChecks health = healthChecks();
+    StreamEndpoint stream = new StreamEndpoint(tokens);
+
+    Router router = ApiRouter.create(vertx, config);
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
+    RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
+
+    HttpConfig http = config.http();
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(http.host())
+            .setPort(http.port())
+            .setMaxHeaderSize(http.maxHeaderBytes())
+            .setMaxInitialLineLength(http.maxInitialLineBytes())
+            .setIdleTimeout(http.idleTimeoutSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setTcpNoDelay(true)
+            .setTcpFastOpen(true)
+            .setCompressionSupported(true)
+            .setMaxWebSocketFrameSize(64 * 1024))
+        .invalidRequestHandler(InvalidRequests::handle)
+        .requestHandler(router);
+    return server.listen();
+  }
+
+  HealthChecks healthChecks() {
+    List<String> owners = new ArrayList<>(List.of(DataVerticle.HEALTH_OWNER));
+    if (config.stream().instances() > 0) {
+      owners.add(StreamVerticle.HEALTH_OWNER);
+    }
+    return new HealthChecks(vertx, owners, 2000)
+        .local("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty());
+  }
+
+  static RedisOptions redisOptions(AppConfig config) {
+    return new RedisOptions()
+        .setConnectionString(config.redis().uri())
+        .setMaxPoolSize(config.redis().poolSize())
+        .setMaxPoolWaiting(config.redis().maxWaiting())
+        .setMaxWaitingHandlers(config.redis().maxWaiting() * 4);
+  }
+
+  /** Stops accepting, lets in-flight requests finish within {@code shutdown.timeoutMs}, closes WebSockets with 1001. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+    return closing.eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+  }
+}

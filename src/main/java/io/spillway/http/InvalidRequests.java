@@ -1,0 +1,35 @@
+package io.spillway.http;
+
+import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Answers requests the HTTP codec could not decode (header section or request line too large, garbage)
+ * with a problem, before any routing: 431, 414 or 400.
+ */
+final class InvalidRequests {
+  private InvalidRequests() {}
+
+  static void handle(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem;
+    if (cause instanceof TooLongFrameException && cause.getMessage() != null
+        && cause.getMessage().contains("header")) {
+      problem = Problem.of(431, "headers-too-large", "Request header fields too large",
+          "the request's header section is larger than the server accepts");
+    } else if (cause instanceof TooLongFrameException) {
+      problem = Problem.of(414, "uri-too-long", "URI too long", "the request line is longer than the server accepts");
+    } else {
+      problem = Problem.badRequest("the request could not be decoded");
+    }
+    String id = RequestIds.generate();
+    request.response()
+        .setStatusCode(problem.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, Problem.CONTENT_TYPE)
+        .putHeader(RequestIds.HEADER, id)
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(problem.toJson(null, id).toBuffer())
+        .onComplete(ar -> request.connection().close());
+  }
+}

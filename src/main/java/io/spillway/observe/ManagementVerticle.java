@@ -1,0 +1,37 @@
+package io.spillway.observe;
+
+import io.spillway.config.AppConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The management port: health (and metrics), kept apart from public traffic and its limits. */
+public final class ManagementVerticle extends VerticleBase {
+  private final AppConfig config;
+  private final List<String> healthOwners;
+  private HttpServer server;
+
+  public ManagementVerticle(AppConfig config, List<String> healthOwners) {
+    this.config = config;
+    this.healthOwners = healthOwners;
+  }
+
+  @Override
+  public Future<?> start() {
+    HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
+    server = vertx.createHttpServer().requestHandler(router);
+    return server.listen(config.management().port(), config.management().host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS);
+  }
+}
