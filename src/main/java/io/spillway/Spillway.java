@@ -93,22 +93,26 @@ public final class Spillway {
   }
 
   private Future<Void> deploy() {
-    List<String> owners = new ArrayList<>(List.of(DataVerticle.HEALTH_OWNER));
+    List<String> owners = new ArrayList<>(List.of(DataVerticle.HEALTH_OWNER, HttpVerticle.REDIS_HEALTH_OWNER));
     Future<?> chain = vertx.deployVerticle(() -> new DataVerticle(config),
         new DeploymentOptions().setInstances(config.data().instances()));
-    if (config.stream().instances() > 0) {
+    boolean kafka = !config.kafka().bootstrapServers().isBlank();
+    if (!kafka) {
+      LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
+    }
+    if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(id -> vertx.deployVerticle(() -> new StreamVerticle(config),
           new DeploymentOptions().setInstances(config.stream().instances())));
     }
-    if (config.stream().outboxInstances() > 0) {
+    if (kafka && config.stream().outboxInstances() > 0) {
       chain = chain.compose(id -> vertx.deployVerticle(() -> new OutboxVerticle(config),
           new DeploymentOptions().setInstances(config.stream().outboxInstances())));
     }
     if (config.management().enabled()) {
       chain = chain.compose(id -> vertx.deployVerticle(new ManagementVerticle(config, owners)));
     }
-    return chain.compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config),
+    return chain.compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, owners),
         new DeploymentOptions().setInstances(config.http().instances()))).mapEmpty();
   }
 

@@ -13,6 +13,8 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,10 +62,12 @@ public final class JwtTokens {
 
   /** The verified token's principal, or a failed future with a reason safe to show the client. */
   public Future<Principal> verify(String token) {
-    return auth.authenticate(new TokenCredentials(token))
-        .recover(err -> Future.failedFuture(new InvalidTokenException(reason(err))))
+    // compose() turns what the library throws on odd claims (e.g. "exp": null) into a failed future.
+    return Future.succeededFuture(new TokenCredentials(token)).compose(auth::authenticate)
+        .recover(err -> Future.failedFuture(new InvalidTokenException(reason(err, token))))
         .compose(user -> {
-          JsonObject claims = user.principal();
+          // The decoded payload is the "accessToken" attribute; the principal only holds the raw token.
+          JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
           long now = System.currentTimeMillis() / 1000;
           Long nbf = claims.getLong("nbf");
           if (nbf != null && nbf > now + config.leewaySeconds()) {
@@ -97,10 +101,13 @@ public final class JwtTokens {
     return config.tokenTtlSeconds();
   }
 
-  private static String reason(Throwable err) {
+  private String reason(Throwable err, String token) {
     String m = String.valueOf(err.getMessage()).toLowerCase();
     if (m.contains("expired")) {
-      return "the token has expired";
+      // The library reports a future nbf as "expired" too; tell the client which it is.
+      Long nbf = unverifiedClaims(token).getLong("nbf");
+      return nbf != null && nbf > System.currentTimeMillis() / 1000 + config.leewaySeconds()
+          ? "the token is not valid yet" : "the token has expired";
     }
     if (m.contains("issuer") || m.contains("iss")) {
       return "the token was issued by someone else";
@@ -109,6 +116,16 @@ public final class JwtTokens {
       return "the token is not meant for this API";
     }
     return "the token is invalid";
+  }
+
+  /** The payload of a token whose signature already failed or passed; only used to explain a refusal. */
+  private static JsonObject unverifiedClaims(String token) {
+    try {
+      String[] parts = token.split("\\.");
+      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      return new JsonObject();
+    }
   }
 
   private static List<JsonObject> readJwks(String file) {

@@ -3,10 +3,9 @@ package io.spillway.http;
 import io.spillway.auth.JwtTokens;
 import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
-import io.spillway.data.DataVerticle;
 import io.spillway.observe.HealthChecks;
+import io.spillway.observe.HealthReport;
 import io.spillway.stream.StreamEndpoint;
-import io.spillway.stream.StreamVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -17,7 +16,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.ext.web.Router;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,19 +24,29 @@ import java.util.concurrent.TimeUnit;
  * http.instances} times on one port; never blocks and never talks to PostgreSQL itself.
  */
 public final class HttpVerticle extends VerticleBase {
+  /** HttpVerticles own the Redis check: they are the Redis client on the hot path. */
+  public static final String REDIS_HEALTH_OWNER = "redis";
+
   private final AppConfig config;
   private HttpServer server;
   private Redis redis;
 
-  public HttpVerticle(AppConfig config) {
+  private final List<String> healthOwners;
+
+  public HttpVerticle(AppConfig config, List<String> healthOwners) {
     this.config = config;
+    this.healthOwners = healthOwners;
   }
 
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisOptions(config));
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
-    HealthChecks health = healthChecks();
+    HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
+    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> redis.send(Request.cmd(Command.PING))
+        .map(pong -> HealthReport.up("redis"))
+        .otherwise(err -> HealthReport.down("redis", err))
+        .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
     StreamEndpoint stream = new StreamEndpoint(tokens);
 
     Router router = ApiRouter.create(vertx, config);
@@ -61,15 +69,6 @@ public final class HttpVerticle extends VerticleBase {
         .invalidRequestHandler(InvalidRequests::handle)
         .requestHandler(router);
     return server.listen();
-  }
-
-  HealthChecks healthChecks() {
-    List<String> owners = new ArrayList<>(List.of(DataVerticle.HEALTH_OWNER));
-    if (config.stream().instances() > 0) {
-      owners.add(StreamVerticle.HEALTH_OWNER);
-    }
-    return new HealthChecks(vertx, owners, 2000)
-        .local("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty());
   }
 
   static RedisOptions redisOptions(AppConfig config) {

@@ -12,12 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * Liveness and readiness. Readiness asks every dependency owner over the event bus ({@link #ADDRESS_PREFIX}
- * + owner) and runs local checks; it is 200 only when every check is up, else 503 naming each failing check.
+ * + owner); it is 200 only when every check is up, else 503 naming each failing check.
  */
 public final class HealthChecks {
   public static final String ADDRESS_PREFIX = "spillway.health.";
@@ -25,18 +23,12 @@ public final class HealthChecks {
 
   private final Vertx vertx;
   private final List<String> owners;
-  private final Map<String, Supplier<Future<Void>>> local = new TreeMap<>();
   private final long timeoutMs;
 
   public HealthChecks(Vertx vertx, List<String> owners, long timeoutMs) {
     this.vertx = vertx;
     this.owners = owners;
     this.timeoutMs = timeoutMs;
-  }
-
-  public HealthChecks local(String name, Supplier<Future<Void>> check) {
-    local.put(name, check);
-    return this;
   }
 
   public void live(RoutingContext ctx) {
@@ -65,9 +57,6 @@ public final class HealthChecks {
           .map(msg -> fromJson(msg.body()))
           .otherwise(err -> List.of(HealthReport.down(owner, err))));
     }
-    local.forEach((name, check) -> all.add(withTimeout(check.get())
-        .map(v -> List.of(HealthReport.up(name)))
-        .otherwise(err -> List.of(HealthReport.down(name, err)))));
     return Future.join(all).otherwise(f -> null).map(v -> {
       Map<String, HealthReport> out = new TreeMap<>();
       for (Future<List<HealthReport>> f : all) {
@@ -75,10 +64,6 @@ public final class HealthChecks {
       }
       return out;
     });
-  }
-
-  private <T> Future<T> withTimeout(Future<T> f) {
-    return f.timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   /** Replies to a health request with the owner's reports as a JSON array. */

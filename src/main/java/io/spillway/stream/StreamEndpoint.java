@@ -43,6 +43,8 @@ public final class StreamEndpoint {
   }
 
   private void session(ServerWebSocket ws, Principal principal) {
+    // On a graceful stop, tell the client the server is going away (1001) so it reconnects elsewhere.
+    ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
     ws.textMessageHandler(text -> {
       JsonObject frame;
       try {

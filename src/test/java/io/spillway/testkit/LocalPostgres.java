@@ -54,6 +54,18 @@ public final class LocalPostgres {
     });
   }
 
+  /** Makes a database refuse new connections and ends the open ones: a shard that went away. */
+  public static void refuseConnections(String db) {
+    withAdmin(pool -> pool.query("ALTER DATABASE " + quote(db) + " ALLOW_CONNECTIONS false").execute()
+        .compose(v -> pool.preparedQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .execute(Tuple.of(db)))
+        .mapEmpty());
+  }
+
+  public static void allowConnections(String db) {
+    withAdmin(pool -> pool.query("ALTER DATABASE " + quote(db) + " ALLOW_CONNECTIONS true").execute().mapEmpty());
+  }
+
   private static String quote(String db) {
     if (!db.matches("[a-z0-9_]{1,63}")) {
       throw new IllegalArgumentException("not a safe database name: " + db);

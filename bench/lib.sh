@@ -1,0 +1,45 @@
+# Shared helpers for the bench scripts: build once, run the server jar, wait for it, stop it.
+set -euo pipefail
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+RESULTS="$ROOT/bench/results"
+mkdir -p "$RESULTS"
+
+ensure_wrk() {
+  if ! command -v wrk >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  fi
+}
+
+build_jar() {
+  (cd "$ROOT" && mvn -B -q -DskipTests package)
+}
+
+# start_server LOGFILE [ENV=VALUE...]: runs the production jar on conf/config.json with overrides.
+start_server() {
+  local log="$1"; shift
+  (cd "$ROOT" && env "$@" java -Xms512m -Xmx1g -XX:+UseParallelGC -jar target/spillway.jar -conf conf/config.json \
+    >"$log" 2>&1 & echo $! >"$RESULTS/server.pid")
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:${SPILLWAY_HTTP_PORT:-8080}/health/live" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "server did not start; log:" >&2; tail -50 "$log" >&2; return 1
+}
+
+stop_server() {
+  local pid; pid=$(cat "$RESULTS/server.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+machine() {
+  echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(java -version 2>&1 | head -1)"
+}
+
+# wrk_rps OUTPUT: requests/s from a wrk report.
+wrk_rps() { awk '/Requests\/sec/{print $2}' "$1"; }
+wrk_p99() { awk '/ 99%/{print $2}' "$1"; }
+wrk_p50() { awk '/ 50%/{print $2}' "$1"; }
