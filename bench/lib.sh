@@ -18,8 +18,9 @@ build_jar() {
 # start_server LOGFILE [ENV=VALUE...]: runs the production jar on conf/config.json with overrides.
 start_server() {
   local log="$1"; shift
-  (cd "$ROOT" && env "$@" java -Xms512m -Xmx1g -XX:+UseParallelGC -jar target/spillway.jar -conf conf/config.json \
-    >"$log" 2>&1 & echo $! >"$RESULTS/server.pid")
+  cd "$ROOT"
+  env "$@" java -Xms512m -Xmx1g -XX:+UseParallelGC -jar target/spillway.jar -conf conf/config.json >"$log" 2>&1 &
+  echo $! >"$RESULTS/server.pid"
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:${SPILLWAY_HTTP_PORT:-8080}/health/live" >/dev/null 2>&1 && return 0
     sleep 0.2

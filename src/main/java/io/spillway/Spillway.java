@@ -42,13 +42,17 @@ public final class Spillway {
   }
 
   public static void main(String[] args) {
-    AppConfig config = loadOrExit(args);
-    start(config)
-        .onSuccess(Spillway::stopOnSignal)
-        .onFailure(err -> {
-          LOG.error("spillway failed to start: {}", err.getMessage(), err);
-          System.exit(1);
-        });
+    run(loadOrExit(args));
+  }
+
+  /** Starts a node and installs the signal handlers; a failed start ends the process with exit code 1. */
+  public static void run(AppConfig config) {
+    try {
+      start(config).await().stopOnSignal();
+    } catch (Exception e) {
+      LOG.error("spillway failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
   }
 
   /** Parses {@code -conf FILE} and the environment; a bad value ends the process with exit code 2. */
@@ -89,7 +93,10 @@ public final class Spillway {
               config.http().instances(), config.management().port(), config.data().shards().size(), config.mode());
           return node;
         })
-        .recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
+        .recover(err -> {
+          LOG.error("spillway failed to start, stopping: {}", String.valueOf(err), err);
+          return vertx.close().transform(ar -> Future.failedFuture(err));
+        });
   }
 
   private Future<Void> deploy() {

@@ -2,46 +2,48 @@ package io.spillway.bus;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageCodec;
 
 /**
- * Passes an immutable object (a record) across the event bus inside one JVM without serialising it. Every
- * data-layer address is local-only, so the wire methods are never used.
+ * Passes immutable objects (records) across the event bus inside one JVM by reference, without
+ * serialising them. Every address that uses it is local-only, so the wire methods are never called.
  */
-public final class LocalCodec<T> implements MessageCodec<T, T> {
-  private final String name;
+public final class LocalCodec implements MessageCodec<Object, Object> {
+  public static final String NAME = "spillway-local";
 
-  private LocalCodec(Class<T> type) {
-    this.name = "local:" + type.getName();
+  /** Send and reply options for local records. */
+  public static DeliveryOptions options(long timeoutMs) {
+    return new DeliveryOptions().setCodecName(NAME).setLocalOnly(true).setSendTimeout(timeoutMs);
   }
 
-  /** Registers the codec as the default for {@code type}, once per Vertx instance. */
-  public static <T> void register(Vertx vertx, Class<T> type) {
+  /** Registers the codec once per Vertx instance (several verticles may try). */
+  public static synchronized void register(Vertx vertx) {
     try {
-      vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));
+      vertx.eventBus().registerCodec(new LocalCodec());
     } catch (IllegalStateException alreadyRegistered) {
-      // Another verticle instance registered it first.
+      // Another verticle registered it first.
     }
   }
 
   @Override
-  public void encodeToWire(Buffer buffer, T t) {
-    throw new UnsupportedOperationException(name + " is local-only");
+  public void encodeToWire(Buffer buffer, Object o) {
+    throw new UnsupportedOperationException(NAME + " is local-only");
   }
 
   @Override
-  public T decodeFromWire(int pos, Buffer buffer) {
-    throw new UnsupportedOperationException(name + " is local-only");
+  public Object decodeFromWire(int pos, Buffer buffer) {
+    throw new UnsupportedOperationException(NAME + " is local-only");
   }
 
   @Override
-  public T transform(T t) {
-    return t;
+  public Object transform(Object o) {
+    return o;
   }
 
   @Override
   public String name() {
-    return name;
+    return NAME;
   }
 
   @Override

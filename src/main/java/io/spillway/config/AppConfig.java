@@ -16,6 +16,7 @@ public record AppConfig(
     KafkaConfig kafka,
     JwtConfig jwt,
     StreamConfig stream,
+    int passwordIterations,
     long shutdownTimeoutMs,
     String logLevel,
     JsonObject tree) {
@@ -45,6 +46,7 @@ public record AppConfig(
         kafka,
         jwt,
         StreamConfig.from(root.child("stream"), root.child("outbox")),
+        root.child("auth").integer("passwordIterations", 210_000, 1_000, 10_000_000),
         root.child("shutdown").number("timeoutMs", 10_000, 0, 600_000),
         root.child("log").oneOf("level", "INFO", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")),
         tree);
@@ -55,6 +57,7 @@ public record AppConfig(
   }
 
   public AppConfig withKafka(KafkaConfig k) {
-    return new AppConfig(mode, http, management, data, redis, k, jwt, stream, shutdownTimeoutMs, logLevel, tree);
+    return new AppConfig(mode, http, management, data, redis, k, jwt, stream, passwordIterations, shutdownTimeoutMs,
+        logLevel, tree);
   }
 }

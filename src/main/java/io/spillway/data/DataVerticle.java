@@ -1,21 +1,30 @@
 package io.spillway.data;
 
+import io.spillway.bus.LocalCodec;
 import io.spillway.config.AppConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Owns the shard pools and serves the data addresses on the event bus. HttpVerticles never talk to
- * PostgreSQL themselves.
+ * Owns the shard pools and serves the data operations ({@link Requests}) on the event bus. HttpVerticles
+ * never talk to PostgreSQL themselves. Migrations run on every shard before the first request is served.
  */
 public final class DataVerticle extends VerticleBase {
   public static final String HEALTH_OWNER = "data";
+  private static final Logger LOG = LoggerFactory.getLogger(DataVerticle.class);
+  private static final DeliveryOptions REPLY = LocalCodec.options(30_000);
 
   private final AppConfig config;
   private ShardPools pools;
@@ -26,10 +35,78 @@ public final class DataVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LocalCodec.register(vertx);
     pools = ShardPools.create(vertx, config.data());
+    Shards shards = new Shards(pools, new ShardRouter(config.data()),
+        new RecentWriters(config.data().readYourWritesMs(), 100_000));
+    OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
+    UserStore users = new UserStore(shards);
+    PostStore posts = new PostStore(shards, users, outbox);
+    FollowStore follows = new FollowStore(shards, users, outbox);
+    FeedReader feed = new FeedReader(shards, follows, posts);
+    IdempotencyStore idempotency = new IdempotencyStore(shards);
+
+    on(Requests.CreateUser.class, users::create);
+    on(Requests.GetUser.class, users::get);
+    on(Requests.UpdateUser.class, users::update);
+    on(Requests.FindCredentials.class, users::credentials);
+    on(Requests.CreatePost.class, posts::create);
+    on(Requests.GetPost.class, posts::get);
+    on(Requests.DeletePost.class, posts::delete);
+    on(Requests.ListUserPosts.class, posts::listByAuthor);
+    on(Requests.CreateComment.class, posts::comment);
+    on(Requests.ListComments.class, posts::comments);
+    on(Requests.SetLike.class, posts::like);
+    on(Requests.SetFollow.class, follows::set);
+    on(Requests.ListFollows.class, follows::list);
+    on(Requests.ReadFeed.class, feed::read);
+    on(Requests.ClaimIdempotencyKey.class, idempotency::claim);
+    on(Requests.CompleteIdempotencyKey.class, idempotency::complete);
+    on(Requests.ReleaseIdempotencyKey.class, idempotency::release);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + HEALTH_OWNER,
         msg -> checkShards().onSuccess(reports -> msg.reply(HealthChecks.toJson(reports))));
-    return Future.succeededFuture();
+    vertx.setPeriodic(600_000, 600_000, t -> idempotency.expire()
+        .onFailure(err -> LOG.warn("expiring idempotency keys failed: {}", err.getMessage())));
+    return migrate();
+  }
+
+  private Future<Void> migrate() {
+    List<Future<Integer>> all = new ArrayList<>();
+    for (int i = 0; i < pools.size(); i++) {
+      all.add(Migrations.apply(pools.primary(i), config.data().shards().get(i).describe()));
+    }
+    return Future.all(all).mapEmpty();
+  }
+
+  private <T> void on(Class<T> type, Function<T, Future<?>> handler) {
+    vertx.eventBus().<T>localConsumer(Requests.address(type), msg -> {
+      Future<?> result;
+      try {
+        result = handler.apply(msg.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result(), REPLY);
+        } else {
+          fail(msg, ar.cause());
+        }
+      });
+    });
+  }
+
+  private static void fail(Message<?> msg, Throwable err) {
+    if (err instanceof DataException de) {
+      msg.fail(de.status(), de.getMessage());
+    } else if (err instanceof PgException pg) {
+      LOG.error("query failed for {}: {} (SQLSTATE {})", msg.address(), pg.getErrorMessage(), pg.getSqlState());
+      msg.fail(500, "the database rejected the request");
+    } else {
+      // Connection refused, pool exhausted, timeout: the shard is unavailable, the request may be retried.
+      LOG.warn("data operation {} failed: {}", msg.address(), String.valueOf(err));
+      msg.fail(503, "a database shard is unavailable");
+    }
   }
 
   private Future<List<HealthReport>> checkShards() {

@@ -1,6 +1,8 @@
 package io.spillway.http;
 
+import io.spillway.api.RestApi;
 import io.spillway.auth.JwtTokens;
+import io.spillway.auth.PasswordHasher;
 import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
 import io.spillway.observe.HealthChecks;
@@ -53,6 +55,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
+    RestApi.mount(vertx, router, config.http().maxBodyBytes(), tokens,
+        new PasswordHasher(vertx, config.passwordIterations()));
 
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()

@@ -22,7 +22,7 @@ public final class JsonBodies {
     }
     Object value;
     try {
-      value = body.toJson();
+      value = body.toJsonValue();
     } catch (DecodeException e) {
       throw new ProblemException(Problem.of(400, "malformed-json", "Malformed JSON",
           "the request body is not valid JSON"));

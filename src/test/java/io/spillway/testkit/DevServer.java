@@ -31,11 +31,6 @@ public final class DevServer {
           (System.nanoTime() - t0) / 1_000_000);
       config = config.withKafka(config.kafka().withBootstrapServers(kafka.bootstrapServers()));
     }
-    Spillway.start(config)
-        .onSuccess(Spillway::stopOnSignal)
-        .onFailure(err -> {
-          LOG.error("spillway failed to start: {}", err.getMessage(), err);
-          System.exit(1);
-        });
+    Spillway.run(config);
   }
 }

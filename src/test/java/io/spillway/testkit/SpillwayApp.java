@@ -148,6 +148,7 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
             .put("partitions", 3))
         .put("stream", new JsonObject().put("instances", kafkaBootstrap.isEmpty() ? 0 : 1))
         .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JwtConfig.SAMPLE_SECRET))
+        .put("auth", new JsonObject().put("passwordIterations", 1000))
         .put("shutdown", new JsonObject().put("timeoutMs", 5000));
   }
 

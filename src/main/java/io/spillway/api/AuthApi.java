@@ -1,0 +1,51 @@
+package io.spillway.api;
+
+import io.spillway.auth.JwtTokens;
+import io.spillway.auth.PasswordHasher;
+import io.spillway.data.Ids;
+import io.spillway.data.Model;
+import io.spillway.data.Requests;
+import io.spillway.http.Problem;
+import io.spillway.http.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Set;
+
+/** {@code POST /v1/auth/token}: email and password for a signed access token. */
+final class AuthApi {
+  private final DataClient data;
+  private final PasswordHasher passwords;
+  private final JwtTokens tokens;
+
+  AuthApi(DataClient data, PasswordHasher passwords, JwtTokens tokens) {
+    this.data = data;
+    this.passwords = passwords;
+    this.tokens = tokens;
+  }
+
+  void mount(Routes routes) {
+    routes.addJson(HttpMethod.POST, "/v1/auth/token", Routes.Access.PUBLIC, this::token);
+  }
+
+  Future<ApiResponse> token(RoutingContext ctx, JsonObject body) {
+    Fields f = Fields.of(body, Set.of("email", "password"));
+    String email = f.email("email");
+    String password = f.required("password", 1, 128);
+    return data.<Model.Credentials>call(new Requests.FindCredentials(email))
+        .compose(creds -> passwords.verify(password, creds == null ? null : creds.passwordHash())
+            .compose(ok -> {
+              if (!ok) {
+                // The same answer whether the email or the password was wrong.
+                return Future.failedFuture(new ProblemException(Problem.of(401, "invalid-credentials",
+                    "Invalid credentials", "the email or password is wrong")));
+              }
+              return Future.succeededFuture(ApiResponse.ok(new JsonObject()
+                  .put("access_token", tokens.issue(Ids.format(creds.userId()), null))
+                  .put("token_type", "Bearer")
+                  .put("expires_in", tokens.ttlSeconds())));
+            }));
+  }
+}

@@ -1,0 +1,50 @@
+package io.spillway.api;
+
+import io.spillway.bus.LocalCodec;
+import io.spillway.data.Requests;
+import io.spillway.http.Problem;
+import io.spillway.http.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * Sends data operations to the DataVerticle over the local event bus and turns its failures into problems:
+ * 404, 403, 409 and 422 as they are, anything else as 503 (retryable) or 500.
+ */
+final class DataClient {
+  private static final DeliveryOptions SEND = LocalCodec.options(10_000);
+  private final Vertx vertx;
+
+  DataClient(Vertx vertx) {
+    this.vertx = vertx;
+    LocalCodec.register(vertx);
+  }
+
+  <R> Future<R> call(Object request) {
+    return vertx.eventBus().<R>request(Requests.address(request.getClass()), request, SEND)
+        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body())
+            : Future.failedFuture(toProblem(ar.cause())));
+  }
+
+  static Throwable toProblem(Throwable err) {
+    if (!(err instanceof ReplyException re)) {
+      return err;
+    }
+    if (re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+      return new ProblemException(Problem.of(503, "unavailable", "Service unavailable",
+          "the data layer did not answer in time, try again"));
+    }
+    String detail = re.getMessage();
+    return new ProblemException(switch (re.failureCode()) {
+      case 403 -> Problem.forbidden(detail);
+      case 404 -> Problem.notFound(detail);
+      case 409 -> Problem.conflict(detail);
+      case 422 -> Problem.of(422, "idempotency-key-reused", "Idempotency-Key reused", detail);
+      case 503 -> Problem.of(503, "unavailable", "Service unavailable", detail);
+      default -> Problem.of(500, "internal", "Internal server error", "the server failed to handle the request");
+    });
+  }
+}

@@ -1,0 +1,75 @@
+package io.spillway.api;
+
+import io.spillway.auth.BearerAuth;
+import io.spillway.http.JsonBodies;
+import io.spillway.http.RouteTemplates;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Declares API routes the same way every time: route template, body limit, authentication, then a handler
+ * that returns a future response. Failures reach the router's failure handler and become problems.
+ */
+final class Routes {
+  enum Access { PUBLIC, OPTIONAL, REQUIRED }
+
+  private final Router router;
+  private final BodyHandler body;
+  private final BearerAuth required;
+  private final BearerAuth optional;
+
+  Routes(Router router, int maxBodyBytes, BearerAuth required, BearerAuth optional) {
+    this.router = router;
+    this.body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+    this.required = required;
+    this.optional = optional;
+  }
+
+  /** A route without a request body. */
+  void add(HttpMethod method, String path, Access access, Function<RoutingContext, Future<ApiResponse>> handler) {
+    auth(start(method, path), access).handler(ctx -> respond(ctx, () -> handler.apply(ctx)));
+  }
+
+  /** A route whose request body is a JSON object (415 when not JSON, 400 when malformed, 413 when too large). */
+  void addJson(HttpMethod method, String path, Access access,
+               BiFunction<RoutingContext, JsonObject, Future<ApiResponse>> handler) {
+    auth(start(method, path), access).handler(ctx -> respond(ctx, () -> handler.apply(ctx, JsonBodies.object(ctx))));
+  }
+
+  /** Body first (Vert.x Web requires body handlers before user handlers), then the template marker. */
+  private Route start(HttpMethod method, String path) {
+    return RouteTemplates.named(router.route(method, path).handler(body), path);
+  }
+
+  private Route auth(Route route, Access access) {
+    return switch (access) {
+      case PUBLIC -> route;
+      case OPTIONAL -> route.handler(optional);
+      case REQUIRED -> route.handler(required);
+    };
+  }
+
+  private static void respond(RoutingContext ctx, java.util.function.Supplier<Future<ApiResponse>> call) {
+    Future<ApiResponse> result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        ar.result().send(ctx.response());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+}

@@ -1,0 +1,109 @@
+package io.spillway.api;
+
+import io.spillway.auth.PasswordHasher;
+import io.spillway.auth.Principal;
+import io.spillway.data.Ids;
+import io.spillway.data.Model;
+import io.spillway.data.Requests;
+import io.spillway.http.Problem;
+import io.spillway.http.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Set;
+
+/** Users: sign-up, profiles, a user's posts, follows. */
+final class UsersApi {
+  private final DataClient data;
+  private final PasswordHasher passwords;
+  private final Idempotency idempotency;
+
+  UsersApi(DataClient data, PasswordHasher passwords, Idempotency idempotency) {
+    this.data = data;
+    this.passwords = passwords;
+    this.idempotency = idempotency;
+  }
+
+  void mount(Routes routes) {
+    routes.addJson(HttpMethod.POST, "/v1/users", Routes.Access.PUBLIC, this::create);
+    routes.add(HttpMethod.GET, "/v1/users/:id", Routes.Access.OPTIONAL, this::get);
+    routes.addJson(HttpMethod.PATCH, "/v1/users/:id", Routes.Access.REQUIRED, this::update);
+    routes.add(HttpMethod.GET, "/v1/users/:id/posts", Routes.Access.OPTIONAL, this::posts);
+    routes.add(HttpMethod.PUT, "/v1/users/:id/follow", Routes.Access.REQUIRED, ctx -> follow(ctx, true));
+    routes.add(HttpMethod.DELETE, "/v1/users/:id/follow", Routes.Access.REQUIRED, ctx -> follow(ctx, false));
+    routes.add(HttpMethod.GET, "/v1/users/:id/followers", Routes.Access.OPTIONAL, ctx -> follows(ctx, true));
+    routes.add(HttpMethod.GET, "/v1/users/:id/following", Routes.Access.OPTIONAL, ctx -> follows(ctx, false));
+  }
+
+  Future<ApiResponse> create(RoutingContext ctx, JsonObject body) {
+    Fields f = Fields.of(body, Set.of("email", "name", "password"));
+    String email = f.email("email");
+    String name = f.required("name", 1, 100);
+    String password = f.required("password", 8, 128);
+    return idempotency.run(ctx, () -> passwords.hash(password)
+        .compose(hash -> data.<Model.User>call(new Requests.CreateUser(email, name, hash)))
+        .map(u -> ApiResponse.created(Representations.user(u, true), "/v1/users/" + Ids.format(u.id()))));
+  }
+
+  Future<ApiResponse> get(RoutingContext ctx) {
+    long id = Params.id(ctx, "id");
+    Long viewer = Viewer.of(ctx);
+    return data.<Model.User>call(new Requests.GetUser(id, viewer))
+        .map(u -> ApiResponse.ok(Representations.user(u, viewer != null && viewer == id)));
+  }
+
+  Future<ApiResponse> update(RoutingContext ctx, JsonObject body) {
+    long id = Params.id(ctx, "id");
+    if (Viewer.of(ctx) != id) {
+      throw new ProblemException(Problem.forbidden("you can only change your own profile"));
+    }
+    Fields f = Fields.of(body, Set.of("name", "bio"));
+    String name = f.optional("name", 1, 100);
+    String bio = f.optional("bio", 0, 500);
+    return data.<Model.User>call(new Requests.UpdateUser(id, name, bio))
+        .map(u -> ApiResponse.ok(Representations.user(u, true)));
+  }
+
+  Future<ApiResponse> posts(RoutingContext ctx) {
+    long id = Params.id(ctx, "id");
+    return data.<Model.Page<Model.Post>>call(new Requests.ListUserPosts(id, Params.cursor(ctx), Params.limit(ctx),
+            Viewer.of(ctx)))
+        .map(page -> ApiResponse.ok(Representations.page(page, Representations::post)));
+  }
+
+  Future<ApiResponse> follow(RoutingContext ctx, boolean follow) {
+    long followee = Params.id(ctx, "id");
+    long follower = Viewer.of(ctx);
+    if (followee == follower) {
+      throw new ProblemException(Problem.invalidField("id", "you cannot follow yourself"));
+    }
+    return data.<Model.Follow>call(new Requests.SetFollow(follower, followee, follow))
+        .map(f -> ApiResponse.ok(new JsonObject().put("userId", Ids.format(followee)).put("following", f.following())));
+  }
+
+  Future<ApiResponse> follows(RoutingContext ctx, boolean followers) {
+    long id = Params.id(ctx, "id");
+    return data.<Model.Page<Model.FollowEntry>>call(new Requests.ListFollows(id, followers, Params.cursor(ctx),
+            Params.limit(ctx), Viewer.of(ctx)))
+        .map(page -> ApiResponse.ok(Representations.page(page, Representations::follow)));
+  }
+
+  /** The caller's user id, or null when anonymous. */
+  static final class Viewer {
+    private Viewer() {}
+
+    static Long of(RoutingContext ctx) {
+      Principal p = Principal.of(ctx);
+      if (p == null) {
+        return null;
+      }
+      long id = Ids.parse(p.subject());
+      if (id < 0) {
+        throw new ProblemException(Problem.unauthorized("the token's subject is not a user id"));
+      }
+      return id;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.spillway.data;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The feed: posts of everyone the caller follows, newest first. Scatter-gather: the followees are grouped by
+ * physical shard, each shard answers one query ({@code author_id = ANY($1)}, keyset on id) in parallel, and
+ * the pages are merged by id (ids are time-ordered across shards).
+ */
+final class FeedReader {
+  private final Shards shards;
+  private final FollowStore follows;
+  private final PostStore posts;
+
+  FeedReader(Shards shards, FollowStore follows, PostStore posts) {
+    this.shards = shards;
+    this.follows = follows;
+    this.posts = posts;
+  }
+
+  Future<Model.Page<Model.Post>> read(Requests.ReadFeed req) {
+    return follows.followees(req.userId()).compose(followees -> {
+      if (followees.isEmpty()) {
+        return Future.succeededFuture(new Model.Page<>(List.of(), null));
+      }
+      Map<Integer, List<Long>> byShard = shards.router().byPhysicalShard(followees);
+      List<Future<List<Row>>> perShard = new ArrayList<>();
+      byShard.forEach((physical, authors) -> perShard.add(shards.reader(physical, req.userId())
+          .preparedQuery("SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE author_id = ANY($1) AND id < $2 "
+              + "ORDER BY id DESC LIMIT $3")
+          .execute(Tuple.of(authors.toArray(new Long[0]), req.before(), req.limit() + 1))
+          .map(rows -> {
+            List<Row> list = new ArrayList<>(rows.size());
+            rows.forEach(list::add);
+            return list;
+          })));
+      return Future.all(perShard).compose(v -> {
+        List<Row> merged = new ArrayList<>();
+        perShard.forEach(f -> merged.addAll(f.result()));
+        merged.sort(Comparator.comparingLong((Row r) -> r.getLong("id")).reversed());
+        boolean more = merged.size() > req.limit();
+        List<Row> page = more ? merged.subList(0, req.limit()) : merged;
+        return posts.withAuthors(page, req.userId()).map(list -> new Model.Page<>(list,
+            more ? list.get(list.size() - 1).id() : null));
+      });
+    });
+  }
+}

@@ -1,0 +1,40 @@
+package io.spillway.data;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.List;
+
+/** The records the data layer answers with. Immutable; passed by reference over the local event bus. */
+public final class Model {
+  private Model() {}
+
+  public record User(long id, String email, String name, String bio, int postCount, int followerCount,
+                     int followingCount, Instant createdAt) {}
+
+  /** Just enough of a user to show next to a post or in a list. */
+  public record UserRef(long id, String name) {}
+
+  public record Credentials(long userId, String passwordHash) {}
+
+  public record Post(long id, long authorId, String text, int likeCount, int commentCount, Instant createdAt,
+                     UserRef author) {}
+
+  public record Comment(long id, long postId, long authorId, String text, Instant createdAt, UserRef author) {}
+
+  public record Like(long postId, boolean liked, int likeCount) {}
+
+  public record Follow(long followerId, long followeeId, boolean following) {}
+
+  public record FollowEntry(UserRef user, Instant since) {}
+
+  /** One page of a keyset-paginated list; {@code next} is the id to continue after, or null at the end. */
+  public record Page<T>(List<T> items, Long next) {}
+
+  /** What an Idempotency-Key lookup found: go ahead, or the first response to replay. */
+  public record IdempotencyClaim(boolean proceed, int status, JsonObject response) {
+    public static IdempotencyClaim go() {
+      return new IdempotencyClaim(true, 0, null);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.spillway.data;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Writes outbox rows inside the caller's transaction: the event exists if and only if the change committed.
+ * Events are CloudEvents-style JSON; the channel ({@code posts:42}, {@code post:7}, {@code user:9}) is the
+ * Kafka key, so one channel's events stay in order.
+ */
+final class OutboxEvents {
+  static final String SOURCE = "spillway";
+  private final String topic;
+
+  OutboxEvents(String topic) {
+    this.topic = topic;
+  }
+
+  Future<Void> add(SqlConnection tx, String channel, String type, String subject, JsonObject data) {
+    JsonObject event = new JsonObject()
+        .put("specversion", "1.0")
+        .put("id", UUID.randomUUID().toString())
+        .put("type", type)
+        .put("source", SOURCE)
+        .put("subject", subject)
+        .put("time", Instant.now().toString())
+        .put("datacontenttype", "application/json")
+        .put("channel", channel)
+        .put("data", data);
+    return tx.preparedQuery("INSERT INTO outbox (topic, channel, event) VALUES ($1, $2, $3)")
+        .execute(Tuple.of(topic, channel, event))
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,201 @@
+package io.spillway.data;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Posts (on their author's shard), their comments and likes (with the post). Each write and its side rows
+ * (counters, outbox events) commit in one transaction.
+ */
+final class PostStore {
+  private final Shards shards;
+  private final UserStore users;
+  private final OutboxEvents outbox;
+
+  PostStore(Shards shards, UserStore users, OutboxEvents outbox) {
+    this.shards = shards;
+    this.users = users;
+    this.outbox = outbox;
+  }
+
+  Future<Model.Post> create(Requests.CreatePost req) {
+    long author = req.authorId();
+    return shards.primaryForId(author).withTransaction(tx -> tx
+            .preparedQuery("UPDATE users SET post_count = post_count + 1 WHERE id = $1 RETURNING name")
+            .execute(Tuple.of(author))
+            .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("author"))
+                : tx.preparedQuery("INSERT INTO posts (id, author_id, text) VALUES (next_id($1), $2, $3) "
+                        + "RETURNING " + Rows.POST_COLUMNS)
+                    .execute(Tuple.of(ShardRouter.logicalOf(author), author, req.text()))
+                    .map(posts -> Rows.post(posts.iterator().next(),
+                        new Model.UserRef(author, rows.iterator().next().getString(0)))))
+            .compose(post -> outbox.add(tx, "posts:" + author, "spillway.post.created", "posts/" + post.id(),
+                postEvent(post)).map(post)))
+        .onSuccess(p -> shards.wrote(author));
+  }
+
+  Future<Model.Post> get(Requests.GetPost req) {
+    return shards.readerForId(req.id(), req.viewer())
+        .preparedQuery("SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE id = $1")
+        .execute(Tuple.of(req.id()))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("post"))
+            : withAuthors(List.of(rows.iterator().next()), req.viewer()).map(list -> list.get(0)));
+  }
+
+  Future<Void> delete(Requests.DeletePost req) {
+    return shards.primaryForId(req.id()).withTransaction(tx -> tx
+            .preparedQuery("SELECT author_id FROM posts WHERE id = $1 FOR UPDATE")
+            .execute(Tuple.of(req.id()))
+            .compose(rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(DataException.notFound("post"));
+              }
+              long author = rows.iterator().next().getLong(0);
+              if (author != req.actor()) {
+                return Future.failedFuture(DataException.forbidden("only the author can delete a post"));
+              }
+              return tx.preparedQuery("DELETE FROM comments WHERE post_id = $1").execute(Tuple.of(req.id()))
+                  .compose(v -> tx.preparedQuery("DELETE FROM likes WHERE post_id = $1").execute(Tuple.of(req.id())))
+                  .compose(v -> tx.preparedQuery("DELETE FROM posts WHERE id = $1").execute(Tuple.of(req.id())))
+                  .compose(v -> tx.preparedQuery("UPDATE users SET post_count = post_count - 1 WHERE id = $1")
+                      .execute(Tuple.of(author)))
+                  .compose(v -> outbox.add(tx, "posts:" + author, "spillway.post.deleted", "posts/" + req.id(),
+                      new JsonObject().put("postId", Ids.format(req.id())).put("authorId", Ids.format(author))));
+            }))
+        .onSuccess(v -> shards.wrote(req.actor()));
+  }
+
+  Future<Model.Page<Model.Post>> listByAuthor(Requests.ListUserPosts req) {
+    return shards.readerForId(req.authorId(), req.viewer())
+        .preparedQuery("SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE author_id = $1 AND id < $2 "
+            + "ORDER BY id DESC LIMIT $3")
+        .execute(Tuple.of(req.authorId(), req.before(), req.limit() + 1))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            // An empty first page of an unknown user is a 404, not an empty list.
+            return users.get(new Requests.GetUser(req.authorId(), req.viewer())).map(u -> new Model.Page<>(List.of(), null));
+          }
+          return page(rows, req.limit(), req.viewer());
+        });
+  }
+
+  Future<Model.Comment> comment(Requests.CreateComment req) {
+    long postId = req.postId();
+    return shards.primaryForId(postId).withTransaction(tx -> tx
+            .preparedQuery("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1 RETURNING author_id")
+            .execute(Tuple.of(postId))
+            .compose(rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(DataException.notFound("post"));
+              }
+              long postAuthor = rows.iterator().next().getLong(0);
+              return tx.preparedQuery("INSERT INTO comments (id, post_id, author_id, text) "
+                      + "VALUES (next_id($1), $2, $3, $4) RETURNING " + Rows.COMMENT_COLUMNS)
+                  .execute(Tuple.of(ShardRouter.logicalOf(postId), postId, req.authorId(), req.text()))
+                  .map(c -> Rows.comment(c.iterator().next(), null))
+                  .compose(c -> {
+                    JsonObject data = new JsonObject().put("commentId", Ids.format(c.id()))
+                        .put("postId", Ids.format(postId)).put("authorId", Ids.format(c.authorId()))
+                        .put("text", c.text());
+                    Future<Void> events = outbox.add(tx, "post:" + postId, "spillway.comment.created",
+                        "posts/" + postId + "/comments/" + c.id(), data);
+                    if (postAuthor != req.authorId()) {
+                      events = events.compose(v -> outbox.add(tx, "user:" + postAuthor, "spillway.comment.created",
+                          "posts/" + postId + "/comments/" + c.id(), data));
+                    }
+                    return events.map(c);
+                  });
+            }))
+        .onSuccess(c -> shards.wrote(req.authorId()));
+  }
+
+  Future<Model.Page<Model.Comment>> comments(Requests.ListComments req) {
+    return shards.readerForId(req.postId(), req.viewer())
+        .preparedQuery("SELECT " + Rows.COMMENT_COLUMNS + " FROM comments WHERE post_id = $1 AND id < $2 "
+            + "ORDER BY id DESC LIMIT $3")
+        .execute(Tuple.of(req.postId(), req.before(), req.limit() + 1))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return get(new Requests.GetPost(req.postId(), req.viewer())).map(p -> new Model.Page<>(List.of(), null));
+          }
+          List<Row> list = new ArrayList<>();
+          rows.forEach(list::add);
+          boolean more = list.size() > req.limit();
+          List<Row> pageRows = more ? list.subList(0, req.limit()) : list;
+          return users.refs(pageRows.stream().map(r -> r.getLong("author_id")).toList(), req.viewer())
+              .map(refs -> new Model.Page<>(pageRows.stream()
+                  .map(r -> Rows.comment(r, refs.get(r.getLong("author_id")))).toList(),
+                  more ? pageRows.get(pageRows.size() - 1).getLong("id") : null));
+        });
+  }
+
+  /** Like or unlike: idempotent, and the count stays exact under concurrency (one row per user and post). */
+  Future<Model.Like> like(Requests.SetLike req) {
+    long postId = req.postId();
+    return shards.primaryForId(postId).withTransaction(tx -> tx
+            .preparedQuery("SELECT author_id, like_count FROM posts WHERE id = $1")
+            .execute(Tuple.of(postId))
+            .compose(rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(DataException.notFound("post"));
+              }
+              long author = rows.iterator().next().getLong(0);
+              String change = req.liked()
+                  ? "INSERT INTO likes (post_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"
+                  : "DELETE FROM likes WHERE post_id = $1 AND user_id = $2 RETURNING 1";
+              return tx.preparedQuery(change).execute(Tuple.of(postId, req.userId())).compose(changed -> {
+                if (changed.size() == 0) {
+                  return tx.preparedQuery("SELECT like_count FROM posts WHERE id = $1").execute(Tuple.of(postId))
+                      .map(c -> new Model.Like(postId, req.liked(), c.iterator().next().getInteger(0)));
+                }
+                return tx.preparedQuery("UPDATE posts SET like_count = like_count + $2 WHERE id = $1 RETURNING like_count")
+                    .execute(Tuple.of(postId, req.liked() ? 1 : -1))
+                    .map(c -> new Model.Like(postId, req.liked(), c.iterator().next().getInteger(0)))
+                    .compose(like -> likeEvents(tx, like, author, req.userId()).map(like));
+              });
+            }))
+        .onSuccess(l -> shards.wrote(req.userId()));
+  }
+
+  private Future<Void> likeEvents(io.vertx.sqlclient.SqlConnection tx, Model.Like like, long author, long liker) {
+    JsonObject data = new JsonObject().put("postId", Ids.format(like.postId())).put("likeCount", like.likeCount())
+        .put("userId", Ids.format(liker)).put("liked", like.liked());
+    Future<Void> events = outbox.add(tx, "post:" + like.postId(), "spillway.post.likes", "posts/" + like.postId(), data);
+    if (like.liked() && author != liker) {
+      events = events.compose(v -> outbox.add(tx, "user:" + author, "spillway.post.liked",
+          "posts/" + like.postId(), data));
+    }
+    return events;
+  }
+
+  /** Keyset page of post rows with their authors attached (one batched lookup, not one per post). */
+  Future<Model.Page<Model.Post>> page(RowSet<Row> rows, int limit, Long viewer) {
+    List<Row> list = new ArrayList<>();
+    rows.forEach(list::add);
+    boolean more = list.size() > limit;
+    List<Row> pageRows = more ? list.subList(0, limit) : list;
+    return withAuthors(pageRows, viewer).map(posts -> new Model.Page<>(posts,
+        more ? posts.get(posts.size() - 1).id() : null));
+  }
+
+  Future<List<Model.Post>> withAuthors(List<Row> rows, Long viewer) {
+    return users.refs(rows.stream().map(r -> r.getLong("author_id")).toList(), viewer)
+        .map(refs -> rows.stream().map(r -> Rows.post(r, refOrUnknown(refs, r.getLong("author_id")))).toList());
+  }
+
+  private static Model.UserRef refOrUnknown(Map<Long, Model.UserRef> refs, long id) {
+    return refs.getOrDefault(id, new Model.UserRef(id, null));
+  }
+
+  static JsonObject postEvent(Model.Post post) {
+    return new JsonObject().put("postId", Ids.format(post.id())).put("authorId", Ids.format(post.authorId()))
+        .put("text", post.text()).put("createdAt", post.createdAt().toString());
+  }
+}

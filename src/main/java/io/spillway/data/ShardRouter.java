@@ -1,0 +1,71 @@
+package io.spillway.data;
+
+import io.spillway.config.DataConfig;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Where a row lives. Ids carry their logical shard (bits 10..22), logical shards map onto physical shards
+ * by the config table, and keys without an id (emails, idempotency scopes) are placed by a stable hash.
+ */
+public final class ShardRouter {
+  private final int logicalShards;
+  private final int[] shardMap;
+
+  public ShardRouter(DataConfig config) {
+    this(config.logicalShards(), config.shardMap());
+  }
+
+  ShardRouter(int logicalShards, int[] shardMap) {
+    this.logicalShards = logicalShards;
+    this.shardMap = shardMap.clone();
+  }
+
+  public static int logicalOf(long id) {
+    return (int) ((id >>> 10) & 8191);
+  }
+
+  public int physicalOfId(long id) {
+    return physical(logicalOf(id));
+  }
+
+  public int physical(int logical) {
+    if (logical < 0 || logical >= logicalShards) {
+      throw new IllegalArgumentException("logical shard " + logical + " is outside 0.." + (logicalShards - 1));
+    }
+    return shardMap[logical];
+  }
+
+  /** The logical shard of a key such as an email: CRC32C, stable across JVMs and versions. */
+  public int logicalForKey(String key) {
+    CRC32C crc = new CRC32C();
+    crc.update(key.getBytes(StandardCharsets.UTF_8));
+    return (int) (crc.getValue() % logicalShards);
+  }
+
+  /** True when an id's logical shard exists in this deployment (so it can be routed). */
+  public boolean routable(long id) {
+    return id > 0 && logicalOf(id) < logicalShards;
+  }
+
+  /** Ids grouped by physical shard, keeping their order within each group. */
+  public Map<Integer, List<Long>> byPhysicalShard(Collection<Long> ids) {
+    Map<Integer, List<Long>> out = new TreeMap<>();
+    for (long id : new LinkedHashMap<Long, Boolean>(toMap(ids)).keySet()) {
+      out.computeIfAbsent(physicalOfId(id), k -> new java.util.ArrayList<>()).add(id);
+    }
+    return out;
+  }
+
+  private static Map<Long, Boolean> toMap(Collection<Long> ids) {
+    Map<Long, Boolean> m = new LinkedHashMap<>();
+    ids.forEach(id -> m.put(id, Boolean.TRUE));
+    return m;
+  }
+}

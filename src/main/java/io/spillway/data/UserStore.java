@@ -1,0 +1,91 @@
+package io.spillway.data;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Users and the email directory. A user lives on the logical shard of their email's hash. */
+final class UserStore {
+  private final Shards shards;
+
+  UserStore(Shards shards) {
+    this.shards = shards;
+  }
+
+  Future<Model.User> create(Requests.CreateUser req) {
+    int logical = shards.router().logicalForKey(req.email());
+    return shards.primary(shards.router().physical(logical)).withTransaction(tx -> tx
+            .preparedQuery("INSERT INTO email_directory (email, user_id) VALUES ($1, next_id($2)) "
+                + "ON CONFLICT (email) DO NOTHING RETURNING user_id")
+            .execute(Tuple.of(req.email(), logical))
+            .compose(rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(DataException.conflict("a user with this email already exists"));
+              }
+              long id = rows.iterator().next().getLong(0);
+              return tx.preparedQuery("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4) "
+                      + "RETURNING " + Rows.USER_COLUMNS)
+                  .execute(Tuple.of(id, req.email(), req.name(), req.passwordHash()));
+            })
+            .map(rows -> Rows.user(rows.iterator().next())))
+        .onSuccess(u -> shards.wrote(u.id()));
+  }
+
+  Future<Model.User> get(Requests.GetUser req) {
+    return shards.readerForId(req.id(), req.viewer())
+        .preparedQuery("SELECT " + Rows.USER_COLUMNS + " FROM users WHERE id = $1")
+        .execute(Tuple.of(req.id()))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("user"))
+            : Future.succeededFuture(Rows.user(rows.iterator().next())));
+  }
+
+  Future<Model.User> update(Requests.UpdateUser req) {
+    return shards.primaryForId(req.id())
+        .preparedQuery("UPDATE users SET name = coalesce($2, name), bio = coalesce($3, bio), updated_at = now() "
+            + "WHERE id = $1 RETURNING " + Rows.USER_COLUMNS)
+        .execute(Tuple.of(req.id(), req.name(), req.bio()))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("user"))
+            : Future.succeededFuture(Rows.user(rows.iterator().next())))
+        .onSuccess(u -> shards.wrote(u.id()));
+  }
+
+  Future<Model.Credentials> credentials(Requests.FindCredentials req) {
+    int physical = shards.router().physical(shards.router().logicalForKey(req.email()));
+    return shards.primary(physical)
+        .preparedQuery("SELECT u.id, u.password_hash FROM email_directory d JOIN users u ON u.id = d.user_id "
+            + "WHERE d.email = $1")
+        .execute(Tuple.of(req.email()))
+        .map(rows -> rows.size() == 0 ? null
+            : new Model.Credentials(rows.iterator().next().getLong(0), rows.iterator().next().getString(1)));
+  }
+
+  /** Names for many users: one query per physical shard ({@code = ANY($1)}), all shards in parallel. */
+  Future<Map<Long, Model.UserRef>> refs(Collection<Long> ids, Long viewer) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<Future<List<Model.UserRef>>> perShard = new ArrayList<>();
+    shards.router().byPhysicalShard(ids).forEach((physical, shardIds) -> perShard.add(
+        shards.reader(physical, viewer).preparedQuery("SELECT id, name FROM users WHERE id = ANY($1)")
+            .execute(Tuple.of(shardIds.toArray(new Long[0])))
+            .map(rows -> {
+              List<Model.UserRef> refs = new ArrayList<>();
+              for (Row r : rows) {
+                refs.add(new Model.UserRef(r.getLong(0), r.getString(1)));
+              }
+              return refs;
+            })));
+    return Future.all(perShard).map(v -> {
+      Map<Long, Model.UserRef> out = new HashMap<>();
+      perShard.forEach(f -> f.result().forEach(r -> out.put(r.id(), r)));
+      return out;
+    });
+  }
+
+}
