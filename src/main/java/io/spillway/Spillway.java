@@ -9,6 +9,7 @@ import io.spillway.http.HttpVerticle;
 import io.spillway.observe.ManagementVerticle;
 import io.spillway.stream.OutboxVerticle;
 import io.spillway.stream.StreamVerticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,10 +20,13 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * A Spillway node: config -> Vertx -> verticles, and a graceful stop. {@code main} is the production entry
@@ -35,6 +39,7 @@ public final class Spillway {
   private final Vertx vertx;
   private final AppConfig config;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
 
   private Spillway(Vertx vertx, AppConfig config) {
     this.vertx = vertx;
@@ -101,26 +106,28 @@ public final class Spillway {
 
   private Future<Void> deploy() {
     List<String> owners = new ArrayList<>(List.of(DataVerticle.HEALTH_OWNER, HttpVerticle.REDIS_HEALTH_OWNER));
-    Future<?> chain = vertx.deployVerticle(() -> new DataVerticle(config),
-        new DeploymentOptions().setInstances(config.data().instances()));
     boolean kafka = !config.kafka().bootstrapServers().isBlank();
     if (!kafka) {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
+    Future<Void> chain = deploy(() -> new DataVerticle(config), config.data().instances());
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(id -> vertx.deployVerticle(() -> new StreamVerticle(config),
-          new DeploymentOptions().setInstances(config.stream().instances())));
+      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config), config.stream().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
-      chain = chain.compose(id -> vertx.deployVerticle(() -> new OutboxVerticle(config),
-          new DeploymentOptions().setInstances(config.stream().outboxInstances())));
+      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config), config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
-      chain = chain.compose(id -> vertx.deployVerticle(new ManagementVerticle(config, owners)));
+      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners), 1));
     }
-    return chain.compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, owners),
-        new DeploymentOptions().setInstances(config.http().instances()))).mapEmpty();
+    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners), config.http().instances()));
+  }
+
+  private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
+        .onSuccess(deployments::add)
+        .mapEmpty();
   }
 
   /**
@@ -132,7 +139,18 @@ public final class Spillway {
       return Future.succeededFuture();
     }
     LOG.info("spillway stopping (grace {} ms)", config.shutdownTimeoutMs());
-    return vertx.close();
+    // Undeploy in reverse order: the HTTP servers drain first while the data layer still answers them.
+    Future<Void> chain = Future.succeededFuture();
+    List<String> reversed = new ArrayList<>(deployments);
+    Collections.reverse(reversed);
+    for (String id : reversed) {
+      chain = chain.compose(v -> vertx.undeploy(id)
+          .recover(err -> {
+            LOG.warn("undeploying {} failed: {}", id, err.getMessage());
+            return Future.succeededFuture();
+          }));
+    }
+    return chain.eventually(vertx::close);
   }
 
   public Vertx vertx() {

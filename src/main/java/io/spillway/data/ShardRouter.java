@@ -31,8 +31,13 @@ public final class ShardRouter {
     return (int) ((id >>> 10) & 8191);
   }
 
+  /** The physical shard of an id; an id naming a logical shard this deployment does not have cannot exist. */
   public int physicalOfId(long id) {
-    return physical(logicalOf(id));
+    int logical = logicalOf(id);
+    if (logical >= logicalShards) {
+      throw DataException.notFound("resource " + id);
+    }
+    return physical(logical);
   }
 
   public int physical(int logical) {

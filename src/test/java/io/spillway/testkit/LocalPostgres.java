@@ -54,6 +54,13 @@ public final class LocalPostgres {
     });
   }
 
+  /** A copy of {@code source} as it is now (no one may be connected to it). */
+  public static void snapshot(String source, String copy) {
+    withAdmin(pool -> pool.query("DROP DATABASE IF EXISTS " + quote(copy) + " WITH (FORCE)").execute()
+        .compose(v -> pool.query("CREATE DATABASE " + quote(copy) + " TEMPLATE " + quote(source)).execute())
+        .mapEmpty());
+  }
+
   /** Makes a database refuse new connections and ends the open ones: a shard that went away. */
   public static void refuseConnections(String db) {
     withAdmin(pool -> pool.query("ALTER DATABASE " + quote(db) + " ALLOW_CONNECTIONS false").execute()

@@ -1,0 +1,93 @@
+package io.spillway.api;
+
+import io.spillway.testkit.ApiClient;
+import io.spillway.testkit.Await;
+import io.spillway.testkit.SpillwayApp;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LikesAndCommentsTest {
+  @RegisterExtension
+  static SpillwayApp app = SpillwayApp.create().withoutKafka();
+
+  @Test
+  void concurrentLikesGiveAnExactCount() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User author = api.newUser("liked");
+    String postId = api.post(author, "like me").getString("id");
+    List<ApiClient.User> fans = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      fans.add(api.newUser("liker" + i));
+    }
+    // Every fan likes twice, all at once: 48 concurrent PUTs, 24 distinct likes.
+    List<Future<HttpResponse<Buffer>>> likes = new ArrayList<>();
+    for (ApiClient.User fan : fans) {
+      likes.add(api.send(HttpMethod.PUT, "/v1/posts/" + postId + "/like", fan, null));
+      likes.add(api.send(HttpMethod.PUT, "/v1/posts/" + postId + "/like", fan, null));
+    }
+    Await.result(Future.all(likes));
+    likes.forEach(f -> assertEquals(200, f.result().statusCode(), f.result().bodyAsString()));
+    assertEquals(24, api.get("/v1/posts/" + postId, null).bodyAsJsonObject().getInteger("likeCount"));
+
+    List<Future<HttpResponse<Buffer>>> unlikes = new ArrayList<>();
+    for (ApiClient.User fan : fans.subList(0, 10)) {
+      unlikes.add(api.send(HttpMethod.DELETE, "/v1/posts/" + postId + "/like", fan, null));
+      unlikes.add(api.send(HttpMethod.DELETE, "/v1/posts/" + postId + "/like", fan, null));
+    }
+    Await.result(Future.all(unlikes));
+    assertEquals(14, api.get("/v1/posts/" + postId, null).bodyAsJsonObject().getInteger("likeCount"));
+  }
+
+  @Test
+  void commentsLiveWithTheirPostAndPaginate() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User author = api.newUser("poster");
+    ApiClient.User commenter = api.newUser("commenter");
+    String postId = api.post(author, "discuss").getString("id");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      HttpResponse<Buffer> r = api.call(HttpMethod.POST, "/v1/posts/" + postId + "/comments", commenter,
+          new JsonObject().put("text", "comment " + i));
+      assertEquals(201, r.statusCode(), r.bodyAsString());
+      ids.add(0, r.bodyAsJsonObject().getString("id"));
+      assertTrue(r.getHeader("Location").startsWith("/v1/posts/" + postId + "/comments/"));
+    }
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonObject page = api.get("/v1/posts/" + postId + "/comments?limit=5" + (cursor == null ? "" : "&cursor=" + cursor),
+          null).bodyAsJsonObject();
+      page.getJsonArray("items").forEach(c -> {
+        seen.add(((JsonObject) c).getString("id"));
+        assertEquals("commenter", ((JsonObject) c).getJsonObject("author").getString("name"));
+      });
+      cursor = page.getString("next");
+    } while (cursor != null);
+    assertEquals(ids, seen);
+    assertEquals(12, api.get("/v1/posts/" + postId, null).bodyAsJsonObject().getInteger("commentCount"));
+  }
+
+  @Test
+  void onlyTheAuthorDeletesAPost() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User author = api.newUser("owner");
+    ApiClient.User other = api.newUser("other");
+    String postId = api.post(author, "mine").getString("id");
+    assertEquals(403, api.call(HttpMethod.DELETE, "/v1/posts/" + postId, other, null).statusCode());
+    assertEquals(204, api.call(HttpMethod.DELETE, "/v1/posts/" + postId, author, null).statusCode());
+    assertEquals(404, api.get("/v1/posts/" + postId, null).statusCode());
+    assertEquals(0, api.get("/v1/users/" + author.id(), null).bodyAsJsonObject().getInteger("postCount"));
+    assertEquals(404, api.call(HttpMethod.DELETE, "/v1/posts/" + postId, author, null).statusCode());
+  }
+}
