@@ -15,11 +15,17 @@ build_jar() {
   (cd "$ROOT" && mvn -B -q -DskipTests package)
 }
 
-# start_server LOGFILE [ENV=VALUE...]: runs the production jar on conf/config.json with overrides.
+# start_server LOGFILE [ENV=VALUE...] [-- SERVER ARGS...]: runs the production jar on conf/config.json.
 start_server() {
   local log="$1"; shift
+  local envs=() args=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--" ]; then shift; args=("$@"); break; fi
+    envs+=("$1"); shift
+  done
   cd "$ROOT"
-  env "$@" java -Xms512m -Xmx1g -XX:+UseParallelGC -jar target/spillway.jar -conf conf/config.json >"$log" 2>&1 &
+  env "${envs[@]}" java -Xms512m -Xmx1g -XX:+UseParallelGC -jar target/spillway.jar -conf conf/config.json "${args[@]}" \
+    >"$log" 2>&1 &
   echo $! >"$RESULTS/server.pid"
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:${SPILLWAY_HTTP_PORT:-8080}/health/live" >/dev/null 2>&1 && return 0

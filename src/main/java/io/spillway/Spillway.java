@@ -4,7 +4,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.spillway.config.AppConfig;
 import io.spillway.config.ConfigException;
+import io.spillway.auth.PasswordHasher;
 import io.spillway.data.DataVerticle;
+import io.spillway.data.Seeder;
 import io.spillway.http.HttpVerticle;
 import io.spillway.observe.ManagementVerticle;
 import io.spillway.stream.OutboxVerticle;
@@ -47,13 +49,21 @@ public final class Spillway {
   }
 
   public static void main(String[] args) {
-    run(loadOrExit(args));
+    run(loadOrExit(args), seedCount(args));
   }
 
-  /** Starts a node and installs the signal handlers; a failed start ends the process with exit code 1. */
-  public static void run(AppConfig config) {
+  /**
+   * Starts a node, seeds {@code seedUsers} demo users when > 0, and installs the signal handlers; a failed
+   * start ends the process with exit code 1.
+   */
+  public static void run(AppConfig config, int seedUsers) {
     try {
-      start(config).await().stopOnSignal();
+      Spillway node = start(config).await();
+      if (seedUsers > 0) {
+        String hash = PasswordHasher.hashNow(Seeder.PASSWORD, config.passwordIterations());
+        new Seeder(node.vertx).seed(seedUsers, hash).await();
+      }
+      node.stopOnSignal();
     } catch (Exception e) {
       LOG.error("spillway failed to start: {}", e.getMessage(), e);
       System.exit(1);
@@ -72,6 +82,25 @@ public final class Spillway {
       System.exit(2);
       throw e;
     }
+  }
+
+  /** {@code --seed N}: how many demo users to create at start (0: none). */
+  public static int seedCount(String[] args) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--seed")) {
+        try {
+          int n = Integer.parseInt(args[i + 1]);
+          if (n >= 0 && n <= 1_000_000) {
+            return n;
+          }
+        } catch (NumberFormatException ignored) {
+          // Reported below.
+        }
+        System.err.println("spillway: --seed needs a number of users in 0..1000000");
+        System.exit(2);
+      }
+    }
+    return 0;
   }
 
   static Path configFile(String[] args) {

@@ -49,7 +49,8 @@ public final class PasswordHasher {
     return h;
   }
 
-  static String hashNow(String password, int iterations) {
+  /** Hashes on the calling thread: only for start-up work off the event loop (seeding). */
+  public static String hashNow(String password, int iterations) {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
     byte[] hash = derive(password, salt, iterations);

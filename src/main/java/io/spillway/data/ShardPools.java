@@ -51,7 +51,9 @@ public final class ShardPools {
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(512)
         .setPipeliningLimit(256)
-        .addProperty("application_name", "spillway");
+        .addProperty("application_name", "spillway")
+        // Idempotent DDL ("already exists, skipping") would otherwise log a notice on every start.
+        .addProperty("client_min_messages", "warning");
   }
 
   private static Pool pool(Vertx vertx, String name, PgConnectOptions connect, int size) {
