@@ -9,6 +9,7 @@ import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
 import io.spillway.http.HttpVerticle;
 import io.spillway.observe.ManagementVerticle;
+import io.spillway.observe.Telemetry;
 import io.spillway.stream.OutboxVerticle;
 import io.spillway.stream.StreamVerticle;
 import io.vertx.core.Deployable;
@@ -40,12 +41,14 @@ public final class Spillway {
 
   private final Vertx vertx;
   private final AppConfig config;
+  private final Telemetry telemetry;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
-  private Spillway(Vertx vertx, AppConfig config) {
+  private Spillway(Vertx vertx, AppConfig config, Telemetry telemetry) {
     this.vertx = vertx;
     this.config = config;
+    this.telemetry = telemetry;
   }
 
   public static void main(String[] args) {
@@ -118,8 +121,9 @@ public final class Spillway {
   /** Starts a node with {@code config}; the future completes when every verticle is deployed and listening. */
   public static Future<Spillway> start(AppConfig config) {
     long t0 = System.nanoTime();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Spillway node = new Spillway(vertx, config);
+    Telemetry telemetry = Telemetry.create(config.observe());
+    Vertx vertx = telemetry.newVertx(new VertxOptions().setPreferNativeTransport(true));
+    Spillway node = new Spillway(vertx, config, telemetry);
     return node.deploy()
         .map(v -> {
           LOG.info("spillway started in {} ms: http on {}:{} x{}, management on {}, {} shard(s), mode {}",
@@ -129,7 +133,10 @@ public final class Spillway {
         })
         .recover(err -> {
           LOG.error("spillway failed to start, stopping: {}", String.valueOf(err), err);
-          return vertx.close().transform(ar -> Future.failedFuture(err));
+          return vertx.close().eventually(() -> {
+            telemetry.close();
+            return Future.succeededFuture();
+          }).transform(ar -> Future.failedFuture(err));
         });
   }
 
@@ -139,7 +146,7 @@ public final class Spillway {
     if (!kafka) {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
-    Future<Void> chain = deploy(() -> new DataVerticle(config), config.data().instances());
+    Future<Void> chain = deploy(() -> new DataVerticle(config, telemetry), config.data().instances());
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config), config.stream().instances()));
@@ -148,9 +155,9 @@ public final class Spillway {
       chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config), config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
-      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners), 1));
+      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry), 1));
     }
-    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners), config.http().instances()));
+    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry), config.http().instances()));
   }
 
   private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {
@@ -179,7 +186,7 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(vertx::close);
+    return chain.eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {
@@ -188,6 +195,10 @@ public final class Spillway {
 
   public AppConfig config() {
     return config;
+  }
+
+  public Telemetry telemetry() {
+    return telemetry;
   }
 
   /** On SIGTERM or SIGINT: stop gracefully, then exit 0 (1 when the stop failed or overran). */

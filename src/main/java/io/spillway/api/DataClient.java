@@ -1,5 +1,7 @@
 package io.spillway.api;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.spillway.bus.LocalCodec;
 import io.spillway.data.Requests;
 import io.spillway.http.Problem;
@@ -10,6 +12,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
 /**
  * Sends data operations to the DataVerticle over the local event bus and turns its failures into problems:
  * 404, 403, 409 and 422 as they are, anything else as 503 (retryable) or 500.
@@ -17,16 +23,28 @@ import io.vertx.core.eventbus.ReplyFailure;
 final class DataClient {
   private static final DeliveryOptions SEND = LocalCodec.options(10_000);
   private final Vertx vertx;
+  private final MeterRegistry registry;
+  private final Map<Class<?>, Timer> timers = new ConcurrentHashMap<>();
 
-  DataClient(Vertx vertx) {
+  DataClient(Vertx vertx, MeterRegistry registry) {
     this.vertx = vertx;
+    this.registry = registry;
     LocalCodec.register(vertx);
   }
 
   <R> Future<R> call(Object request) {
+    long start = System.nanoTime();
+    Timer timer = timers.computeIfAbsent(request.getClass(), type -> Timer.builder("spillway_data_request")
+        .description("Event-bus round trip from the HTTP layer to the data layer, by operation")
+        .tag("operation", type.getSimpleName())
+        .publishPercentileHistogram()
+        .register(registry));
     return vertx.eventBus().<R>request(Requests.address(request.getClass()), request, SEND)
-        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body())
-            : Future.failedFuture(toProblem(ar.cause())));
+        .transform(ar -> {
+          timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+          return ar.succeeded() ? Future.succeededFuture(ar.result().body())
+              : Future.failedFuture(toProblem(ar.cause()));
+        });
   }
 
   static Throwable toProblem(Throwable err) {

@@ -3,6 +3,7 @@ package io.spillway.api;
 import io.spillway.auth.BearerAuth;
 import io.spillway.auth.JwtTokens;
 import io.spillway.auth.PasswordHasher;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
@@ -10,8 +11,9 @@ import io.vertx.ext.web.Router;
 public final class RestApi {
   private RestApi() {}
 
-  public static void mount(Vertx vertx, Router router, int maxBodyBytes, JwtTokens tokens, PasswordHasher passwords) {
-    DataClient data = new DataClient(vertx);
+  public static void mount(Vertx vertx, Router router, int maxBodyBytes, JwtTokens tokens, PasswordHasher passwords,
+                           MeterRegistry registry) {
+    DataClient data = new DataClient(vertx, registry);
     Idempotency idempotency = new Idempotency(data);
     Routes routes = new Routes(router, maxBodyBytes, BearerAuth.required(tokens), BearerAuth.optional(tokens));
     new UsersApi(data, passwords, idempotency).mount(routes);

@@ -17,6 +17,7 @@ public record AppConfig(
     JwtConfig jwt,
     StreamConfig stream,
     int passwordIterations,
+    ObserveConfig observe,
     long shutdownTimeoutMs,
     String logLevel,
     JsonObject tree) {
@@ -47,6 +48,7 @@ public record AppConfig(
         jwt,
         StreamConfig.from(root.child("stream"), root.child("outbox")),
         root.child("auth").integer("passwordIterations", 210_000, 1_000, 10_000_000),
+        ObserveConfig.from(root.child("metrics"), root.child("tracing")),
         root.child("shutdown").number("timeoutMs", 10_000, 0, 600_000),
         root.child("log").oneOf("level", "INFO", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")),
         tree);
@@ -57,7 +59,8 @@ public record AppConfig(
   }
 
   public AppConfig withKafka(KafkaConfig k) {
-    return new AppConfig(mode, http, management, data, redis, k, jwt, stream, passwordIterations, shutdownTimeoutMs,
+    return new AppConfig(mode, http, management, data, redis, k, jwt, stream, passwordIterations, observe,
+        shutdownTimeoutMs,
         logLevel, tree);
   }
 }

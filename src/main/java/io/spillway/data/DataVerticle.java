@@ -4,6 +4,7 @@ import io.spillway.bus.LocalCodec;
 import io.spillway.config.AppConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
+import io.spillway.observe.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -27,10 +28,12 @@ public final class DataVerticle extends VerticleBase {
   private static final DeliveryOptions REPLY = LocalCodec.options(30_000);
 
   private final AppConfig config;
+  private final Telemetry telemetry;
   private ShardPools pools;
 
-  public DataVerticle(AppConfig config) {
+  public DataVerticle(AppConfig config, Telemetry telemetry) {
     this.config = config;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -67,7 +70,7 @@ public final class DataVerticle extends VerticleBase {
         msg -> checkShards().onSuccess(reports -> msg.reply(HealthChecks.toJson(reports))));
     vertx.setPeriodic(600_000, 600_000, t -> idempotency.expire()
         .onFailure(err -> LOG.warn("expiring idempotency keys failed: {}", err.getMessage())));
-    return migrate();
+    return migrate().onSuccess(v -> new OutboxBacklog(pools, telemetry.registry()).watch(vertx, 5_000));
   }
 
   private Future<Void> migrate() {

@@ -7,6 +7,7 @@ import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
+import io.spillway.observe.Telemetry;
 import io.spillway.stream.StreamEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,10 +35,12 @@ public final class HttpVerticle extends VerticleBase {
   private Redis redis;
 
   private final List<String> healthOwners;
+  private final Telemetry telemetry;
 
-  public HttpVerticle(AppConfig config, List<String> healthOwners) {
+  public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry) {
     this.config = config;
     this.healthOwners = healthOwners;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -56,7 +59,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
     RestApi.mount(vertx, router, config.http().maxBodyBytes(), tokens,
-        new PasswordHasher(vertx, config.passwordIterations()));
+        new PasswordHasher(vertx, config.passwordIterations()), telemetry.registry());
 
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()

@@ -1,5 +1,7 @@
 package io.spillway.http;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -12,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RequestIds implements Handler<RoutingContext> {
   public static final String HEADER = "X-Request-Id";
   static final String KEY = "requestId";
+  static final String TRACE_ID = "traceId";
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   @Override
@@ -22,6 +25,10 @@ public final class RequestIds implements Handler<RoutingContext> {
     }
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
+    SpanContext span = Span.current().getSpanContext();
+    if (span.isValid()) {
+      ctx.put(TRACE_ID, span.getTraceId());
+    }
     ctx.next();
   }
 

@@ -5,19 +5,22 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The management port: health (and metrics), kept apart from public traffic and its limits. */
+/** The management port: health and Prometheus metrics, kept apart from public traffic and its limits. */
 public final class ManagementVerticle extends VerticleBase {
   private final AppConfig config;
   private final List<String> healthOwners;
+  private final Telemetry telemetry;
   private HttpServer server;
 
-  public ManagementVerticle(AppConfig config, List<String> healthOwners) {
+  public ManagementVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry) {
     this.config = config;
     this.healthOwners = healthOwners;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -26,6 +29,9 @@ public final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
+    if (telemetry.prometheus() != null) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(telemetry.prometheus()));
+    }
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(config.management().port(), config.management().host());
   }

@@ -1,0 +1,102 @@
+package io.spillway.observe;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.spillway.config.ObserveConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
+
+import java.util.EnumSet;
+
+/**
+ * One node's metrics registry and tracer, wired into its Vertx: Vert.x reports HTTP (by route template,
+ * never the raw path), event bus, pools and JVM metrics into the Prometheus registry that our own
+ * {@code spillway_*} meters share; the tracer propagates W3C trace context across HTTP, the event bus, Pg,
+ * Redis and Kafka.
+ */
+public final class Telemetry {
+  private final PrometheusMeterRegistry prometheus;
+  private final MeterRegistry registry;
+  private final OpenTelemetrySdk openTelemetry;
+
+  private Telemetry(PrometheusMeterRegistry prometheus, MeterRegistry registry, OpenTelemetrySdk openTelemetry) {
+    this.prometheus = prometheus;
+    this.registry = registry;
+    this.openTelemetry = openTelemetry;
+  }
+
+  public static Telemetry create(ObserveConfig config) {
+    PrometheusMeterRegistry prometheus = config.metricsEnabled()
+        ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
+    OpenTelemetrySdk otel = config.tracingEnabled() ? openTelemetry(config) : null;
+    return new Telemetry(prometheus, registry, otel);
+  }
+
+  private static OpenTelemetrySdk openTelemetry(ObserveConfig config) {
+    SdkTracerProviderBuilder tracer = SdkTracerProvider.builder()
+        .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
+        .setResource(Resource.getDefault().merge(Resource.create(
+            Attributes.builder().put("service.name", config.serviceName()).build())));
+    if (!config.otlpEndpoint().isEmpty()) {
+      tracer.addSpanProcessor(BatchSpanProcessor.builder(
+          OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint()).build()).build());
+    }
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(tracer.build())
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+        .build();
+  }
+
+  public Vertx newVertx(VertxOptions options) {
+    VertxBuilder builder = Vertx.builder();
+    if (prometheus != null) {
+      options.setMetricsOptions(new MicrometerMetricsOptions()
+          .setEnabled(true)
+          .setJvmMetricsEnabled(true)
+          .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS,
+              Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME))
+          .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true)));
+      builder.withMetrics(new MicrometerMetricsFactory(prometheus));
+    }
+    if (openTelemetry != null) {
+      builder.withTracer(new OpenTelemetryTracingFactory(openTelemetry));
+    }
+    return builder.with(options).build();
+  }
+
+  /** The registry for {@code spillway_*} meters (a no-op one when metrics are off). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus registry, or null when metrics are off. */
+  public PrometheusMeterRegistry prometheus() {
+    return prometheus;
+  }
+
+  public void close() {
+    if (openTelemetry != null) {
+      openTelemetry.close();
+    }
+    registry.close();
+  }
+}
