@@ -42,7 +42,7 @@ class LogsTest {
 
   @Test
   void passwordsTokensAndSecretsNeverReachTheLogs() {
-    try (AccessLogCapture app = AccessLogCapture.of("ROOT"); AccessLogCapture access = AccessLogCapture.of("spillway.access")) {
+    try (AccessLogCapture appLogs = AccessLogCapture.of("ROOT"); AccessLogCapture access = AccessLogCapture.of("spillway.access")) {
       ApiClient api = new ApiClient(LogsTest.app.client());
       ApiClient.User u = api.newUser("secretive");
       api.call(HttpMethod.POST, "/v1/auth/token", null,
@@ -52,7 +52,7 @@ class LogsTest {
       Await.result(LogsTest.app.client().get("/v1/stream?access_token=" + u.token()).send());
       Await.result(LogsTest.app.client().post("/v1/posts").putHeader("Authorization", "Bearer " + u.token())
           .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{broken json password-secretive")));
-      String logs = String.join("\n", app.lines()) + "\n" + String.join("\n", access.lines());
+      String logs = String.join("\n", appLogs.lines()) + "\n" + String.join("\n", access.lines());
       assertTrue(access.lines().size() >= 6, "the access log was captured");
       assertFalse(logs.contains("password-secretive"), "a password was logged");
       assertFalse(logs.contains("wrong-password-xyz"), "a password was logged");
