@@ -22,18 +22,25 @@ final class OutboxEvents {
   }
 
   Future<Void> add(SqlConnection tx, String channel, String type, String subject, JsonObject data) {
-    JsonObject event = new JsonObject()
+    JsonObject event = envelope(channel, type).put("subject", subject).put("data", data);
+    return tx.preparedQuery("INSERT INTO outbox (topic, channel, event) VALUES ($1, $2, $3)")
+        .execute(Tuple.of(topic, channel, event))
+        .mapEmpty();
+  }
+
+  /** The event without {@code subject} and {@code data}, for statements that add those in SQL. */
+  JsonObject envelope(String channel, String type) {
+    return new JsonObject()
         .put("specversion", "1.0")
         .put("id", UUID.randomUUID().toString())
         .put("type", type)
         .put("source", SOURCE)
-        .put("subject", subject)
         .put("time", Instant.now().toString())
         .put("datacontenttype", "application/json")
-        .put("channel", channel)
-        .put("data", data);
-    return tx.preparedQuery("INSERT INTO outbox (topic, channel, event) VALUES ($1, $2, $3)")
-        .execute(Tuple.of(topic, channel, event))
-        .mapEmpty();
+        .put("channel", channel);
+  }
+
+  String topic() {
+    return topic;
   }
 }

@@ -25,21 +25,37 @@ final class PostStore {
     this.outbox = outbox;
   }
 
+  /**
+   * One statement, so one round trip and atomic without BEGIN/COMMIT: bump the author's post count, insert
+   * the post, insert its outbox event. No author row, no post and no event.
+   */
   Future<Model.Post> create(Requests.CreatePost req) {
     long author = req.authorId();
-    return shards.primaryForId(author).withTransaction(tx -> tx
-            .preparedQuery("UPDATE users SET post_count = post_count + 1 WHERE id = $1 RETURNING name")
-            .execute(Tuple.of(author))
-            .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("author"))
-                : tx.preparedQuery("INSERT INTO posts (id, author_id, text) VALUES (next_id($1), $2, $3) "
-                        + "RETURNING " + Rows.POST_COLUMNS)
-                    .execute(Tuple.of(ShardRouter.logicalOf(author), author, req.text()))
-                    .map(posts -> Rows.post(posts.iterator().next(),
-                        new Model.UserRef(author, rows.iterator().next().getString(0)))))
-            .compose(post -> outbox.add(tx, "posts:" + author, "spillway.post.created", "posts/" + post.id(),
-                postEvent(post)).map(post)))
+    String channel = "posts:" + author;
+    return shards.primaryForId(author).preparedQuery(CREATE_POST)
+        .execute(Tuple.of(author, ShardRouter.logicalOf(author), req.text(), outbox.topic(), channel,
+            outbox.envelope(channel, "spillway.post.created")))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("author"))
+            : Future.succeededFuture(Rows.post(rows.iterator().next(),
+                new Model.UserRef(author, rows.iterator().next().getString("author_name")))))
         .onSuccess(p -> shards.wrote(author));
   }
+
+  private static final String CREATE_POST = """
+      WITH author AS (
+        UPDATE users SET post_count = post_count + 1 WHERE id = $1 RETURNING id, name
+      ), post AS (
+        INSERT INTO posts (id, author_id, text) SELECT next_id($2), id, $3 FROM author
+        RETURNING id, author_id, text, like_count, comment_count, created_at
+      ), event AS (
+        INSERT INTO outbox (topic, channel, event)
+        SELECT $4, $5, $6::jsonb || jsonb_build_object(
+          'subject', 'posts/' || post.id,
+          'data', jsonb_build_object('postId', post.id::text, 'authorId', post.author_id::text,
+                                     'text', post.text, 'createdAt', post.created_at))
+        FROM post
+      )
+      SELECT post.*, author.name AS author_name FROM post, author""";
 
   Future<Model.Post> get(Requests.GetPost req) {
     return shards.readerForId(req.id(), req.viewer())
@@ -194,8 +210,4 @@ final class PostStore {
     return refs.getOrDefault(id, new Model.UserRef(id, null));
   }
 
-  static JsonObject postEvent(Model.Post post) {
-    return new JsonObject().put("postId", Ids.format(post.id())).put("authorId", Ids.format(post.authorId()))
-        .put("text", post.text()).put("createdAt", post.createdAt().toString());
-  }
 }
