@@ -1,5 +1,7 @@
 package io.spillway.data;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
@@ -30,7 +32,7 @@ final class OutboxEvents {
 
   /** The event without {@code subject} and {@code data}, for statements that add those in SQL. */
   JsonObject envelope(String channel, String type) {
-    return new JsonObject()
+    JsonObject event = new JsonObject()
         .put("specversion", "1.0")
         .put("id", UUID.randomUUID().toString())
         .put("type", type)
@@ -38,6 +40,12 @@ final class OutboxEvents {
         .put("time", Instant.now().toString())
         .put("datacontenttype", "application/json")
         .put("channel", channel);
+    // CloudEvents distributed-tracing extension: the trace of the write continues to the push.
+    SpanContext span = Span.current().getSpanContext();
+    if (span.isValid()) {
+      event.put("traceparent", "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex());
+    }
+    return event;
   }
 
   String topic() {
