@@ -51,7 +51,14 @@ final class CircuitBreaker {
 
   /** Redis answered. Returns true when this closed an open breaker. */
   boolean success() {
-    failures.set(0);
+    // Reads before writes: this runs on every request from every event loop; unconditional writes would
+    // bounce the cache lines between cores for nothing.
+    if (failures.get() != 0) {
+      failures.set(0);
+    }
+    if (openUntil.get() == 0) {
+      return false;
+    }
     boolean wasOpen = openUntil.getAndSet(0) != 0;
     probing.set(false);
     return wasOpen;

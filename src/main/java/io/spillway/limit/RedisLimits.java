@@ -28,6 +28,7 @@ final class RedisLimits {
 
   private final Redis redis;
   private final LimitScript script;
+  private volatile boolean crossSlotSeen;
 
   RedisLimits(Redis redis, LimitScript script) {
     this.redis = redis;
@@ -38,10 +39,28 @@ final class RedisLimits {
     return script.load(redis);
   }
 
+  /**
+   * {@code cluster} is the configured hint; without it, the first CROSSSLOT answer (from Redis or from the
+   * Vert.x cluster client) switches this instance to per-slot evaluation, so a forgotten {@code
+   * limits.cluster} costs one retried request instead of every multi-subject request failing over.
+   */
   Future<List<Outcome>> evaluate(List<Charge> charges, boolean consume, boolean cluster) {
-    if (!cluster || charges.size() == 1) {
+    if (charges.size() == 1) {
       return run(charges, consume);
     }
+    if (cluster || crossSlotSeen) {
+      return perSlot(charges, consume);
+    }
+    return run(charges, consume).recover(failure -> {
+      if (failure.getMessage() == null || !failure.getMessage().contains("CROSSSLOT")) {
+        return Future.failedFuture(failure);
+      }
+      crossSlotSeen = true;
+      return perSlot(charges, consume);
+    });
+  }
+
+  private Future<List<Outcome>> perSlot(List<Charge> charges, boolean consume) {
     Map<String, List<Charge>> groups = new LinkedHashMap<>();
     for (Charge c : charges) {
       groups.computeIfAbsent(c.slotTag(), t -> new ArrayList<>()).add(c);
