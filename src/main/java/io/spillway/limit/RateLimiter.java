@@ -198,8 +198,9 @@ public final class RateLimiter {
       return;
     }
     unreportedFailures.addAndGet(-failures);
-    LOG.warn("rate limiter: Redis failed {} time(s) since the last report ({}); deciding by onRedisFailure "
-            + "(local: in-process limits / {} nodes){}", failures, cause.toString(), config.expectedNodes(),
+    LOG.warn("rate limiter: {} Redis failure(s) since the last report ({}); deciding by each policy's "
+            + "onRedisFailure (local: in-process, limits divided by expectedNodes={}){}", failures, cause.toString(),
+        config.expectedNodes(),
         opened || breaker.open() ? "; skipping Redis for " + config.breaker().openMs() + " ms between probes" : "");
   }
 

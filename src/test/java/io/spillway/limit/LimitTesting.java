@@ -45,10 +45,14 @@ final class LimitTesting {
     return LimitsConfig.from(new ConfigReader(limits, "limits"));
   }
 
-  /** {@code limits} with the given policies and a random key prefix, so tests never share state. */
+  /**
+   * {@code limits} with the given policies and a random key prefix, so tests never share state. The Redis
+   * timeout is generous: on a loaded build machine a slow reply must not turn into a local decision.
+   */
   static JsonObject limitsJson(JsonObject... policies) {
     return new JsonObject()
         .put("keyPrefix", "t" + Long.toString(System.nanoTime(), 36))
+        .put("redisTimeoutMs", 10_000)
         .put("policies", new JsonArray(java.util.List.of((Object[]) policies)));
   }
 

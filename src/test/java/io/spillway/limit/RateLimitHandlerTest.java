@@ -47,7 +47,7 @@ class RateLimitHandlerTest {
         policy("per-ip", "fixed-window", "limit", 2, "windowSeconds", 3600, "routes", paths("/v1/limited")),
         policy("shadow", "fixed-window", "limit", 1, "windowSeconds", 3600, "shadow", true, "routes", paths("/v1/shadow")),
         policy("daily", "quota", "limit", 1, "period", "day", "routes", paths("/v1/quota")),
-        policy("per-user", "token-bucket", "rate", 1, "burst", 2, "key", new JsonArray().add("user"),
+        policy("per-user", "token-bucket", "rate", 0.001, "burst", 2, "key", new JsonArray().add("user"),
             "routes", paths("/v1/me")),
         policy("per-key", "fixed-window", "limit", 1, "windowSeconds", 3600, "key", new JsonArray().add("apiKey"),
             "plans", new JsonArray().add("free"), "routes", paths("/v1/keyed")))

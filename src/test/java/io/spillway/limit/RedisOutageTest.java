@@ -63,7 +63,7 @@ class RedisOutageTest {
             "routes", new JsonArray().add(route("/open"))))
         .put("expectedNodes", 2)
         .put("redisTimeoutMs", 1000)
-        .put("breaker", new JsonObject().put("failureThreshold", THRESHOLD).put("openMs", 1000));
+        .put("breaker", new JsonObject().put("failureThreshold", THRESHOLD).put("openMs", 2000));
     return limits(json);
   }
 
@@ -148,7 +148,7 @@ class RedisOutageTest {
 
   @Test
   void aLimiterWhoseRedisNeverAnswersStillDecides() {
-    JsonObject json = limitsJson(policy("local", "token-bucket", "rate", 1, "burst", 4))
+    JsonObject json = limitsJson(policy("local", "token-bucket", "rate", 0.001, "burst", 4))
         .put("breaker", new JsonObject().put("failureThreshold", 1).put("openMs", 60_000));
     RateLimiter limiter = RateLimiter.create(vertx, redisConfig("redis://127.0.0.1:" + Ports.free()), limits(json), null);
     List<Decision> decisions = concurrently(limiter, 70, request("/x", "192.0.2.20"));
