@@ -1,0 +1,58 @@
+package io.spillway.limit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The limiter's meters; a no-op without a registry. Prometheus names: {@code
+ * spillway_ratelimit_decisions_total{policy,result}}, {@code spillway_ratelimit_redis_failures_total},
+ * {@code spillway_ratelimit_fallback_active}. Labels are bounded: policy names come from config, results
+ * from the fixed set below.
+ */
+final class LimiterMetrics {
+  static final String ADMITTED = "admitted";
+  static final String REJECTED = "rejected";
+  static final String SHADOW_REJECTED = "shadow_rejected";
+  static final String UNAVAILABLE = "unavailable";
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+  private final Counter redisFailures;
+
+  LimiterMetrics(MeterRegistry registry, BooleanSupplier fallbackActive) {
+    this.registry = registry;
+    if (registry == null) {
+      redisFailures = null;
+      return;
+    }
+    redisFailures = Counter.builder("spillway.ratelimit.redis.failures")
+        .description("Rate-limit evaluations that failed or timed out in Redis")
+        .register(registry);
+    Gauge.builder("spillway.ratelimit.fallback.active", fallbackActive, f -> f.getAsBoolean() ? 1 : 0)
+        .description("1 while Redis is skipped (circuit breaker open) and limits are decided locally")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  void decided(String policy, String result) {
+    if (registry == null) {
+      return;
+    }
+    decisions.computeIfAbsent(policy + '\n' + result, k -> Counter.builder("spillway.ratelimit.decisions")
+        .description("Rate-limit decisions by policy and result")
+        .tag("policy", policy)
+        .tag("result", result)
+        .register(registry)).increment();
+  }
+
+  void redisFailure() {
+    if (redisFailures != null) {
+      redisFailures.increment();
+    }
+  }
+}

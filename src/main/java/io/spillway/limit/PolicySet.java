@@ -1,0 +1,30 @@
+package io.spillway.limit;
+
+import io.spillway.config.LimitsConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One immutable compiled config; the limiter swaps the whole set on reload, so a request sees one version. */
+final class PolicySet {
+  final LimitsConfig config;
+  final List<Policy> policies;
+  final ClientAddress clientAddress;
+
+  PolicySet(LimitsConfig config) {
+    this.config = config;
+    this.policies = config.policies().stream().map(Policy::new).toList();
+    this.clientAddress = ClientAddress.trusting(config.trustedProxies());
+  }
+
+  List<Charge> charges(RequestInfo info) {
+    List<Charge> out = new ArrayList<>(policies.size());
+    for (Policy p : policies) {
+      Charge c = p.charge(info, config.keyPrefix());
+      if (c != null) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,27 @@
+package io.spillway.limit;
+
+import java.time.LocalDate;
+
+/** UTC calendar periods of a quota, in epoch seconds; {@code quota.lua} computes the same bounds from Redis TIME. */
+final class QuotaPeriod {
+  private static final long DAY = 86_400;
+
+  private QuotaPeriod() {}
+
+  static long start(long epochSecond, String period) {
+    long day = Math.floorDiv(epochSecond, DAY);
+    if (period.equals("day")) {
+      return day * DAY;
+    }
+    return LocalDate.ofEpochDay(day).withDayOfMonth(1).toEpochDay() * DAY;
+  }
+
+  /** The first second of the next period: when the quota resets. */
+  static long end(long epochSecond, String period) {
+    long day = Math.floorDiv(epochSecond, DAY);
+    if (period.equals("day")) {
+      return (day + 1) * DAY;
+    }
+    return LocalDate.ofEpochDay(day).withDayOfMonth(1).plusMonths(1).toEpochDay() * DAY;
+  }
+}

@@ -1,0 +1,211 @@
+package io.spillway.limit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spillway.config.LimitsConfig;
+import io.spillway.config.RedisConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Decides whether a request may proceed under every rate-limit policy that applies to it, with one Redis
+ * round trip (see {@code docs/rate-limiting.md}).
+ *
+ * <p>One instance per Vertx, shared by every HttpVerticle instance: all its state is immutable, atomic or
+ * behind a short lock, and it never blocks. When Redis fails or is slower than {@code limits.redisTimeoutMs},
+ * each policy falls back as configured ({@code local}, {@code open}, {@code closed}) and a circuit breaker
+ * keeps later requests from waiting on Redis until a probe finds it back.
+ */
+public final class RateLimiter {
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
+  private static final long LOG_INTERVAL_MS = 10_000;
+
+  private final Redis redis;
+  private final boolean ownsRedis;
+  private final RedisLimits redisLimits;
+  private final LocalLimiter local;
+  private final CircuitBreaker breaker;
+  private final LimiterMetrics metrics;
+  private final AtomicReference<PolicySet> current = new AtomicReference<>();
+  private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE / 2);
+  private final AtomicLong unreportedFailures = new AtomicLong();
+
+  private RateLimiter(Redis redis, boolean ownsRedis, LimitsConfig config, MeterRegistry registry) {
+    this.redis = redis;
+    this.ownsRedis = ownsRedis;
+    this.redisLimits = new RedisLimits(redis, LimitScript.evaluate());
+    this.local = new LocalLimiter(RateLimiter::wallClockMicros);
+    this.breaker = new CircuitBreaker(System::currentTimeMillis, config.breaker().failureThreshold(),
+        config.breaker().openMs());
+    this.metrics = new LimiterMetrics(registry, breaker::open);
+    this.current.set(new PolicySet(config));
+  }
+
+  /** A limiter on a shared Redis client, which it will not close. {@code registry} may be null. */
+  public static RateLimiter create(Redis redis, LimitsConfig config, MeterRegistry registry) {
+    return new RateLimiter(redis, false, config, registry);
+  }
+
+  /** A limiter with its own Redis client, pool sized by {@code redis}; {@link #close()} closes it. */
+  public static RateLimiter create(Vertx vertx, RedisConfig redis, LimitsConfig config, MeterRegistry registry) {
+    return new RateLimiter(Redis.createClient(vertx, redisOptions(redis)), true, config, registry);
+  }
+
+  /**
+   * Client options with the pool and wait queues sized from config: the client's defaults (6 connections,
+   * 24 waiting) fail with ConnectionPoolTooBusyException as soon as a few dozen requests are in flight.
+   */
+  public static RedisOptions redisOptions(RedisConfig redis) {
+    return new RedisOptions()
+        .setConnectionString(redis.uri())
+        .setMaxPoolSize(redis.poolSize())
+        .setMaxPoolWaiting(redis.maxWaiting())
+        .setMaxWaitingHandlers(redis.maxWaiting() * 4);
+  }
+
+  /**
+   * Loads the script into Redis (SCRIPT LOAD) so the first requests do not ship it. Optional, and it never
+   * fails: without it, the first EVALSHA answered NOSCRIPT loads the script.
+   */
+  public Future<Void> loadScript() {
+    return redisLimits.load().recover(e -> {
+      LOG.warn("rate limiter: could not load the Lua script into Redis yet ({}); it will be loaded on first use",
+          e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Decides the request and, when admitted, counts it against every policy that applies. */
+  public Future<Decision> check(RequestInfo request) {
+    return decide(request, true);
+  }
+
+  /** What {@link #check} would decide now, without counting anything. */
+  public Future<Decision> peek(RequestInfo request) {
+    return decide(request, false);
+  }
+
+  /** Replaces the policies and settings at runtime; requests already in flight finish under the old ones. */
+  public void update(LimitsConfig config) {
+    PolicySet next = new PolicySet(config);
+    breaker.configure(config.breaker().failureThreshold(), config.breaker().openMs());
+    current.set(next);
+  }
+
+  public LimitsConfig config() {
+    return current.get().config;
+  }
+
+  /** Resolves client addresses with the current {@code limits.trustedProxies}. */
+  public ClientAddress clientAddress() {
+    return current.get().clientAddress;
+  }
+
+  /** True while Redis is being skipped and limits are decided locally. */
+  public boolean fallbackActive() {
+    return breaker.open();
+  }
+
+  public Future<Void> close() {
+    return ownsRedis ? redis.close() : Future.succeededFuture();
+  }
+
+  private Future<Decision> decide(RequestInfo request, boolean consume) {
+    PolicySet set = current.get();
+    if (!set.config.enabled()) {
+      return Future.succeededFuture(Decision.unlimited());
+    }
+    List<Charge> charges = set.charges(request);
+    if (charges.isEmpty()) {
+      return Future.succeededFuture(Decision.unlimited());
+    }
+    CircuitBreaker.Permit permit = breaker.permit();
+    if (permit == CircuitBreaker.Permit.SKIP) {
+      return Future.succeededFuture(fallback(set, charges, consume));
+    }
+    return redisLimits.evaluate(charges, consume, set.config.cluster())
+        .timeout(set.config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            if (breaker.success()) {
+              LOG.info("rate limiter: Redis answers again; limits are global again");
+            }
+            Decision d = Decision.from(ar.result(), false);
+            if (consume) {
+              count(ar.result(), d);
+            }
+            return Future.succeededFuture(d);
+          }
+          boolean opened = breaker.failure(permit);
+          metrics.redisFailure();
+          reportFailure(ar.cause(), opened, set.config);
+          return Future.succeededFuture(fallback(set, charges, consume));
+        });
+  }
+
+  private Decision fallback(PolicySet set, List<Charge> charges, boolean consume) {
+    List<Charge> locally = new ArrayList<>(charges.size());
+    for (Charge c : charges) {
+      Policy p = c.policy();
+      if (p.onRedisFailure == Policy.FailureMode.CLOSED && !p.shadow) {
+        if (consume) {
+          metrics.decided(p.name, LimiterMetrics.UNAVAILABLE);
+        }
+        return Decision.unavailable(p.name);
+      }
+      if (p.onRedisFailure == Policy.FailureMode.LOCAL) {
+        locally.add(c);
+      }
+    }
+    if (locally.isEmpty()) {
+      return Decision.unlimited(true);
+    }
+    List<Outcome> outcomes = local.evaluate(locally, consume, set.config.expectedNodes());
+    Decision d = Decision.from(outcomes, true);
+    if (consume) {
+      count(outcomes, d);
+    }
+    return d;
+  }
+
+  private void count(List<Outcome> outcomes, Decision d) {
+    for (Outcome o : outcomes) {
+      if (!o.ok()) {
+        metrics.decided(o.policy().name, o.policy().shadow ? LimiterMetrics.SHADOW_REJECTED : LimiterMetrics.REJECTED);
+      } else if (d.admitted()) {
+        metrics.decided(o.policy().name, LimiterMetrics.ADMITTED);
+      }
+    }
+  }
+
+  /** One line per 10 s at most: a dead Redis under load would otherwise log once per request. */
+  private void reportFailure(Throwable cause, boolean opened, LimitsConfig config) {
+    long failures = unreportedFailures.incrementAndGet();
+    long now = System.currentTimeMillis();
+    long last = lastFailureLog.get();
+    if (now - last < LOG_INTERVAL_MS || !lastFailureLog.compareAndSet(last, now)) {
+      return;
+    }
+    unreportedFailures.addAndGet(-failures);
+    LOG.warn("rate limiter: {} Redis failure(s) since the last report ({}); deciding by each policy's "
+            + "onRedisFailure (local: in-process, limits divided by expectedNodes={}){}", failures, cause.toString(),
+        config.expectedNodes(),
+        opened || breaker.open() ? "; skipping Redis for " + config.breaker().openMs() + " ms between probes" : "");
+  }
+
+  private static long wallClockMicros() {
+    Instant now = Clock.systemUTC().instant();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+  }
+}

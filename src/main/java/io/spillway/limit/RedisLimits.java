@@ -1,0 +1,127 @@
+package io.spillway.limit;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates a request's charges in Redis: one EVALSHA of the combined script for all of them, so every policy
+ * is checked and consumed atomically in one round trip.
+ *
+ * <p>On Redis Cluster a script may only touch keys of one hash slot. Keys are tagged with their first key part
+ * (see {@link Policy#charge}), so policies keyed first by the same subject still share one script. Charges
+ * with different tags are evaluated in two phases: a dry run of every slot group in parallel, then, only if
+ * all admit, a consuming run of every group. A request rejected in the dry run consumes nothing; a race
+ * between the two phases can make a later group reject after an earlier one consumed, which errs on the side
+ * of counting too much, never of admitting too much.
+ */
+final class RedisLimits {
+  private static final int VALUES_PER_POLICY = 6;
+  private static final int HEADER = 2;
+
+  private final Redis redis;
+  private final LimitScript script;
+  private volatile boolean crossSlotSeen;
+
+  RedisLimits(Redis redis, LimitScript script) {
+    this.redis = redis;
+    this.script = script;
+  }
+
+  Future<Void> load() {
+    return script.load(redis);
+  }
+
+  /**
+   * {@code cluster} is the configured hint; without it, the first CROSSSLOT answer (from Redis or from the
+   * Vert.x cluster client) switches this instance to per-slot evaluation, so a forgotten {@code
+   * limits.cluster} costs one retried request instead of every multi-subject request failing over.
+   */
+  Future<List<Outcome>> evaluate(List<Charge> charges, boolean consume, boolean cluster) {
+    if (charges.size() == 1) {
+      return run(charges, consume);
+    }
+    if (cluster || crossSlotSeen) {
+      return perSlot(charges, consume);
+    }
+    return run(charges, consume).recover(failure -> {
+      if (failure.getMessage() == null || !failure.getMessage().contains("CROSSSLOT")) {
+        return Future.failedFuture(failure);
+      }
+      crossSlotSeen = true;
+      return perSlot(charges, consume);
+    });
+  }
+
+  private Future<List<Outcome>> perSlot(List<Charge> charges, boolean consume) {
+    Map<String, List<Charge>> groups = new LinkedHashMap<>();
+    for (Charge c : charges) {
+      groups.computeIfAbsent(c.slotTag(), t -> new ArrayList<>()).add(c);
+    }
+    if (groups.size() == 1) {
+      return run(charges, consume);
+    }
+    List<List<Charge>> parts = List.copyOf(groups.values());
+    return runAll(parts, false).compose(dry -> {
+      if (!consume || !admitted(dry)) {
+        return Future.succeededFuture(inOrder(charges, parts, dry));
+      }
+      return runAll(parts, true).map(done -> inOrder(charges, parts, done));
+    });
+  }
+
+  private Future<List<List<Outcome>>> runAll(List<List<Charge>> parts, boolean consume) {
+    List<Future<List<Outcome>>> runs = parts.stream().map(p -> run(p, consume)).toList();
+    return Future.all(runs).map(all -> runs.stream().map(Future::result).toList());
+  }
+
+  private static boolean admitted(List<List<Outcome>> results) {
+    return results.stream().flatMap(List::stream).allMatch(o -> o.ok() || o.policy().shadow);
+  }
+
+  private static List<Outcome> inOrder(List<Charge> charges, List<List<Charge>> parts, List<List<Outcome>> results) {
+    Map<Charge, Outcome> byCharge = new IdentityHashMap<>();
+    for (int g = 0; g < parts.size(); g++) {
+      for (int i = 0; i < parts.get(g).size(); i++) {
+        byCharge.put(parts.get(g).get(i), results.get(g).get(i));
+      }
+    }
+    return charges.stream().map(byCharge::get).toList();
+  }
+
+  private Future<List<Outcome>> run(List<Charge> charges, boolean consume) {
+    List<String> keys = new ArrayList<>(charges.size());
+    List<String> args = new ArrayList<>(HEADER + charges.size() * VALUES_PER_POLICY);
+    args.add(consume ? "consume" : "dry");
+    args.add(Integer.toString(charges.size()));
+    for (Charge c : charges) {
+      Policy p = c.policy();
+      keys.add(c.key());
+      args.addAll(Arrays.asList(p.algorithm.id, p.a, p.b, p.c, Integer.toString(c.cost()), p.shadow ? "1" : "0"));
+    }
+    return script.run(redis, keys, args).map(reply -> parse(charges, reply));
+  }
+
+  private static List<Outcome> parse(List<Charge> charges, Response reply) {
+    List<Outcome> out = new ArrayList<>(charges.size());
+    for (int i = 0; i < charges.size(); i++) {
+      int at = HEADER + i * VALUES_PER_POLICY;
+      out.add(new Outcome(
+          charges.get(i).policy(),
+          reply.get(at).toInteger() == 1,
+          Outcome.Code.of(reply.get(at + 1).toLong()),
+          reply.get(at + 2).toLong(),
+          reply.get(at + 3).toLong(),
+          reply.get(at + 4).toLong(),
+          reply.get(at + 5).toLong()));
+    }
+    return out;
+  }
+}

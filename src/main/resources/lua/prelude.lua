@@ -1,0 +1,31 @@
+-- Shared by every algorithm file. The files are joined (prelude, algorithms, evaluate.lua) into the one
+-- script the limiter loads with SCRIPT LOAD; see docs/rate-limiting.md.
+--
+-- An algorithm is a function (key, now, a, b, c, cost) -> outcome, where now is Redis TIME in microseconds
+-- and a, b, c its parameters. It only reads; the outcome's commit() writes, and evaluate.lua calls commit()
+-- only when every enforced policy of the request admits it (a rejected request consumes nothing).
+-- outcome = { ok, limit, retry (us, 0 when ok),
+--             remaining_now, reset_now (us)       -- the state as it is
+--             remaining_after, reset_after (us)   -- the state once this request is counted
+--             commit = function() ... end }
+
+-- Redis < 5 replicated scripts verbatim, which forbids writing after reading TIME; effects replication
+-- (the only mode since Redis 7) replicates the writes instead.
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+
+local algorithms = {}
+
+-- Numbers are stored as text; Lua's default conversion keeps only 14 digits, too few for microseconds.
+local function exact(n)
+  return string.format('%.17g', n)
+end
+
+-- Rounded up (never tell a client to come back too early), ignoring floating-point dust.
+local function ms(us)
+  return math.ceil(us / 1000 - 1e-6)
+end
+
+local function whole(n)
+  -- Floating-point sums land a hair under an integer (4.9999999999); count that as the integer.
+  return math.max(0, math.floor(n + 1e-6))
+end

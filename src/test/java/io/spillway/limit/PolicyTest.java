@@ -1,0 +1,92 @@
+package io.spillway.limit;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+
+import static io.spillway.limit.LimitTesting.policy;
+import static io.spillway.limit.LimitTesting.route;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which requests a policy applies to, what they cost, and the Redis key (with its Cluster hash tag). */
+class PolicyTest {
+
+  private static Policy compile(JsonObject json) {
+    return new PolicySet(LimitTesting.limits(new JsonObject().put("keyPrefix", "rl")
+        .put("policies", new JsonArray().add(json)))).policies.get(0);
+  }
+
+  private static RequestInfo req(String method, String route, String path) {
+    return new RequestInfo(method, route, path, "192.0.2.1", "alice", "key-1", "free");
+  }
+
+  @Test
+  void routePatterns() {
+    RoutePattern prefix = RoutePattern.of("/v1/*");
+    assertTrue(prefix.matches("/v1"));
+    assertTrue(prefix.matches("/v1/feed"));
+    assertTrue(prefix.matches("/v1/users/42/posts"));
+    assertFalse(prefix.matches("/v10/feed"));
+    assertFalse(prefix.matches("/v2/feed"));
+    RoutePattern param = RoutePattern.of("/v1/users/:id");
+    assertTrue(param.matches("/v1/users/42"));
+    assertTrue(param.matches("/v1/users/:id"));
+    assertTrue(param.matches("/v1/users/42/"));
+    assertFalse(param.matches("/v1/users"));
+    assertFalse(param.matches("/v1/users/42/posts"));
+    assertTrue(RoutePattern.of("/v1/feed").matches("/v1/feed"));
+    assertFalse(RoutePattern.of("/v1/feed").matches("/v1/feeds"));
+    assertTrue(RoutePattern.of("/*").matches("/anything/at/all"));
+  }
+
+  @Test
+  void appliesByRouteMethodAndPlan() {
+    Policy p = compile(policy("p", "fixed-window", "limit", 1, "windowSeconds", 1,
+        "routes", new JsonArray().add(route("/v1/users/:id", "GET")), "plans", new JsonArray().add("free")));
+    assertTrue(p.charge(req("GET", "/v1/users/:id", "/v1/users/7"), "rl") != null);
+    assertTrue(p.charge(req("GET", "unmatched", "/v1/users/7"), "rl") != null, "raw paths match too");
+    assertNull(p.charge(req("POST", "/v1/users/:id", "/v1/users/7"), "rl"));
+    assertNull(p.charge(req("GET", "/v1/feed", "/v1/feed"), "rl"));
+    assertNull(p.charge(new RequestInfo("GET", "/v1/users/:id", "/v1/users/7", "192.0.2.1", null, null, "pro"), "rl"));
+  }
+
+  @Test
+  void aRequestWithoutTheKeysSubjectIsNotLimitedByIt() {
+    Policy p = compile(policy("p", "fixed-window", "limit", 1, "windowSeconds", 1, "key", new JsonArray().add("user")));
+    assertNull(p.charge(RequestInfo.anonymous("GET", "/v1/feed", "192.0.2.1"), "rl"));
+  }
+
+  @Test
+  void keysAreTaggedWithTheFirstKeyPart() {
+    Policy p = compile(policy("per-user-route", "gcra", "limit", 1, "windowSeconds", 1,
+        "key", new JsonArray().add("user").add("route")));
+    Charge c = p.charge(req("GET", "/v1/feed", "/v1/feed"), "rl");
+    assertEquals("rl:{user=alice}:per-user-route:gcra:route=GET /v1/feed", c.key());
+    assertEquals("user=alice", c.slotTag());
+    Charge odd = p.charge(new RequestInfo("GET", "/x", "/x", "1.1.1.1", "a}b{c", null, null), "rl");
+    assertEquals("rl:{user=a%7Db%7Bc}:per-user-route:gcra:route=GET /x", odd.key(), "braces cannot end the tag");
+  }
+
+  @Test
+  void costFromTheRouteThenTheCostMapThenOne() {
+    Policy p = compile(policy("p", "token-bucket", "rate", 1, "burst", 10,
+        "routes", new JsonArray().add(route("/v1/search").put("cost", 4)).add(route("/v1/*")),
+        "cost", new JsonObject().put("GET /v1/feed", 5).put("/v1/feed", 2)));
+    assertEquals(4, p.cost(req("GET", "/v1/search", "/v1/search")));
+    assertEquals(5, p.cost(req("GET", "/v1/feed", "/v1/feed")));
+    assertEquals(2, p.cost(req("POST", "/v1/feed", "/v1/feed")));
+    assertEquals(1, p.cost(req("GET", "/v1/posts", "/v1/posts")));
+  }
+
+  @Test
+  void headerWindowPerAlgorithm() {
+    assertEquals(5, compile(policy("a", "token-bucket", "rate", 2, "burst", 10)).headerWindowSeconds);
+    assertEquals(60, compile(policy("b", "gcra", "limit", 100, "windowSeconds", 60)).headerWindowSeconds);
+    assertEquals(86_400, compile(policy("c", "quota", "limit", 100, "period", "day")).headerWindowSeconds);
+    assertEquals(0, compile(policy("d", "quota", "limit", 100, "period", "month")).headerWindowSeconds);
+  }
+}
