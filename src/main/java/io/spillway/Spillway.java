@@ -4,10 +4,18 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.spillway.config.AppConfig;
 import io.spillway.config.ConfigException;
+import io.spillway.config.ConfigReader;
+import io.spillway.config.LimitsConfig;
+import io.spillway.http.JsonBodies;
+import io.spillway.http.Problem;
+import io.spillway.http.Problems;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
 import io.spillway.http.HttpVerticle;
+import io.spillway.limit.RateLimiter;
 import io.spillway.observe.ManagementVerticle;
 import io.spillway.observe.Telemetry;
 import io.spillway.stream.OutboxVerticle;
@@ -42,6 +50,7 @@ public final class Spillway {
   private final Vertx vertx;
   private final AppConfig config;
   private final Telemetry telemetry;
+  private final RateLimiter limiter;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
@@ -49,17 +58,19 @@ public final class Spillway {
     this.vertx = vertx;
     this.config = config;
     this.telemetry = telemetry;
+    // One limiter per node, shared by every HttpVerticle: it is thread-safe and holds the Redis pool.
+    this.limiter = RateLimiter.create(vertx, config.redis(), config.limits(), telemetry.registry());
   }
 
   public static void main(String[] args) {
-    run(loadOrExit(args), seedCount(args));
+    run(loadOrExit(args), seedCount(args), args);
   }
 
   /**
    * Starts a node, seeds {@code seedUsers} demo users when > 0, and installs the signal handlers; a failed
    * start ends the process with exit code 1.
    */
-  public static void run(AppConfig config, int seedUsers) {
+  public static void run(AppConfig config, int seedUsers, String[] args) {
     try {
       Spillway node = start(config).await();
       if (seedUsers > 0) {
@@ -67,6 +78,7 @@ public final class Spillway {
         new Seeder(node.vertx).seed(seedUsers, hash).await();
       }
       node.stopOnSignal();
+      node.reloadOnHangup(args);
     } catch (Exception e) {
       LOG.error("spillway failed to start: {}", e.getMessage(), e);
       System.exit(1);
@@ -146,7 +158,8 @@ public final class Spillway {
     if (!kafka) {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
-    Future<Void> chain = deploy(() -> new DataVerticle(config, telemetry), config.data().instances());
+    Future<Void> chain = limiter.loadScript()
+        .compose(v -> deploy(() -> new DataVerticle(config, telemetry), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config), config.stream().instances()));
@@ -155,15 +168,38 @@ public final class Spillway {
       chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config), config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
-      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry), 1));
+      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry,
+          ctx -> applyLimits(JsonBodies.object(ctx), ctx)), 1));
     }
-    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry), config.http().instances()));
+    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, limiter), config.http().instances()));
   }
 
   private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
         .onSuccess(deployments::add)
         .mapEmpty();
+  }
+
+  /**
+   * {@code PUT /admin/limits} on the management port: validates a new {@code limits} section and swaps it in
+   * without a restart. A bad section is a 400 naming the key, and the running limits stay.
+   */
+  private void applyLimits(JsonObject limits, RoutingContext ctx) {
+    try {
+      LimitsConfig updated = LimitsConfig.from(new ConfigReader(limits, "limits"));
+      limiter.update(updated);
+      LOG.info("rate limits updated: {} policies", updated.policies().size());
+      ctx.response().putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("policies", updated.policies().size()).encode());
+    } catch (ConfigException e) {
+      Problems.send(ctx, Problem.of(400, "invalid-config", "Invalid configuration", e.getMessage()));
+    }
+  }
+
+  /** Re-reads the limits from {@code config} (SIGHUP): new limits apply without a restart. */
+  public void reloadLimits(AppConfig fresh) {
+    limiter.update(fresh.limits());
+    LOG.info("rate limits reloaded: {} policies", fresh.limits().policies().size());
   }
 
   /**
@@ -186,7 +222,7 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(vertx::close).onComplete(ar -> telemetry.close());
+    return chain.eventually(limiter::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {
@@ -199,6 +235,10 @@ public final class Spillway {
 
   public Telemetry telemetry() {
     return telemetry;
+  }
+
+  public RateLimiter limiter() {
+    return limiter;
   }
 
   /** On SIGTERM or SIGINT: stop gracefully, then exit 0 (1 when the stop failed or overran). */
@@ -219,6 +259,18 @@ public final class Spillway {
     }, "spillway-shutdown").start();
     sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
     sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+  }
+
+  /** On SIGHUP: read the config file and environment again and apply the new rate limits. */
+  @SuppressWarnings("restriction")
+  void reloadOnHangup(String[] args) {
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+      try {
+        reloadLimits(AppConfig.load(configFile(args), System.getenv()));
+      } catch (ConfigException e) {
+        LOG.error("config reload refused, the running limits stay: {}", e.getMessage());
+      }
+    });
   }
 
   static void applyLogLevel(String level) {

@@ -19,11 +19,13 @@ final class AuthApi {
   private final DataClient data;
   private final PasswordHasher passwords;
   private final JwtTokens tokens;
+  private final LoginThrottle throttle;
 
-  AuthApi(DataClient data, PasswordHasher passwords, JwtTokens tokens) {
+  AuthApi(DataClient data, PasswordHasher passwords, JwtTokens tokens, LoginThrottle throttle) {
     this.data = data;
     this.passwords = passwords;
     this.tokens = tokens;
+    this.throttle = throttle;
   }
 
   void mount(Routes routes) {
@@ -34,13 +36,15 @@ final class AuthApi {
     Fields f = Fields.of(body, Set.of("email", "password"));
     String email = f.email("email");
     String password = f.required("password", 1, 128);
-    return data.<Model.Credentials>call(new Requests.FindCredentials(email))
+    return throttle.admit(ctx, email)
+        .compose(v -> data.<Model.Credentials>call(new Requests.FindCredentials(email)))
         .compose(creds -> passwords.verify(password, creds == null ? null : creds.passwordHash())
             .compose(ok -> {
               if (!ok) {
                 // The same answer whether the email or the password was wrong.
-                return Future.failedFuture(new ProblemException(Problem.of(401, "invalid-credentials",
-                    "Invalid credentials", "the email or password is wrong")));
+                return throttle.failed(ctx, email).transform(ignored -> Future.failedFuture(
+                    new ProblemException(Problem.of(401, "invalid-credentials", "Invalid credentials",
+                        "the email or password is wrong"))));
               }
               return Future.succeededFuture(ApiResponse.ok(new JsonObject()
                   .put("access_token", tokens.issue(Ids.format(creds.userId()), null))

@@ -4,6 +4,7 @@ import io.spillway.auth.BearerAuth;
 import io.spillway.http.JsonBodies;
 import io.spillway.http.RouteTemplates;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -15,8 +16,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Declares API routes the same way every time: route template, body limit, authentication, then a handler
- * that returns a future response. Failures reach the router's failure handler and become problems.
+ * Declares API routes the same way every time: body limit, route template, authentication, rate limits,
+ * then a handler that returns a future response. Failures reach the router's failure handler and become problems.
  */
 final class Routes {
   enum Access { PUBLIC, OPTIONAL, REQUIRED }
@@ -25,12 +26,17 @@ final class Routes {
   private final BodyHandler body;
   private final BearerAuth required;
   private final BearerAuth optional;
+  private final Handler<RoutingContext> apiKeys;
+  private final Handler<RoutingContext> rateLimit;
 
-  Routes(Router router, int maxBodyBytes, BearerAuth required, BearerAuth optional) {
+  Routes(Router router, int maxBodyBytes, BearerAuth required, BearerAuth optional, Handler<RoutingContext> apiKeys,
+         Handler<RoutingContext> rateLimit) {
     this.router = router;
     this.body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     this.required = required;
     this.optional = optional;
+    this.apiKeys = apiKeys;
+    this.rateLimit = rateLimit;
   }
 
   /** A route without a request body. */
@@ -49,12 +55,14 @@ final class Routes {
     return RouteTemplates.named(router.route(method, path).handler(body), path);
   }
 
+  /** Authentication (API key, then bearer token), then the rate limits, which count by who the caller is. */
   private Route auth(Route route, Access access) {
-    return switch (access) {
+    Route authenticated = switch (access) {
       case PUBLIC -> route;
-      case OPTIONAL -> route.handler(optional);
-      case REQUIRED -> route.handler(required);
+      case OPTIONAL -> route.handler(apiKeys).handler(optional);
+      case REQUIRED -> route.handler(apiKeys).handler(required);
     };
+    return authenticated.handler(rateLimit);
   }
 
   private static void respond(RoutingContext ctx, java.util.function.Supplier<Future<ApiResponse>> call) {

@@ -13,10 +13,12 @@ public record AppConfig(
     ManagementConfig management,
     DataConfig data,
     RedisConfig redis,
+    LimitsConfig limits,
     KafkaConfig kafka,
     JwtConfig jwt,
     StreamConfig stream,
     int passwordIterations,
+    int apiKeyCacheSeconds,
     ObserveConfig observe,
     long shutdownTimeoutMs,
     String logLevel,
@@ -44,10 +46,12 @@ public record AppConfig(
         ManagementConfig.from(root.child("management")),
         DataConfig.from(root.child("data")),
         RedisConfig.from(root.child("redis")),
+        LimitsConfig.from(root.child("limits")),
         kafka,
         jwt,
         StreamConfig.from(root.child("stream"), root.child("outbox")),
         root.child("auth").integer("passwordIterations", 210_000, 1_000, 10_000_000),
+        root.child("auth").integer("apiKeyCacheSeconds", 30, 0, 3600),
         ObserveConfig.from(root.child("metrics"), root.child("tracing")),
         root.child("shutdown").number("timeoutMs", 10_000, 0, 600_000),
         root.child("log").oneOf("level", "INFO", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")),
@@ -59,8 +63,7 @@ public record AppConfig(
   }
 
   public AppConfig withKafka(KafkaConfig k) {
-    return new AppConfig(mode, http, management, data, redis, k, jwt, stream, passwordIterations, observe,
-        shutdownTimeoutMs,
-        logLevel, tree);
+    return new AppConfig(mode, http, management, data, redis, limits, k, jwt, stream, passwordIterations,
+        apiKeyCacheSeconds, observe, shutdownTimeoutMs, logLevel, tree);
   }
 }

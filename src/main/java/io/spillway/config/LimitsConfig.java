@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *   gcra:                           limit, windowSeconds, burst (optional, default limit)
  *   fixed-window, sliding-window-*: limit, windowSeconds
  *   quota:                          limit, period (day | month, UTC calendar)
- * limits.policies[i].key            ["ip" | "user" | "apiKey" | "route", ...], default ["ip"]: what one
+ * limits.policies[i].key            ["ip" | "user" | "client" (user, else ip) | "apiKey" | "route", ...], default ["ip"]: what one
  *                                   counter is per; a request missing a part (anonymous for "user") is
  *                                   not subject to the policy
  * limits.policies[i].routes         [{path: "/v1/*" | "/v1/feed" | "/v1/users/:id", methods: ["GET"], cost: 5}],
@@ -55,7 +55,7 @@ public record LimitsConfig(
 
   public static final Set<String> ALGORITHMS = Set.of(
       "token-bucket", "gcra", "fixed-window", "sliding-window-log", "sliding-window-counter", "quota");
-  public static final Set<String> KEY_KINDS = Set.of("ip", "user", "apiKey", "route");
+  public static final Set<String> KEY_KINDS = Set.of("ip", "user", "client", "apiKey", "route");
   public static final Set<String> FAILURE_MODES = Set.of("open", "closed", "local");
   public static final Set<String> PERIODS = Set.of("day", "month");
   private static final Set<String> METHODS =

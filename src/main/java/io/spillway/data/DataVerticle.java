@@ -48,6 +48,7 @@ public final class DataVerticle extends VerticleBase {
     FollowStore follows = new FollowStore(shards, users, outbox);
     FeedReader feed = new FeedReader(shards, follows, posts);
     IdempotencyStore idempotency = new IdempotencyStore(shards);
+    ApiKeyStore apiKeys = new ApiKeyStore(shards);
 
     on(Requests.CreateUser.class, users::create);
     on(Requests.GetUser.class, users::get);
@@ -63,6 +64,10 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.SetFollow.class, follows::set);
     on(Requests.ListFollows.class, follows::list);
     on(Requests.ReadFeed.class, feed::read);
+    on(Requests.CreateApiKey.class, apiKeys::create);
+    on(Requests.ListApiKeys.class, apiKeys::list);
+    on(Requests.RevokeApiKey.class, apiKeys::revoke);
+    on(Requests.UseApiKey.class, apiKeys::use);
     on(Requests.ClaimIdempotencyKey.class, idempotency::claim);
     on(Requests.CompleteIdempotencyKey.class, idempotency::complete);
     on(Requests.ReleaseIdempotencyKey.class, idempotency::release);

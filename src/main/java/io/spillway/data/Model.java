@@ -28,6 +28,15 @@ public final class Model {
 
   public record FollowEntry(UserRef user, Instant since) {}
 
+  /** An API key as stored: never the key itself, only its hash. {@code revokedAt} is null while it works. */
+  public record ApiKey(long id, long userId, String name, String prefix, byte[] keyHash, String plan,
+                       Instant createdAt, Instant lastUsedAt, Instant revokedAt) {}
+
+  /** A freshly minted key: shown to its owner once; the database keeps the prefix and the hash. */
+  public record NewApiKey(String key, String prefix, byte[] keyHash) {}
+
+  public record CreatedApiKey(ApiKey stored, String key) {}
+
   /** One page of a keyset-paginated list; {@code next} is the id to continue after, or null at the end. */
   public record Page<T>(List<T> items, Long next) {}
 

@@ -2,6 +2,8 @@ package io.spillway.data;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.function.LongFunction;
+
 /**
  * The data layer's operations. Each record is sent on its own event-bus address ({@link #address}) and
  * answered with a {@link Model} record. {@code viewer} is the caller's user id (or null): reads for a
@@ -41,6 +43,19 @@ public final class Requests {
   public record ListFollows(long userId, boolean followers, long before, int limit, Long viewer) {}
 
   public record ReadFeed(long userId, long before, int limit) {}
+
+  /**
+   * Creates a key: the shard reserves an id, {@code mint} turns it into the key material (the key itself
+   * never reaches the database, only its prefix and hash), and the answer carries the key once.
+   */
+  public record CreateApiKey(long userId, String name, String plan, LongFunction<Model.NewApiKey> mint) {}
+
+  public record ListApiKeys(long userId) {}
+
+  public record RevokeApiKey(long id, long userId) {}
+
+  /** Looks a key up by id for authentication, and notes that it was used. */
+  public record UseApiKey(long id) {}
 
   public record ClaimIdempotencyKey(String scope, String key, String requestHash) {}
 

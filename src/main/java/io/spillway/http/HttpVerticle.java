@@ -8,6 +8,7 @@ import io.spillway.config.HttpConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.spillway.observe.Telemetry;
+import io.spillway.limit.RateLimiter;
 import io.spillway.stream.StreamEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,11 +37,13 @@ public final class HttpVerticle extends VerticleBase {
 
   private final List<String> healthOwners;
   private final Telemetry telemetry;
+  private final RateLimiter limiter;
 
-  public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry) {
+  public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry, RateLimiter limiter) {
     this.config = config;
     this.healthOwners = healthOwners;
     this.telemetry = telemetry;
+    this.limiter = limiter;
   }
 
   @Override
@@ -58,8 +61,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
-    RestApi.mount(vertx, router, config.http().maxBodyBytes(), tokens,
-        new PasswordHasher(vertx, config.passwordIterations()), telemetry.registry());
+    RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter,
+        telemetry.registry());
 
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()

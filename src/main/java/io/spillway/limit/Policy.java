@@ -145,6 +145,10 @@ final class Policy {
   }
 
   private static String part(String kind, RequestInfo r) {
+    if (kind.equals("client")) {
+      // The caller: the user when authenticated, else the client address.
+      return r.user() != null && !r.user().isEmpty() ? part("user", r) : part("ip", r);
+    }
     String value = switch (kind) {
       case "ip" -> r.clientIp();
       case "user" -> r.user();

@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.auth.ApiKeyAuth;
 import io.spillway.auth.Principal;
 import io.spillway.http.Problem;
 import io.spillway.http.Problems;
@@ -16,9 +17,9 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
   /** Routing-context key of the authenticated API key's id (a String), set by the API-key handler. */
-  public static final String API_KEY_ID = "apiKeyId";
+  public static final String API_KEY_ID = ApiKeyAuth.API_KEY_ID;
   /** Routing-context key of the API key's usage plan (a String). */
-  public static final String API_PLAN = "apiPlan";
+  public static final String API_PLAN = ApiKeyAuth.API_PLAN;
 
   private final RateLimiter limiter;
 
@@ -48,7 +49,8 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     });
   }
 
-  static RequestInfo requestInfo(RoutingContext ctx, ClientAddress clientAddress) {
+  /** What the limiter needs to know of a routed, authenticated request. */
+  public static RequestInfo requestInfo(RoutingContext ctx, ClientAddress clientAddress) {
     HttpServerRequest req = ctx.request();
     Principal principal = Principal.of(ctx);
     return new RequestInfo(
@@ -61,7 +63,8 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
         ctx.get(API_PLAN));
   }
 
-  static Problem problem(Decision d) {
+  /** The 429 (or quota) problem for a rejection. */
+  public static Problem problem(Decision d) {
     if (Decision.COST_EXCEEDS_CAPACITY.equals(d.reason())) {
       return Problem.of(429, "rate-limited/" + d.rejectedBy(), "Too many requests",
           "this request costs more than policy '" + d.rejectedBy() + "' allows at once (" + d.limit()

@@ -121,6 +121,26 @@ public final class RateLimiter {
     return ownsRedis ? redis.close() : Future.succeededFuture();
   }
 
+  /** One policy's standing for a caller, as {@code GET /v1/usage} shows it. */
+  public record Usage(String policy, String algorithm, long limit, long remaining, long resetSeconds) {}
+
+  /**
+   * The standing of every policy that applies to {@code request}, counting nothing. From Redis, or from the
+   * local fallback's view when Redis does not answer.
+   */
+  public Future<List<Usage>> usage(RequestInfo request) {
+    PolicySet set = current.get();
+    List<Charge> charges = set.config.enabled() ? set.charges(request) : List.of();
+    if (charges.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return redisLimits.evaluate(charges, false, set.config.cluster())
+        .timeout(set.config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+        .recover(err -> Future.succeededFuture(local.evaluate(charges, false, set.config.expectedNodes())))
+        .map(outcomes -> outcomes.stream().map(o -> new Usage(o.policy().name, o.policy().algorithm.id, o.limit(),
+            o.remaining(), (o.resetMillis() + 999) / 1000)).toList());
+  }
+
   private Future<Decision> decide(RequestInfo request, boolean consume) {
     PolicySet set = current.get();
     if (!set.config.enabled()) {

@@ -4,7 +4,11 @@ import io.spillway.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.spillway.http.Problems;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.List;
@@ -17,10 +21,15 @@ public final class ManagementVerticle extends VerticleBase {
   private final Telemetry telemetry;
   private HttpServer server;
 
-  public ManagementVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry) {
+  private final Handler<RoutingContext> limitsUpdate;
+
+  /** {@code limitsUpdate} answers {@code PUT /admin/limits} (a new {@code limits} section, applied at once). */
+  public ManagementVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry,
+                            Handler<RoutingContext> limitsUpdate) {
     this.config = config;
     this.healthOwners = healthOwners;
     this.telemetry = telemetry;
+    this.limitsUpdate = limitsUpdate;
   }
 
   @Override
@@ -29,6 +38,10 @@ public final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
+    router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, Problems::handleFailure);
+    }
     if (telemetry.prometheus() != null) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(telemetry.prometheus()));
     }

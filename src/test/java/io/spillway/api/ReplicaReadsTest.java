@@ -28,7 +28,7 @@ class ReplicaReadsTest {
     List<String> primaries = List.of("spillway_replica_test_0", "spillway_replica_test_1");
     List<String> replicas = List.of("spillway_replica_test_0r", "spillway_replica_test_1r");
     LocalPostgres.create(primaries);
-    JsonObject tree = SpillwayApp.testConfig(primaries, 14, "");
+    JsonObject tree = SpillwayApp.testConfig(primaries, 13, "");
     Vertx vertx = Vertx.vertx();
     try {
       // First start migrates the primaries; the snapshots taken after it have the schema but no data.

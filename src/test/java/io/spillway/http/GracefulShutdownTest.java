@@ -29,7 +29,7 @@ class GracefulShutdownTest {
   void sigtermClosesWebSocketsWith1001AndExitsZero() throws Exception {
     List<String> dbs = List.of("spillway_shutdown_0", "spillway_shutdown_1");
     LocalPostgres.create(dbs);
-    JsonObject conf = SpillwayApp.testConfig(dbs, 15, "");
+    JsonObject conf = SpillwayApp.testConfig(dbs, 12, "");
     int port = conf.getJsonObject("http").getInteger("port");
     Vertx vertx = Vertx.vertx();
     try (NodeProcess node = NodeProcess.start(conf)) {

@@ -99,7 +99,7 @@ class LimitsConfigTest {
 
   @Test
   void badKeyKind() {
-    assertEquals("limits.policies[0].key[1]: 'session' is not allowed; allowed values: apiKey, ip, route, user",
+    assertEquals("limits.policies[0].key[1]: 'session' is not allowed; allowed values: apiKey, client, ip, route, user",
         error(withPolicies(policy("x", "fixed-window", "limit", 5, "windowSeconds", 1,
             "key", new JsonArray().add("ip").add("session")))));
   }

@@ -31,6 +31,6 @@ public final class DevServer {
           (System.nanoTime() - t0) / 1_000_000);
       config = config.withKafka(config.kafka().withBootstrapServers(kafka.bootstrapServers()));
     }
-    Spillway.run(config, Spillway.seedCount(args));
+    Spillway.run(config, Spillway.seedCount(args), args);
   }
 }

@@ -2,6 +2,7 @@ package io.spillway.testkit;
 
 import io.spillway.Spillway;
 import io.spillway.config.AppConfig;
+import io.spillway.config.ConfigSource;
 import io.spillway.config.JwtConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A whole Spillway node on real services, for one test class: fresh shard databases on the local
+ * A whole Spillway node on real services, for one test class (Redis databases 1-11 rotate among test
+ * classes; 12, 13 and 14 belong to tests that manage their own): fresh shard databases on the local
  * PostgreSQL (created before, dropped after), an isolated Redis database (flushed before), the shared
  * in-JVM Kafka broker, random ports. Register it with {@code @RegisterExtension static SpillwayApp app =
  * SpillwayApp.create();}; tweak the config with {@link #configure}.
@@ -84,8 +86,10 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
     }
     databases = dbs;
     LocalPostgres.create(databases);
-    redisDb = NEXT_REDIS_DB.getAndUpdate(n -> n >= 15 ? 1 : n + 1);
-    tree = testConfig(databases, redisDb, kafka ? EmbeddedKafka.shared().bootstrapServers() : "");
+    redisDb = NEXT_REDIS_DB.getAndUpdate(n -> n >= 11 ? 1 : n + 1);
+    // The shipped defaults under the test values, as a node started from a config file would see them.
+    tree = ConfigSource.defaults().mergeIn(
+        testConfig(databases, redisDb, kafka ? EmbeddedKafka.shared().bootstrapServers() : ""), true);
     customizers.forEach(c -> c.accept(tree));
     clientVertx = Vertx.vertx();
     flushRedis();

@@ -1,0 +1,98 @@
+package io.spillway.limit;
+
+import io.spillway.Spillway;
+import io.spillway.testkit.ApiClient;
+import io.spillway.testkit.Await;
+import io.spillway.testkit.SpillwayApp;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shipped limits on the real API, their live update, and one limit shared exactly by two nodes. */
+class RateLimitedApiTest {
+  @RegisterExtension
+  static SpillwayApp app = SpillwayApp.create().withoutKafka();
+
+  @Test
+  void everyV1ResponseCarriesTheRateLimitHeaders() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User u = api.newUser("headers");
+    HttpResponse<Buffer> first = api.get("/v1/users/" + u.id(), u);
+    HttpResponse<Buffer> second = api.get("/v1/users/" + u.id(), u);
+    assertEquals("\"api-per-client\";q=200;w=4", first.getHeader("RateLimit-Policy"));
+    assertTrue(first.getHeader("RateLimit").startsWith("\"api-per-client\";r="), first.getHeader("RateLimit"));
+    long r1 = Long.parseLong(first.getHeader("X-RateLimit-Remaining"));
+    long r2 = Long.parseLong(second.getHeader("X-RateLimit-Remaining"));
+    assertTrue(r2 < r1 || r2 == 199, "remaining counts down: " + r1 + " then " + r2);
+  }
+
+  @Test
+  void hammeringTheLoginIsStoppedPerEmailEvenWithTheRightPassword() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User u = api.newUser("victim");
+    for (int i = 0; i < 10; i++) {
+      assertEquals(401, api.call(HttpMethod.POST, "/v1/auth/token", null,
+          new JsonObject().put("email", u.email()).put("password", "guess-" + i)).statusCode());
+    }
+    HttpResponse<Buffer> blocked = api.call(HttpMethod.POST, "/v1/auth/token", null,
+        new JsonObject().put("email", u.email()).put("password", "password-victim"));
+    assertEquals(429, blocked.statusCode());
+    assertTrue(blocked.bodyAsJsonObject().getString("type").endsWith("rate-limited/login-failures-email"),
+        blocked.bodyAsString());
+    assertEquals(200, api.call(HttpMethod.POST, "/v1/auth/token", null, new JsonObject()
+        .put("email", api.newUser("bystander").email()).put("password", "password-bystander")).statusCode(),
+        "other accounts from the same address still log in");
+    assertTrue(Long.parseLong(blocked.getHeader("Retry-After")) >= 1);
+  }
+
+  @Test
+  void limitsUpdateWithoutRestartAndOneLimitIsExactAcrossTwoNodes() {
+    Spillway second = app.startSecondNode();
+    try {
+      JsonObject limits = new JsonObject().put("policies", new JsonArray().add(new JsonObject()
+          .put("name", "posts-lookup").put("algorithm", "fixed-window").put("limit", 25).put("windowSeconds", 3600)
+          .put("key", new JsonArray().add("route")).put("routes", new JsonArray().add(new JsonObject()
+              .put("path", "/v1/posts/:id").put("methods", new JsonArray().add("GET"))))));
+      WebClient client = app.client();
+      for (int port : new int[] {app.managementPort(), second.config().management().port()}) {
+        assertEquals(200, Await.result(client.put(port, "127.0.0.1", "/admin/limits").sendJsonObject(limits)).statusCode());
+      }
+      HttpResponse<Buffer> bad = Await.result(client.put(app.managementPort(), "127.0.0.1", "/admin/limits")
+          .sendJsonObject(new JsonObject().put("policies", new JsonArray().add(new JsonObject().put("name", "x")
+              .put("algorithm", "leaky")))));
+      assertEquals(400, bad.statusCode());
+      assertTrue(bad.bodyAsJsonObject().getString("detail").contains("limits.policies[0].algorithm"));
+
+      ApiClient api = new ApiClient(client);
+      ApiClient.User u = api.newUser("hammer");
+      String postId = api.post(u, "popular").getString("id");
+      List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+      for (int i = 0; i < 80; i++) {
+        int port = i % 2 == 0 ? app.port() : second.config().http().port();
+        all.add(client.get(port, "127.0.0.1", "/v1/posts/" + postId).send());
+      }
+      Await.result(Future.join(all));
+      long ok = all.stream().filter(f -> f.result().statusCode() == 200).count();
+      long limited = all.stream().filter(f -> f.result().statusCode() == 429).count();
+      assertEquals(25, ok, "exactly the limit is admitted across both nodes");
+      assertEquals(55, limited);
+    } finally {
+      second.stop().await();
+      // Put the shipped limits back for the other tests of this class.
+      Await.result(app.client().put(app.managementPort(), "127.0.0.1", "/admin/limits")
+          .sendJsonObject(app.config().tree().getJsonObject("limits")));
+    }
+  }
+}
