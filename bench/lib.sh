@@ -50,3 +50,13 @@ machine() {
 wrk_rps() { awk '/Requests\/sec/{print $2}' "$1"; }
 wrk_p99() { awk '/ 99%/{print $2}' "$1"; }
 wrk_p50() { awk '/ 50%/{print $2}' "$1"; }
+
+# user_ids_file: up to 500 existing user ids, one per line (bench/api.sh seeds them); exits when there are none.
+user_ids_file() {
+  local file="$RESULTS/user-ids.txt"
+  for db in spillway_0 spillway_1; do
+    psql -qAt -h 127.0.0.1 -U postgres -d "$db" -c "SELECT id FROM users LIMIT 250" 2>/dev/null
+  done >"$file"
+  if [ ! -s "$file" ]; then echo "no users yet: run bench/api.sh first (it seeds)" >&2; exit 1; fi
+  echo "$file"
+}

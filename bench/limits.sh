@@ -8,11 +8,7 @@ build_jar
 DURATION=${DURATION:-15s}
 CONNS=${CONNS:-64}
 
-ids_file="$RESULTS/user-ids.txt"
-for db in spillway_0 spillway_1; do
-  psql -qAt -h 127.0.0.1 -U postgres -d "$db" -c "SELECT id FROM users LIMIT 250" 2>/dev/null
-done >"$ids_file"
-if [ ! -s "$ids_file" ]; then echo "no users yet: run bench/api.sh first (it seeds)" >&2; exit 1; fi
+ids_file=$(user_ids_file)
 export IDS_FILE="$ids_file"
 
 ONE='[{"name":"bench-bucket","algorithm":"token-bucket","rate":10000000,"burst":10000000,"key":["client"],"routes":[{"path":"/v1/*"}]}]'

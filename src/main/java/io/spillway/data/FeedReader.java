@@ -45,10 +45,7 @@ final class FeedReader {
         List<Row> merged = new ArrayList<>();
         perShard.forEach(f -> merged.addAll(f.result()));
         merged.sort(Comparator.comparingLong((Row r) -> r.getLong("id")).reversed());
-        boolean more = merged.size() > req.limit();
-        List<Row> page = more ? merged.subList(0, req.limit()) : merged;
-        return posts.withAuthors(page, req.userId()).map(list -> new Model.Page<>(list,
-            more ? list.get(list.size() - 1).id() : null));
+        return posts.page(merged, req.limit(), req.userId());
       });
     });
   }

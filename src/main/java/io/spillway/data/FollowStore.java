@@ -2,7 +2,6 @@ package io.spillway.data;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -66,15 +65,12 @@ final class FollowStore {
           if (rows.size() == 0) {
             return users.get(new Requests.GetUser(req.userId(), req.viewer())).map(u -> new Model.Page<>(List.of(), null));
           }
-          List<Row> list = new ArrayList<>();
-          rows.forEach(list::add);
-          boolean more = list.size() > req.limit();
-          List<Row> pageRows = more ? list.subList(0, req.limit()) : list;
-          return users.refs(pageRows.stream().map(r -> r.getLong("other")).toList(), req.viewer())
-              .map(refs -> new Model.Page<>(pageRows.stream().map(r -> new Model.FollowEntry(
+          KeysetSlice slice = KeysetSlice.of(rows, req.limit());
+          return users.refs(slice.longs("other"), req.viewer())
+              .map(refs -> new Model.Page<>(slice.rows().stream().map(r -> new Model.FollowEntry(
                       refs.getOrDefault(r.getLong("other"), new Model.UserRef(r.getLong("other"), null)),
                       Rows.instant(r, "created_at"))).toList(),
-                  more ? pageRows.get(pageRows.size() - 1).getLong("other") : null));
+                  slice.next("other")));
         });
   }
 

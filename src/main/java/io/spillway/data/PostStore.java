@@ -3,10 +3,8 @@ package io.spillway.data;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -141,14 +139,10 @@ final class PostStore {
           if (rows.size() == 0) {
             return get(new Requests.GetPost(req.postId(), req.viewer())).map(p -> new Model.Page<>(List.of(), null));
           }
-          List<Row> list = new ArrayList<>();
-          rows.forEach(list::add);
-          boolean more = list.size() > req.limit();
-          List<Row> pageRows = more ? list.subList(0, req.limit()) : list;
-          return users.refs(pageRows.stream().map(r -> r.getLong("author_id")).toList(), req.viewer())
-              .map(refs -> new Model.Page<>(pageRows.stream()
-                  .map(r -> Rows.comment(r, refs.get(r.getLong("author_id")))).toList(),
-                  more ? pageRows.get(pageRows.size() - 1).getLong("id") : null));
+          KeysetSlice slice = KeysetSlice.of(rows, req.limit());
+          return users.refs(slice.longs("author_id"), req.viewer())
+              .map(refs -> new Model.Page<>(slice.rows().stream()
+                  .map(r -> Rows.comment(r, refs.get(r.getLong("author_id")))).toList(), slice.next("id")));
         });
   }
 
@@ -192,13 +186,9 @@ final class PostStore {
   }
 
   /** Keyset page of post rows with their authors attached (one batched lookup, not one per post). */
-  Future<Model.Page<Model.Post>> page(RowSet<Row> rows, int limit, Long viewer) {
-    List<Row> list = new ArrayList<>();
-    rows.forEach(list::add);
-    boolean more = list.size() > limit;
-    List<Row> pageRows = more ? list.subList(0, limit) : list;
-    return withAuthors(pageRows, viewer).map(posts -> new Model.Page<>(posts,
-        more ? posts.get(posts.size() - 1).id() : null));
+  Future<Model.Page<Model.Post>> page(Iterable<Row> rows, int limit, Long viewer) {
+    KeysetSlice slice = KeysetSlice.of(rows, limit);
+    return withAuthors(slice.rows(), viewer).map(posts -> new Model.Page<>(posts, slice.next("id")));
   }
 
   Future<List<Model.Post>> withAuthors(List<Row> rows, Long viewer) {
