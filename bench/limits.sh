@@ -8,7 +8,7 @@ build_jar
 DURATION=${DURATION:-15s}
 CONNS=${CONNS:-64}
 
-ids_file=$(user_ids_file)
+ids_file=$(user_ids_file) || exit 1
 export IDS_FILE="$ids_file"
 
 ONE='[{"name":"bench-bucket","algorithm":"token-bucket","rate":10000000,"burst":10000000,"key":["client"],"routes":[{"path":"/v1/*"}]}]'

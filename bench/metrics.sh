@@ -6,7 +6,7 @@ build_jar
 DURATION=${DURATION:-15s}
 CONNS=${CONNS:-64}
 
-ids_file=$(user_ids_file)
+ids_file=$(user_ids_file) || exit 1
 export IDS_FILE="$ids_file" TOKEN=none
 
 measure() { # name env...
