@@ -11,6 +11,7 @@ import java.util.Set;
  * docs/throttling.md for what each key does.
  *
  * @param algorithm       {@code gradient2}, {@code vegas} or {@code fixed} (which holds {@code initialLimit})
+ * @param smoothing       how far the limit moves towards each new estimate (default 0.2; 1.0 for vegas)
  * @param windowMs        latency samples are aggregated over this long before the limit moves
  * @param criticalReserve share of the limit only critical requests may use
  * @param maxQueueMs      longest a normal or critical request waits for a slot; 0 turns queueing off
@@ -58,14 +59,17 @@ public record ShedConfig(
       throw new ConfigException(r.key("initialLimit") + ": " + initialLimit + " is out of range; allowed: "
           + minLimit + ".." + maxLimit + " (shed.minLimit..shed.maxLimit)");
     }
-    double smoothing = r.decimal("smoothing", 0.2, 0.0, 1.0);
+    String algorithm = r.oneOf("algorithm", "gradient2", ALGORITHMS);
+    // Gradient2 moves a fraction of the way each window; Vegas already moves in small log steps, so smoothing
+    // those again would leave it too slow to matter.
+    double smoothing = r.decimal("smoothing", algorithm.equals("vegas") ? 1.0 : 0.2, 0.0, 1.0);
     if (smoothing == 0.0) {
       throw new ConfigException(r.key("smoothing") + ": 0 would freeze the limit; allowed: above 0 up to 1");
     }
     ConfigReader client = r.child("perClient");
     return new ShedConfig(
         r.bool("enabled", true),
-        r.oneOf("algorithm", "gradient2", ALGORITHMS),
+        algorithm,
         initialLimit,
         minLimit,
         maxLimit,
