@@ -70,12 +70,19 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
       proceed(ctx, admitted);
       return;
     }
-    // The request waits: vertx-web wants the body paused across any asynchronous step before the BodyHandler,
-    // which resumes it.
-    if (!request.isEnded()) {
+    // The request waits. Its body must not arrive while nobody listens (the BodyHandler would later find the
+    // request ended and fail it), so it is paused for the wait and resumed just before passing it on: delivery
+    // restarts on a later turn of the event loop, after the next handlers have set theirs.
+    boolean paused = !request.isEnded();
+    if (paused) {
       request.pause();
     }
-    admitted.onComplete(ar -> proceed(ctx, ar));
+    admitted.onComplete(ar -> {
+      if (paused && ar.succeeded()) {
+        request.resume();
+      }
+      proceed(ctx, ar);
+    });
   }
 
   private void proceed(RoutingContext ctx, AsyncResult<Void> admitted) {
