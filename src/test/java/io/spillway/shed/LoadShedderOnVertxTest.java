@@ -68,16 +68,17 @@ class LoadShedderOnVertxTest {
         Thread.onSpinWait();
       }
     });
-    long periodic = vertx.setPeriodic(5, id -> {
+    watchForLag(vertx, probe, test);
+  }
+
+  private static void watchForLag(Vertx vertx, EventLoopLag probe, VertxTestContext test) {
+    vertx.setTimer(5, id -> {
       if (probe.lagNanos() > TimeUnit.MILLISECONDS.toNanos(100)) {
-        vertx.cancelTimer(id);
         probe.stop();
         test.completeNow();
+      } else if (!test.completed()) {
+        watchForLag(vertx, probe, test);
       }
-    });
-    vertx.setTimer(10_000, id -> {
-      vertx.cancelTimer(periodic);
-      test.failNow("no lag above 100 ms was measured after blocking the loop for " + blockMs + " ms");
     });
   }
 
