@@ -25,6 +25,9 @@ import io.vertx.ext.web.RoutingContext;
  * sample) or the connection closed (without one). A request whose handler never answers holds its slot until
  * the connection closes, which {@code http.idleTimeoutSeconds} bounds.
  *
+ * <p>A WebSocket handshake is admitted or refused like any request, but gives its slot back as soon as it is let
+ * through, so open sockets do not count against the limit.
+ *
  * <p>Create one per HttpVerticle, in its {@code start}: the handler then also watches that verticle's event loop
  * for lag.
  */
@@ -65,9 +68,10 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
         permit.abandon();
       }
     });
+    boolean upgrade = request.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true);
     Future<Void> admitted = permit.admitted();
     if (admitted.isComplete()) {
-      proceed(ctx, admitted);
+      proceed(ctx, permit, upgrade, admitted);
       return;
     }
     // The request waits. Its body must not arrive while nobody listens (the BodyHandler would later find the
@@ -81,12 +85,17 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
       if (paused && ar.succeeded()) {
         request.resume();
       }
-      proceed(ctx, ar);
+      proceed(ctx, permit, upgrade, ar);
     });
   }
 
-  private void proceed(RoutingContext ctx, AsyncResult<Void> admitted) {
+  private void proceed(RoutingContext ctx, Permit permit, boolean upgrade, AsyncResult<Void> admitted) {
     if (admitted.succeeded()) {
+      if (upgrade) {
+        // The handshake was let in, but the socket must not hold a slot for its whole life: thousands of idle
+        // sockets would fill the limit. WebSocket load is bounded where the sockets are, not here.
+        permit.abandon();
+      }
       if (!ctx.response().closed() && !ctx.response().ended()) {
         ctx.next();
       }

@@ -18,6 +18,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
@@ -132,6 +134,8 @@ class LoadShedIntegrationTest {
       router.route().handler(new ClientConcurrencyHandler(shedder));
       router.post("/v1/echo").handler(BodyHandler.create());
       router.post("/v1/echo").handler(ctx -> ctx.response().end("bytes=" + ctx.body().length()));
+      router.route("/v1/socket").handler(ctx -> ctx.request().toWebSocket()
+          .onSuccess(ws -> ws.textMessageHandler(ws::writeTextMessage)));
       router.route("/v1/*").handler(this::respond);
       server = vertx.createHttpServer().requestHandler(router);
       return server.listen(port, "127.0.0.1");
@@ -335,7 +339,42 @@ class LoadShedIntegrationTest {
     awaitAll(holders);
   }
 
+  @Test
+  void openWebSocketsDoNotHoldSlots() {
+    start("");
+    WebSocketClient sockets = vertx.createWebSocketClient();
+    List<WebSocket> open = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      open.add(await(sockets.connect(port, "127.0.0.1", "/v1/socket")));
+    }
+    assertEquals(0, shedder.inflight(), "12 open sockets on a limit of 10 hold no slot");
+    Promise<String> reply = Promise.promise();
+    open.get(11).textMessageHandler(reply::tryComplete);
+    await(open.get(11).writeTextMessage("ping"));
+    String echo = await(reply.future());
+    assertEquals("ping", echo);
+
+    List<Future<HttpResponse<Buffer>>> holders = send(8, () -> client.get("/v1/items?hold"));
+    eventually(() -> gate.arrived() == 8);
+    Future<WebSocket> refused = sockets.connect(port, "127.0.0.1", "/v1/feed");
+    assertTrue(awaitFailure(refused).getMessage().contains("503"), "a sheddable handshake is refused when full");
+    gate.releaseAll();
+    awaitAll(holders);
+    open.forEach(WebSocket::close);
+    await(sockets.close());
+  }
+
   // --- helpers ---
+
+  private Throwable awaitFailure(Future<?> future) {
+    try {
+      await(future);
+    } catch (RuntimeException e) {
+      return e;
+    }
+    throw new AssertionError("expected a failure");
+  }
+
 
   private double rejected(String priority, String reason) {
     return registry.get("spillway.shed.rejected").tag("priority", priority).tag("reason", reason).counter().count();
