@@ -340,6 +340,58 @@ class LoadShedIntegrationTest {
   }
 
   @Test
+  void theLimitFallsWhenTheNodeSlowsDown() {
+    start("\"algorithm\":\"gradient2\",\"initialLimit\":20,\"minLimit\":4,\"maxLimit\":40,\"windowMs\":50,"
+        + "\"criticalReserve\":0,\"maxQueueMs\":5000,\"maxQueueLength\":1000,\"perClient\":{\"enabled\":false}");
+    // 30 clients, each sending its next request when the last one is answered: the node stays busy.
+    await(closedLoop(30, 1500, "/v1/items?delayMs=1"));
+    int fast = shedder.limit();
+    AtomicInteger lowest = new AtomicInteger(fast);
+    Future<Void> slow = closedLoop(30, 300, "/v1/items?delayMs=100");
+    watchLimit(lowest, slow);
+    await(slow);
+    assertTrue(lowest.get() < fast, "latency rose a hundredfold: the limit should fall below " + fast
+        + ", lowest was " + lowest.get());
+    assertTrue(lowest.get() >= 4, "and never below the floor");
+  }
+
+  /** {@code clients} concurrent loops sending {@code total} requests between them; fails on any non-200. */
+  private Future<Void> closedLoop(int clients, int total, String uri) {
+    AtomicInteger left = new AtomicInteger(total);
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      Promise<Void> loop = Promise.promise();
+      next(uri, left, loop);
+      loops.add(loop.future());
+    }
+    return Future.all(loops).mapEmpty();
+  }
+
+  private void next(String uri, AtomicInteger left, Promise<Void> loop) {
+    if (left.getAndDecrement() <= 0) {
+      loop.tryComplete();
+      return;
+    }
+    client.get(uri).send().onComplete(ar -> {
+      if (ar.failed() || ar.result().statusCode() != 200) {
+        loop.tryFail(ar.failed() ? ar.cause().toString() : "status " + ar.result().statusCode());
+      } else {
+        next(uri, left, loop);
+      }
+    });
+  }
+
+  /** Keeps the lowest limit seen until {@code phase} ends. */
+  private void watchLimit(AtomicInteger lowest, Future<Void> phase) {
+    vertx.setTimer(5, id -> {
+      lowest.accumulateAndGet(shedder.limit(), Math::min);
+      if (!phase.isComplete()) {
+        watchLimit(lowest, phase);
+      }
+    });
+  }
+
+  @Test
   void openWebSocketsDoNotHoldSlots() {
     start("");
     WebSocketClient sockets = vertx.createWebSocketClient();
