@@ -76,13 +76,14 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
     }
     // The request waits. Its body must not arrive while nobody listens (the BodyHandler would later find the
     // request ended and fail it), so it is paused for the wait and resumed just before passing it on: delivery
-    // restarts on a later turn of the event loop, after the next handlers have set theirs.
+    // restarts on a later turn of the event loop, after the next handlers have set theirs. A refused request is
+    // resumed too, so the rest of its body is read and dropped and the connection can carry the next request.
     boolean paused = !request.isEnded();
     if (paused) {
       request.pause();
     }
     admitted.onComplete(ar -> {
-      if (paused && ar.succeeded()) {
+      if (paused) {
         request.resume();
       }
       proceed(ctx, permit, upgrade, ar);

@@ -189,7 +189,7 @@ public final class LoadShedder implements Shareable {
   }
 
   /**
-   * Measures the lag of {@code context}'s event loop (the one calling, when null) with a periodic timer; once
+   * Measures the lag of {@code context}'s event loop (a new context's, when null) with a chain of timers; once
    * per context. Does nothing without Vert.x or with {@code eventLoopLagMs} 0.
    */
   void watch(Context context) {

@@ -416,6 +416,24 @@ class LoadShedIntegrationTest {
     await(sockets.close());
   }
 
+  @Test
+  void aConnectionStaysUsableAfterARefusedUploadThatWaited() {
+    start("\"maxQueueMs\":100");
+    WebClient single = WebClient.create(vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(1));
+    List<Future<HttpResponse<Buffer>>> holders = send(8, () -> client.get("/v1/items?hold"));
+    eventually(() -> gate.arrived() == 8);
+    HttpResponse<Buffer> refused = await(single.post("/v1/echo").sendBuffer(Buffer.buffer(new byte[200_000])));
+    assertOverloaded(refused);
+    assertEquals(1.0, rejected("normal", "queue_timeout"));
+    gate.releaseAll();
+    awaitAll(holders);
+    HttpResponse<Buffer> next = await(single.post("/v1/echo").sendBuffer(Buffer.buffer(new byte[1000])));
+    assertEquals("bytes=1000", next.bodyAsString(), "the same connection carries the next request");
+    single.close();
+  }
+
   // --- helpers ---
 
   private Throwable awaitFailure(Future<?> future) {
