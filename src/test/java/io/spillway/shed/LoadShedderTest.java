@@ -20,10 +20,14 @@ class LoadShedderTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private LoadShedder shedder(String extra) {
+    return shedder(extra, registry);
+  }
+
+  private LoadShedder shedder(String extra, SimpleMeterRegistry meters) {
     ShedConfig config = Configs.shed("{\"algorithm\":\"fixed\",\"initialLimit\":10,\"minLimit\":1,"
         + "\"criticalReserve\":0.2,\"maxQueueMs\":100,\"maxQueueLength\":3,\"eventLoopLagMs\":100"
         + (extra.isEmpty() ? "" : "," + extra) + "}");
-    return new LoadShedder(null, config, ConcurrencyLimit.from(config), clock, clock, registry);
+    return new LoadShedder(null, config, ConcurrencyLimit.from(config), clock, clock, meters);
   }
 
   private LoadShedder shedder() {
@@ -140,8 +144,8 @@ class LoadShedderTest {
     assertEquals(2, shedder.reserve(10));
     assertEquals(1, shedder.reserve(3));
     assertEquals(0, shedder.reserve(1));
-    assertEquals(0, shedder("\"criticalReserve\":0").reserve(10));
-    assertEquals(9, shedder("\"criticalReserve\":0.9").reserve(10));
+    assertEquals(0, shedder("\"criticalReserve\":0", null).reserve(10));
+    assertEquals(9, shedder("\"criticalReserve\":0.9", null).reserve(10));
   }
 
   @Test
