@@ -1,0 +1,421 @@
+package io.spillway.shed;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spillway.config.ShedConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Admission control for one node: one instance per Vertx, shared by every HttpVerticle on every event loop.
+ *
+ * <p>Rules, with {@code limit} from the adaptive {@link ConcurrencyLimit} and {@code reserve = criticalReserve *
+ * limit}: under {@code limit - reserve} in flight everything is admitted. Above it {@link Priority#SHEDDABLE}
+ * is refused at once, {@link Priority#NORMAL} waits in a bounded FIFO queue for at most {@code maxQueueMs}, and
+ * {@link Priority#CRITICAL} is admitted up to the full {@code limit}, then waits ahead of every normal request.
+ * While an event loop lags past {@code eventLoopLagMs} the node counts as full for all but critical requests.
+ *
+ * <p>Thread safety without blocking an event loop: the in-flight count is a CAS loop, so admission under the
+ * limit takes no lock; the queue sits behind one monitor held for a few field updates, never across I/O or a
+ * callback; waiters are woken on their own context with {@code runOnContext}; the limit algorithm is fed
+ * through a try-lock, so a sample that would have to wait is dropped instead (one sample more or less does not
+ * move a windowed average).
+ */
+public final class LoadShedder implements Shareable {
+  private static final Logger LOG = LoggerFactory.getLogger(LoadShedder.class);
+  private static final String SHARED_MAP = "spillway.shed";
+  private static final Executor DIRECT = Runnable::run;
+
+  private final ShedConfig config;
+  private final ConcurrencyLimit algorithm;
+  private final LongSupplier clock;
+  private final Timeouts timeouts;
+  private final Vertx vertx;
+  private final ClientConcurrency clients;
+  private final ShedMetrics metrics;
+  private final SheddingLog sheddingLog;
+  private final boolean queueing;
+  private final long lagThresholdNanos;
+  private final long lagProbeMs;
+  private final long lagStaleNanos;
+
+  private final AtomicInteger inflight = new AtomicInteger();
+  private final AtomicBoolean sampling = new AtomicBoolean();
+  private volatile int limit;
+
+  private final Object queueLock = new Object();
+  private final ArrayDeque<Permit> criticalQueue = new ArrayDeque<>();
+  private final ArrayDeque<Permit> normalQueue = new ArrayDeque<>();
+  // Written under queueLock, read without it for the fast path and the gauge.
+  private volatile int queuedCritical;
+  private volatile int queuedNormal;
+
+  private final Map<Object, EventLoopLag> probes = new ConcurrentHashMap<>();
+  private volatile long lagNanos;
+  private volatile long lagComputedAt;
+  private volatile boolean closed;
+
+  LoadShedder(Vertx vertx, ShedConfig config, ConcurrencyLimit algorithm, LongSupplier clock, Timeouts timeouts,
+      MeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    this.algorithm = algorithm;
+    this.clock = clock;
+    this.timeouts = timeouts;
+    this.limit = algorithm.limit();
+    this.clients = config.perClient().enabled() ? new ClientConcurrency(config.perClient().maxInFlight()) : null;
+    this.queueing = config.maxQueueMs() > 0 && config.maxQueueLength() > 0;
+    this.lagThresholdNanos = TimeUnit.MILLISECONDS.toNanos(config.eventLoopLagMs());
+    // Probe often enough to see a lag of the threshold's size within about one threshold, but no more than
+    // ten times a second per loop: the probe itself must stay free.
+    this.lagProbeMs = Math.max(10, Math.min(100, config.eventLoopLagMs() / 2));
+    this.lagStaleNanos = TimeUnit.MILLISECONDS.toNanos(3 * lagProbeMs);
+    this.lagComputedAt = clock.getAsLong();
+    this.sheddingLog = new SheddingLog(LOG::warn, LOG::info, this::describe);
+    this.metrics = new ShedMetrics(registry, this);
+  }
+
+  /** A shedder for {@code vertx}, on the wall clock, with queue timeouts on Vert.x timers; {@code registry} may be null. */
+  public static LoadShedder create(Vertx vertx, ShedConfig config, MeterRegistry registry) {
+    Timeouts timers = (delayMs, task) -> {
+      long id = vertx.setTimer(delayMs, t -> task.run());
+      return () -> {
+        try {
+          vertx.cancelTimer(id);
+        } catch (RuntimeException e) {
+          // Vert.x 5.0.7 can throw here when the timer is cancelled from another thread before it is fully set
+          // up. Not cancelling is harmless: the timeout then finds the request no longer waiting.
+        }
+      };
+    };
+    return new LoadShedder(vertx, config, ConcurrencyLimit.from(config), System::nanoTime, timers, registry);
+  }
+
+  /**
+   * The node's one shedder: created by the first caller, returned to every other (each HttpVerticle instance
+   * may call this from its own start). Kept in the Vertx instance's local shared data, so two Vertx instances in
+   * one JVM (tests) never share one.
+   */
+  public static LoadShedder shared(Vertx vertx, ShedConfig config, MeterRegistry registry) {
+    LocalMap<String, LoadShedder> map = vertx.sharedData().getLocalMap(SHARED_MAP);
+    return map.computeIfAbsent("node", k -> create(vertx, config, registry));
+  }
+
+  /** Admits, queues or refuses a request of {@code priority}; see the class comment for the rules. */
+  public Permit admit(Priority priority) {
+    return admit(priority, null);
+  }
+
+  /**
+   * As {@link #admit(Priority)}, counting the request against {@code client}'s in-flight cap first (when
+   * {@code shed.perClient} is enabled and {@code client} is not null). Call it on the request's event loop:
+   * a queued request is woken there.
+   */
+  public Permit admit(Priority priority, String client) {
+    long now = clock.getAsLong();
+    boolean counted = client != null && clients != null;
+    if (counted && !clients.tryAcquire(client)) {
+      return rejected(new Permit(this, priority, null), Rejection.Reason.CLIENT_LIMIT, now);
+    }
+    Permit permit = new Permit(this, priority, counted ? client : null);
+    if (!config.enabled()) {
+      permit.admitNow(now, inflight.incrementAndGet());
+      return permit;
+    }
+    boolean nobodyAhead = priority == Priority.CRITICAL ? queuedCritical == 0 : queuedCritical + queuedNormal == 0;
+    if (nobodyAhead) {
+      int n = tryAcquire(capacity(priority, now));
+      if (n > 0) {
+        permit.admitNow(now, n);
+        return permit;
+      }
+    }
+    if (priority == Priority.SHEDDABLE || !queueing) {
+      return rejected(permit, Rejection.Reason.LIMIT, now);
+    }
+    return enqueue(permit, now);
+  }
+
+  public ShedConfig config() {
+    return config;
+  }
+
+  /** The concurrency limit now. */
+  public int limit() {
+    return limit;
+  }
+
+  /** Requests admitted and not yet finished. */
+  public int inflight() {
+    return inflight.get();
+  }
+
+  /** Requests waiting for a slot. */
+  public int queueLength() {
+    return queuedCritical + queuedNormal;
+  }
+
+  /** The latest timer drift of the most delayed watched event loop, in seconds. */
+  public double eventLoopLagSeconds() {
+    return lagNanos / 1e9;
+  }
+
+  /** Whether the event loops lag past {@code shed.eventLoopLagMs}, so the node counts as full. */
+  public boolean lagging() {
+    return lagging(clock.getAsLong());
+  }
+
+  /** Stops the lag probes. Requests in flight still release normally. */
+  public void close() {
+    closed = true;
+    probes.values().forEach(EventLoopLag::stop);
+    probes.clear();
+    if (vertx != null) {
+      LocalMap<String, LoadShedder> map = vertx.sharedData().getLocalMap(SHARED_MAP);
+      map.remove("node", this);
+    }
+  }
+
+  /**
+   * Measures the lag of {@code context}'s event loop (a new context's, when null) with a chain of timers; once
+   * per context. Does nothing without Vert.x or with {@code eventLoopLagMs} 0.
+   */
+  void watch(Context context) {
+    if (vertx == null || lagThresholdNanos == 0 || closed) {
+      return;
+    }
+    Context target = context != null ? context : vertx.getOrCreateContext();
+    EventLoopLag probe = new EventLoopLag(lagProbeMs, clock, this::lagMeasured);
+    if (probes.putIfAbsent(target, probe) == null) {
+      target.runOnContext(v -> probe.start(vertx));
+    }
+  }
+
+  /** Adds a probe fed by hand (tests). */
+  EventLoopLag probe(Object key) {
+    EventLoopLag probe = new EventLoopLag(lagProbeMs, clock, this::lagMeasured);
+    probes.put(key, probe);
+    return probe;
+  }
+
+  ClientConcurrency clients() {
+    return clients;
+  }
+
+  // --- admission internals ---
+
+  private int capacity(Priority priority, long now) {
+    int lim = limit;
+    if (priority == Priority.CRITICAL) {
+      return lim;
+    }
+    if (lagging(now)) {
+      return 0;
+    }
+    return lim - reserve(lim);
+  }
+
+  /**
+   * The slots only critical requests may take. A configured reserve holds back at least one slot, so it means
+   * something at small limits too, and never all of them, so other requests are never starved by rounding.
+   */
+  int reserve(int lim) {
+    if (config.criticalReserve() <= 0 || lim <= 1) {
+      return 0;
+    }
+    return Math.min(lim - 1, Math.max(1, (int) (lim * config.criticalReserve())));
+  }
+
+  /** Takes a slot when fewer than {@code cap} are in flight; the new count, or 0 when full. */
+  private int tryAcquire(int cap) {
+    for (;;) {
+      int n = inflight.get();
+      if (n >= cap) {
+        return 0;
+      }
+      if (inflight.compareAndSet(n, n + 1)) {
+        return n + 1;
+      }
+    }
+  }
+
+  private boolean lagging(long now) {
+    return lagThresholdNanos > 0 && lagNanos > lagThresholdNanos && now - lagComputedAt <= lagStaleNanos;
+  }
+
+  private Permit rejected(Permit permit, Rejection.Reason reason, long now) {
+    permit.rejectNow(new Rejection(reason, permit.priority()));
+    countRejection(permit.priority(), reason, now);
+    return permit;
+  }
+
+  void countRejection(Priority priority, Rejection.Reason reason, long now) {
+    metrics.rejected(priority, reason);
+    // One caller over its own cap is not the node shedding load.
+    if (reason != Rejection.Reason.CLIENT_LIMIT) {
+      sheddingLog.rejected(now);
+    }
+  }
+
+  /** A request refused after admission because its caller, known only after authentication, is over its cap. */
+  Rejection clientRejected(Priority priority) {
+    countRejection(priority, Rejection.Reason.CLIENT_LIMIT, clock.getAsLong());
+    return new Rejection(Rejection.Reason.CLIENT_LIMIT, priority);
+  }
+
+  private Permit enqueue(Permit permit, long now) {
+    Context context = Vertx.currentContext();
+    permit.await(context == null ? DIRECT : task -> context.runOnContext(v -> task.run()));
+    Permit pushedOut = null;
+    boolean full = false;
+    synchronized (queueLock) {
+      if (queuedCritical + queuedNormal >= config.maxQueueLength()) {
+        // A full queue still takes a critical request: the youngest normal waiter makes room, since it has
+        // waited least and matters less.
+        if (permit.priority() == Priority.CRITICAL && !normalQueue.isEmpty()) {
+          pushedOut = normalQueue.pollLast();
+          queuedNormal--;
+        } else {
+          full = true;
+        }
+      }
+      if (!full) {
+        if (permit.priority() == Priority.CRITICAL) {
+          criticalQueue.addLast(permit);
+          queuedCritical++;
+        } else {
+          normalQueue.addLast(permit);
+          queuedNormal++;
+        }
+      }
+    }
+    if (full) {
+      return rejectWaiter(permit, Rejection.Reason.QUEUE_FULL, now);
+    }
+    if (pushedOut != null) {
+      rejectWaiter(pushedOut, Rejection.Reason.QUEUE_FULL, now);
+    }
+    // A slot may have come free between the failed fast path and joining the queue; its releaser may have found
+    // the queue still empty. Draining now closes that window.
+    drain();
+    if (permit.isWaiting()) {
+      permit.timer(timeouts.schedule(config.maxQueueMs(), () -> timedOut(permit)));
+    }
+    return permit;
+  }
+
+  private Permit rejectWaiter(Permit permit, Rejection.Reason reason, long now) {
+    if (permit.rejectWaiting(new Rejection(reason, permit.priority()))) {
+      countRejection(permit.priority(), reason, now);
+    }
+    return permit;
+  }
+
+  private void timedOut(Permit permit) {
+    if (permit.isWaiting()) {
+      removeFromQueue(permit);
+      rejectWaiter(permit, Rejection.Reason.QUEUE_TIMEOUT, clock.getAsLong());
+    }
+  }
+
+  /** Hands free slots to waiters, critical first, each in arrival order. */
+  void drain() {
+    if (queuedCritical + queuedNormal == 0) {
+      return;
+    }
+    long now = clock.getAsLong();
+    for (;;) {
+      Permit granted = null;
+      synchronized (queueLock) {
+        while (granted == null) {
+          boolean critical = !criticalQueue.isEmpty();
+          Permit head = critical ? criticalQueue.peekFirst() : normalQueue.peekFirst();
+          if (head == null) {
+            return;
+          }
+          int n = tryAcquire(capacity(head.priority(), now));
+          if (n == 0) {
+            return;
+          }
+          if (critical) {
+            criticalQueue.pollFirst();
+            queuedCritical--;
+          } else {
+            normalQueue.pollFirst();
+            queuedNormal--;
+          }
+          if (head.grant(now, n)) {
+            granted = head;
+          } else {
+            inflight.decrementAndGet();
+          }
+        }
+      }
+      granted.wakeAdmitted();
+    }
+  }
+
+  private void removeFromQueue(Permit permit) {
+    synchronized (queueLock) {
+      if (permit.priority() == Priority.CRITICAL) {
+        if (criticalQueue.remove(permit)) {
+          queuedCritical--;
+        }
+      } else if (normalQueue.remove(permit)) {
+        queuedNormal--;
+      }
+    }
+  }
+
+  /** A waiting request went away. */
+  void leftQueue(Permit permit) {
+    removeFromQueue(permit);
+  }
+
+  /** An admitted request finished: give back its slot, learn from its latency, wake whoever waits. */
+  void released(Permit permit, boolean sample) {
+    inflight.decrementAndGet();
+    long now = clock.getAsLong();
+    if (sample && sampling.compareAndSet(false, true)) {
+      try {
+        algorithm.onSample(now - permit.admittedAt(), permit.inflightAtAdmission(), now);
+        limit = algorithm.limit();
+      } finally {
+        sampling.set(false);
+      }
+    }
+    drain();
+    sheddingLog.check(now);
+  }
+
+  private void lagMeasured(long now) {
+    long max = 0;
+    for (EventLoopLag probe : probes.values()) {
+      // A probe whose verticle was undeployed stops firing; its last reading must not hold the node down.
+      if (now - probe.measuredAt() <= lagStaleNanos) {
+        max = Math.max(max, probe.lagNanos());
+      }
+    }
+    lagNanos = max;
+    lagComputedAt = now;
+    drain();
+    sheddingLog.check(now);
+  }
+
+  String describe() {
+    return "limit=" + limit + " inflight=" + inflight.get() + " queued=" + queueLength()
+        + " eventLoopLagMs=" + TimeUnit.NANOSECONDS.toMillis(lagNanos);
+  }
+}

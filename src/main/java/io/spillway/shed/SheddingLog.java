@@ -1,0 +1,68 @@
+package io.spillway.shed;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One log line when shedding starts and one when it stops, at most one line per {@link #MIN_GAP_NANOS}: under
+ * overload a line per rejection would add to the overload and bury everything else in the log. A state change
+ * that falls inside the gap is written once the gap has passed, if it still holds.
+ */
+final class SheddingLog {
+  static final long MIN_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Shedding counts as stopped after this long without a rejection. */
+  static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final Consumer<String> starting;
+  private final Consumer<String> stopping;
+  private final Supplier<String> nodeState;
+  private final LongAdder rejected = new LongAdder();
+  private volatile long lastRejectionAt;
+  private volatile boolean anyRejection;
+  private volatile boolean loggedShedding;
+  private boolean loggedOnce;
+  private long lastLineAt;
+
+  SheddingLog(Consumer<String> starting, Consumer<String> stopping, Supplier<String> nodeState) {
+    this.starting = starting;
+    this.stopping = stopping;
+    this.nodeState = nodeState;
+  }
+
+  void rejected(long now) {
+    rejected.increment();
+    lastRejectionAt = now;
+    anyRejection = true;
+    if (!loggedShedding) {
+      check(now);
+    }
+  }
+
+  /** Called now and then (lag probe, releases) so the stop is noticed without a rejection to trigger it. */
+  void check(long now) {
+    if (shedding(now) == loggedShedding) {
+      return;
+    }
+    synchronized (this) {
+      boolean shedding = shedding(now);
+      if (shedding == loggedShedding || (loggedOnce && now - lastLineAt < MIN_GAP_NANOS)) {
+        return;
+      }
+      loggedShedding = shedding;
+      loggedOnce = true;
+      lastLineAt = now;
+      long count = rejected.sumThenReset();
+      if (shedding) {
+        starting.accept("load shedding started: " + nodeState.get() + ", " + count + " rejected so far");
+      } else {
+        stopping.accept("load shedding stopped: " + nodeState.get() + ", " + count + " rejected since the last line");
+      }
+    }
+  }
+
+  boolean shedding(long now) {
+    return anyRejection && now - lastRejectionAt < QUIET_NANOS;
+  }
+}

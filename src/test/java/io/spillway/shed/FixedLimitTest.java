@@ -1,0 +1,24 @@
+package io.spillway.shed;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class FixedLimitTest {
+  @Test
+  void latencyDoesNotMoveIt() {
+    FixedLimit limit = new FixedLimit(42);
+    LimitDriver driver = new LimitDriver(limit);
+    assertEquals(42, driver.windows(5, 10));
+    assertEquals(42, driver.windows(5, 500));
+    assertEquals(42, driver.windows(5, 1));
+  }
+
+  @Test
+  void theConfigPicksTheAlgorithm() {
+    assertEquals(Gradient2Limit.class, ConcurrencyLimit.from(Configs.shed("{}")).getClass());
+    assertEquals(VegasLimit.class, ConcurrencyLimit.from(Configs.shed("{\"algorithm\":\"vegas\"}")).getClass());
+    ConcurrencyLimit fixed = ConcurrencyLimit.from(Configs.shed("{\"algorithm\":\"fixed\",\"initialLimit\":33}"));
+    assertEquals(33, fixed.limit());
+  }
+}
