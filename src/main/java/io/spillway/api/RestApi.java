@@ -10,8 +10,10 @@ import io.spillway.data.Model;
 import io.spillway.data.Requests;
 import io.spillway.limit.RateLimitHandler;
 import io.spillway.limit.RateLimiter;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,14 +23,14 @@ public final class RestApi {
   private RestApi() {}
 
   public static void mount(Vertx vertx, Router router, AppConfig config, JwtTokens tokens, PasswordHasher passwords,
-                           RateLimiter limiter, MeterRegistry registry) {
+                           RateLimiter limiter, Handler<RoutingContext> clientConcurrency, MeterRegistry registry) {
     DataClient data = new DataClient(vertx, registry);
     Idempotency idempotency = new Idempotency(data);
     ApiKeyAuth apiKeys = new ApiKeyAuth(id -> data.<Model.ApiKey>call(new Requests.UseApiKey(id))
         .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.plan(), k.keyHash(),
             k.revokedAt() != null)), config.apiKeyCacheSeconds());
     Routes routes = new Routes(router, config.http().maxBodyBytes(), BearerAuth.required(tokens),
-        BearerAuth.optional(tokens), apiKeys, new RateLimitHandler(limiter));
+        BearerAuth.optional(tokens), apiKeys, clientConcurrency, new RateLimitHandler(limiter));
     Set<String> plans = new TreeSet<>();
     config.limits().policies().forEach(p -> plans.addAll(p.plans()));
     new UsersApi(data, passwords, idempotency).mount(routes);

@@ -27,15 +27,17 @@ final class Routes {
   private final BearerAuth required;
   private final BearerAuth optional;
   private final Handler<RoutingContext> apiKeys;
+  private final Handler<RoutingContext> clientConcurrency;
   private final Handler<RoutingContext> rateLimit;
 
   Routes(Router router, int maxBodyBytes, BearerAuth required, BearerAuth optional, Handler<RoutingContext> apiKeys,
-         Handler<RoutingContext> rateLimit) {
+         Handler<RoutingContext> clientConcurrency, Handler<RoutingContext> rateLimit) {
     this.router = router;
     this.body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     this.required = required;
     this.optional = optional;
     this.apiKeys = apiKeys;
+    this.clientConcurrency = clientConcurrency;
     this.rateLimit = rateLimit;
   }
 
@@ -55,14 +57,17 @@ final class Routes {
     return RouteTemplates.named(router.route(method, path).handler(body), path);
   }
 
-  /** Authentication (API key, then bearer token), then the rate limits, which count by who the caller is. */
+  /**
+   * Authentication (API key, then bearer token), then the per-client concurrency cap and the rate limits,
+   * which count by who the caller is.
+   */
   private Route auth(Route route, Access access) {
     Route authenticated = switch (access) {
       case PUBLIC -> route;
       case OPTIONAL -> route.handler(apiKeys).handler(optional);
       case REQUIRED -> route.handler(apiKeys).handler(required);
     };
-    return authenticated.handler(rateLimit);
+    return authenticated.handler(clientConcurrency).handler(rateLimit);
   }
 
   private static void respond(RoutingContext ctx, java.util.function.Supplier<Future<ApiResponse>> call) {

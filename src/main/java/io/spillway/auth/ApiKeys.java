@@ -26,7 +26,8 @@ public final class ApiKeys {
 
   /** What a key looks like in lists: enough to recognise it, useless to an attacker. */
   public static String prefix(String key) {
-    int secretStart = key.lastIndexOf('_') + 1;
+    // The id is decimal, so the first '_' after "sk_" ends it; the base64url secret may contain '_' itself.
+    int secretStart = key.indexOf('_', 3) + 1;
     return key.substring(0, secretStart + 4) + "...";
   }
 

@@ -14,6 +14,7 @@ public record AppConfig(
     DataConfig data,
     RedisConfig redis,
     LimitsConfig limits,
+    ShedConfig shed,
     KafkaConfig kafka,
     JwtConfig jwt,
     StreamConfig stream,
@@ -47,6 +48,7 @@ public record AppConfig(
         DataConfig.from(root.child("data")),
         RedisConfig.from(root.child("redis")),
         LimitsConfig.from(root.child("limits")),
+        ShedConfig.from(root.child("shed")),
         kafka,
         jwt,
         StreamConfig.from(root.child("stream"), root.child("outbox")),
@@ -63,7 +65,7 @@ public record AppConfig(
   }
 
   public AppConfig withKafka(KafkaConfig k) {
-    return new AppConfig(mode, http, management, data, redis, limits, k, jwt, stream, passwordIterations,
+    return new AppConfig(mode, http, management, data, redis, limits, shed, k, jwt, stream, passwordIterations,
         apiKeyCacheSeconds, observe, shutdownTimeoutMs, logLevel, tree);
   }
 }

@@ -7,6 +7,7 @@ import io.spillway.observe.HealthReport;
 import io.spillway.observe.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.pgclient.PgException;
@@ -14,8 +15,10 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -110,10 +113,13 @@ public final class DataVerticle extends VerticleBase {
     } else if (err instanceof PgException pg) {
       LOG.error("query failed for {}: {} (SQLSTATE {})", msg.address(), pg.getErrorMessage(), pg.getSqlState());
       msg.fail(500, "the database rejected the request");
-    } else {
-      // Connection refused, pool exhausted, timeout: the shard is unavailable, the request may be retried.
+    } else if (err instanceof VertxException || err instanceof IOException || err instanceof TimeoutException) {
+      // Connection refused or closed, pool exhausted, timeout: the shard is unavailable; a retry may work.
       LOG.warn("data operation {} failed: {}", msg.address(), String.valueOf(err));
       msg.fail(503, "a database shard is unavailable");
+    } else {
+      LOG.error("data operation {} failed", msg.address(), err);
+      msg.fail(500, "the data layer failed");
     }
   }
 

@@ -9,6 +9,9 @@ import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.spillway.observe.Telemetry;
 import io.spillway.limit.RateLimiter;
+import io.spillway.shed.ClientConcurrencyHandler;
+import io.spillway.shed.LoadShedHandler;
+import io.spillway.shed.LoadShedder;
 import io.spillway.stream.StreamEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -58,11 +61,16 @@ public final class HttpVerticle extends VerticleBase {
     StreamEndpoint stream = new StreamEndpoint(tokens);
 
     Router router = ApiRouter.create(vertx, config);
+    // Shedding comes before everything that costs: auth, Redis, the data layer.
+    LoadShedder shedder = LoadShedder.shared(vertx, config.shed(), telemetry.registry());
+    if (config.shed().enabled()) {
+      router.route().handler(new LoadShedHandler(shedder));
+    }
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
     RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter,
-        telemetry.registry());
+        new ClientConcurrencyHandler(shedder), telemetry.registry());
 
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()

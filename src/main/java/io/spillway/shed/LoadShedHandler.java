@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.auth.ApiKeyAuth;
 import io.spillway.auth.Principal;
 import io.spillway.http.Problem;
 import io.spillway.http.Problems;
@@ -35,7 +36,7 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
   /** Routing-context key of the request's {@link Permit}. */
   static final String PERMIT = "shed.permit";
   /** Routing-context key under which API-key authentication leaves the key's id. */
-  public static final String API_KEY_ID = "apiKeyId";
+  public static final String API_KEY_ID = ApiKeyAuth.API_KEY_ID;
 
   private final LoadShedder shedder;
   private final RouteClassifier classifier;

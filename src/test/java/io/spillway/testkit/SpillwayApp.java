@@ -153,6 +153,9 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
         .put("stream", new JsonObject().put("instances", kafkaBootstrap.isEmpty() ? 0 : 1))
         .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JwtConfig.SAMPLE_SECRET))
         .put("auth", new JsonObject().put("passwordIterations", 1000))
+        // Shedding stays in the request path, with a fixed limit no test reaches unless it sets its own:
+        // an adaptive limit reacting to a busy CI machine would shed requests of unrelated tests.
+        .put("shed", new JsonObject().put("algorithm", "fixed").put("initialLimit", 1000).put("maxLimit", 1000))
         .put("shutdown", new JsonObject().put("timeoutMs", 5000));
   }
 

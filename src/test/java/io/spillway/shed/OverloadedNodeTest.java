@@ -1,0 +1,96 @@
+package io.spillway.shed;
+
+import io.spillway.testkit.ApiClient;
+import io.spillway.testkit.Await;
+import io.spillway.testkit.Scrape;
+import io.spillway.testkit.SpillwayApp;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole node under more concurrent requests than its (small, fixed) limit: writes and logins get through,
+ * feed reads are shed with 503 and Retry-After, one user cannot hold more than their share.
+ */
+class OverloadedNodeTest {
+  @RegisterExtension
+  static SpillwayApp app = SpillwayApp.create().withoutKafka().configure(tree -> tree.getJsonObject("shed")
+      .put("algorithm", "fixed").put("initialLimit", 4).put("minLimit", 1).put("maxLimit", 4).put("criticalReserve", 0.25)
+      .put("maxQueueMs", 5000).put("maxQueueLength", 64)
+      .put("perClient", new JsonObject().put("enabled", true).put("maxInFlight", 2)));
+
+  @Test
+  void criticalRequestsSucceedWhileSheddableOnesAreShed() {
+    ApiClient api = new ApiClient(app.client());
+    List<ApiClient.User> writers = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      writers.add(api.newUser("writer" + i));
+    }
+    List<ApiClient.User> readers = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ApiClient.User reader = api.newUser("reader" + i);
+      api.call(HttpMethod.PUT, "/v1/users/" + writers.get(i % writers.size()).id() + "/follow", reader, null);
+      readers.add(reader);
+    }
+    Scrape before = Scrape.of(app.client(), app.managementPort());
+
+    List<Future<HttpResponse<Buffer>>> feeds = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> writes = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (ApiClient.User r : readers) {
+        feeds.add(api.send(HttpMethod.GET, "/v1/feed", r, null));
+      }
+      for (ApiClient.User w : writers) {
+        writes.add(api.send(HttpMethod.POST, "/v1/posts", w, new JsonObject().put("text", "under load " + round)));
+      }
+    }
+    Await.result(Future.join(feeds).otherwiseEmpty());
+    Await.result(Future.join(writes).otherwiseEmpty());
+
+    writes.forEach(w -> assertEquals(201, w.result().statusCode(), w.result().bodyAsString()));
+    long shed = 0;
+    for (Future<HttpResponse<Buffer>> f : feeds) {
+      HttpResponse<Buffer> r = f.result();
+      assertTrue(r.statusCode() == 200 || r.statusCode() == 503, r.statusCode() + " " + r.bodyAsString());
+      if (r.statusCode() == 503) {
+        shed++;
+        assertEquals("1", r.getHeader("Retry-After"));
+        assertEquals("application/problem+json", r.getHeader("Content-Type"));
+        assertTrue(r.bodyAsJsonObject().getString("type").endsWith("/overloaded"), r.bodyAsString());
+      }
+    }
+    assertTrue(shed > 0, "90 feed reads at once on a node that serves 4 at a time: some are shed");
+    Scrape after = Scrape.of(app.client(), app.managementPort());
+    assertEquals(shed, after.value("spillway_shed_rejected_total", "priority=\"sheddable\"")
+        - before.value("spillway_shed_rejected_total", "priority=\"sheddable\""));
+    assertEquals(4, after.value("spillway_shed_limit"));
+  }
+
+  @Test
+  void oneClientCannotHoldMoreThanItsShare() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User greedy = api.newUser("greedy");
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(api.send(HttpMethod.POST, "/v1/posts", greedy, new JsonObject().put("text", "mine " + i)));
+    }
+    Await.result(Future.join(all).otherwiseEmpty());
+    long tooMany = all.stream().filter(f -> f.result().statusCode() == 429).count();
+    long created = all.stream().filter(f -> f.result().statusCode() == 201).count();
+    assertEquals(20, tooMany + created);
+    assertTrue(tooMany > 0, "20 concurrent writes by one user with a per-client cap of 2");
+    assertTrue(created >= 2);
+    all.stream().filter(f -> f.result().statusCode() == 429).findFirst().ifPresent(f ->
+        assertEquals("application/problem+json", f.result().getHeader("Content-Type")));
+  }
+}
