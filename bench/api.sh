@@ -8,7 +8,9 @@ DURATION=${DURATION:-15s}
 CONNS=${CONNS:-64}
 SEED=${SEED:-1000}
 
-start_server "$RESULTS/api-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 -- --seed "$SEED"
+# The data path alone: limits and shedding are measured by bench/limits.sh and bench/overload.sh.
+start_server "$RESULTS/api-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_LIMITS_ENABLED=false \
+  SPILLWAY_SHED_ENABLED=false -- --seed "$SEED"
 for _ in $(seq 1 600); do grep -q '"seeded ' "$RESULTS/api-server.log" && break; sleep 0.5; done
 grep -q '"seeded ' "$RESULTS/api-server.log" || { echo "seeding did not finish" >&2; stop_server; exit 1; }
 

@@ -18,7 +18,7 @@ evalsha_calls() { redis-cli -h 127.0.0.1 info commandstats | awk -F'[:=,]' '/^cm
 
 measure() { # name env...
   local name="$1"; shift
-  start_server "$RESULTS/limits-$name-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 "$@"
+  start_server "$RESULTS/limits-$name-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_SHED_ENABLED=false "$@"
   wrk -t2 -c"$CONNS" -d5s -s "$BENCH_DIR/users-anon.lua" http://127.0.0.1:8080 >/dev/null
   local before; before=$(evalsha_calls); before=${before:-0}
   wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$BENCH_DIR/users-anon.lua" http://127.0.0.1:8080 \
