@@ -11,7 +11,7 @@ export IDS_FILE="$ids_file" TOKEN=none
 
 measure() { # name env...
   local name="$1"; shift
-  start_server "$RESULTS/metrics-$name-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_SHED_ENABLED=false "$@"
+  start_server "$RESULTS/metrics-$name-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_SHED_ENABLED=false SPILLWAY_LIMITS_ENABLED=false "$@"
   wrk -t2 -c"$CONNS" -d5s -s "$BENCH_DIR/users-anon.lua" http://127.0.0.1:8080 >/dev/null
   wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$BENCH_DIR/users-anon.lua" http://127.0.0.1:8080 \
     | tee "$RESULTS/metrics-$name.txt"
