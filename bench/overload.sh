@@ -10,7 +10,8 @@ SECONDS_RUN=${SECONDS_RUN:-20}
 LOAD=${LOAD:-2.0}
 ids_file=$(user_ids_file) || exit 1
 tokens_file="$RESULTS/tokens.txt"
-CP=$(cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test):$ROOT/target/classes:$ROOT/target/test-classes
+(cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$RESULTS/classpath.txt" -Dmdep.includeScope=test)
+CP=$(cat "$RESULTS/classpath.txt"):$ROOT/target/classes:$ROOT/target/test-classes
 
 # Limits off: the point is what the node does when it is overloaded, not what the rate limiter does.
 COMMON=(SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_LIMITS_ENABLED=false)
