@@ -8,6 +8,7 @@ import io.spillway.config.HttpConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.spillway.stream.StreamEndpoint;
+import io.spillway.stream.StreamHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -17,6 +18,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,7 @@ public final class HttpVerticle extends VerticleBase {
   private final AppConfig config;
   private HttpServer server;
   private Redis redis;
+  private StreamHub hub;
 
   private final List<String> healthOwners;
 
@@ -49,7 +52,8 @@ public final class HttpVerticle extends VerticleBase {
         .map(pong -> HealthReport.up("redis"))
         .otherwise(err -> HealthReport.down("redis", err))
         .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
-    StreamEndpoint stream = new StreamEndpoint(tokens);
+    hub = StreamHub.start(vertx, config.stream(), redis);
+    StreamEndpoint stream = new StreamEndpoint(tokens, hub);
 
     Router router = ApiRouter.create(vertx, config);
     router.get("/health/live").handler(health::live);
@@ -57,6 +61,11 @@ public final class HttpVerticle extends VerticleBase {
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
     RestApi.mount(vertx, router, config.http().maxBodyBytes(), tokens,
         new PasswordHasher(vertx, config.passwordIterations()));
+    // The browser client and its demo page; only these paths, so API requests never touch the file system.
+    StaticHandler webroot = StaticHandler.create("webroot").setIndexPage("index.html");
+    for (String path : new String[] {"/", "/index.html", "/spillway.js"}) {
+      router.get(path).handler(webroot);
+    }
 
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -69,7 +78,8 @@ public final class HttpVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setTcpFastOpen(true)
             .setCompressionSupported(true)
-            .setMaxWebSocketFrameSize(64 * 1024))
+            .setMaxWebSocketFrameSize(config.stream().maxFrameBytes())
+            .setMaxWebSocketMessageSize(config.stream().maxFrameBytes()))
         .invalidRequestHandler(InvalidRequests::handle)
         .requestHandler(router);
     return server.listen();
@@ -88,6 +98,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closing = server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
-    return closing.eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+    return closing
+        .eventually(() -> hub == null ? Future.succeededFuture() : hub.close())
+        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
   }
 }
