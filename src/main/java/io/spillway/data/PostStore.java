@@ -195,7 +195,12 @@ final class PostStore {
   }
 
   static JsonObject postEvent(Model.Post post) {
-    return new JsonObject().put("postId", Ids.format(post.id())).put("authorId", Ids.format(post.authorId()))
+    JsonObject data = new JsonObject().put("postId", Ids.format(post.id())).put("authorId", Ids.format(post.authorId()))
         .put("text", post.text()).put("createdAt", post.createdAt().toString());
+    // Live feeds show who wrote it without a lookup per event.
+    if (post.author() != null && post.author().name() != null) {
+      data.put("authorName", post.author().name());
+    }
+    return data;
   }
 }

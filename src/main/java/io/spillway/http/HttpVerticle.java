@@ -61,11 +61,10 @@ public final class HttpVerticle extends VerticleBase {
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
     RestApi.mount(vertx, router, config.http().maxBodyBytes(), tokens,
         new PasswordHasher(vertx, config.passwordIterations()));
-    // The browser client and its demo page; only these paths, so API requests never touch the file system.
-    StaticHandler webroot = StaticHandler.create("webroot").setIndexPage("index.html");
-    for (String path : new String[] {"/", "/index.html", "/spillway.js"}) {
-      router.get(path).handler(webroot);
-    }
+    // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
+    // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.
+    RouteTemplates.named(router.getWithRegex("/(index\\.html|spillway\\.js)?"), "/webroot")
+        .handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()
