@@ -78,7 +78,11 @@ public final class HttpVerticle extends VerticleBase {
             .setTcpFastOpen(true)
             .setCompressionSupported(true)
             .setMaxWebSocketFrameSize(config.stream().maxFrameBytes())
-            .setMaxWebSocketMessageSize(config.stream().maxFrameBytes()))
+            .setMaxWebSocketMessageSize(config.stream().maxFrameBytes())
+            // Per-message deflate would compress every event once per subscriber; push frames are small
+            // and encoded once per event, so fan-out stays a copy per socket.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false))
         .invalidRequestHandler(InvalidRequests::handle)
         .requestHandler(router);
     return server.listen();
