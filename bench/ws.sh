@@ -25,7 +25,7 @@ trap 'stop_server 2>/dev/null || true; kill $KAFKA_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do grep -q "kafka ready" "$RESULTS/ws-kafka.log" && break; sleep 0.2; done
 grep -q "kafka ready" "$RESULTS/ws-kafka.log" || { echo "kafka did not start" >&2; tail -20 "$RESULTS/ws-kafka.log" >&2; exit 1; }
 
-SERVER_JVM_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC" start_server "$RESULTS/ws-server.log" \
+SERVER_JVM_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC ${SERVER_EXTRA_OPTS:-}" start_server "$RESULTS/ws-server.log" \
   SPILLWAY_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0
 # Per-process CPU while the load runs (the client shares the two cores with the server, Kafka, Pg, Redis).
 (sleep $((SECONDS_ / 2 + 20)); top -b -c -w 180 -n 1 -d 1 | head -14 >"$RESULTS/ws-top.txt") &

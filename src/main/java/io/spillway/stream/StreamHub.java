@@ -9,6 +9,7 @@ import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -23,7 +24,9 @@ public final class StreamHub {
   private final ChannelHistory history;
   private final StreamMetrics metrics = StreamMetrics.create();
   private final Set<StreamSession> sessions = new LinkedHashSet<>();
-  private final Map<String, Set<StreamSession>> followers = new HashMap<>();
+  private final Map<String, ChannelFollowers> followers = new HashMap<>();
+  private final List<Subscription> leaving = new ArrayList<>();
+  private boolean dispatching;
   private final MessageConsumer<StreamEvent> consumer;
   private final long sweepTimer;
   private final Vertx vertx;
@@ -42,13 +45,24 @@ public final class StreamHub {
   }
 
   private void dispatch(StreamEvent event) {
-    Set<StreamSession> set = followers.get(event.channel());
-    if (set == null) {
+    ChannelFollowers subs = followers.get(event.channel());
+    if (subs == null) {
       return;
     }
-    // A session may close (and leave the set) while being written to.
-    for (StreamSession s : set.size() == 1 ? set : new ArrayList<>(set)) {
-      s.deliver(event);
+    // A session that closes during the walk (slow consumer) leaves afterwards, so the array stays put.
+    dispatching = true;
+    try {
+      for (int i = 0; i < subs.size(); i++) {
+        Subscription sub = subs.get(i);
+        sub.session.deliver(sub, event);
+      }
+    } finally {
+      dispatching = false;
+      if (!leaving.isEmpty()) {
+        List<Subscription> now = new ArrayList<>(leaving);
+        leaving.clear();
+        now.forEach(this::unfollow);
+      }
     }
   }
 
@@ -70,19 +84,26 @@ public final class StreamHub {
       return;
     }
     metrics.closed();
-    for (String channel : session.channels()) {
-      unfollow(channel, session);
+    for (Subscription sub : session.subscriptions()) {
+      unfollow(sub);
     }
   }
 
-  void follow(String channel, StreamSession session) {
-    followers.computeIfAbsent(channel, c -> new LinkedHashSet<>()).add(session);
+  void follow(Subscription sub) {
+    followers.computeIfAbsent(sub.channel, c -> new ChannelFollowers()).add(sub);
   }
 
-  void unfollow(String channel, StreamSession session) {
-    Set<StreamSession> set = followers.get(channel);
-    if (set != null && set.remove(session) && set.isEmpty()) {
-      followers.remove(channel);
+  void unfollow(Subscription sub) {
+    if (dispatching) {
+      leaving.add(sub);
+      return;
+    }
+    ChannelFollowers subs = followers.get(sub.channel);
+    if (subs != null) {
+      subs.remove(sub);
+      if (subs.isEmpty()) {
+        followers.remove(sub.channel);
+      }
     }
   }
 

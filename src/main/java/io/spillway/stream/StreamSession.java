@@ -23,16 +23,6 @@ final class StreamSession {
   static final short CLOSE_IDLE = 4001;
   private static final Buffer PING = Buffer.buffer("spillway");
 
-  /**
-   * A channel this connection follows. While its history is read, live events wait in {@code pending};
-   * afterwards events at or below {@code lastOffset} (already sent) are dropped, so the seam between replay
-   * and live has neither gap nor duplicate.
-   */
-  private static final class Subscription {
-    long lastOffset = -1;
-    List<StreamEvent> pending = new ArrayList<>();
-  }
-
   private final ServerWebSocket ws;
   private final String subject;
   private final StreamHub hub;
@@ -124,9 +114,9 @@ final class StreamSession {
       send(Frames.error("bad-offset", "since must be an offset from an event or subscribed frame", channel));
       return;
     }
-    Subscription sub = new Subscription();
+    Subscription sub = new Subscription(channel, this);
     subscriptions.put(channel, sub);
-    hub.follow(channel, this);
+    hub.follow(sub);
     // Live events for the channel now buffer in sub.pending while history is read.
     if (since == Long.MIN_VALUE) {
       hub.history().latest(channel).onComplete(ar -> {
@@ -180,24 +170,25 @@ final class StreamSession {
     List<StreamEvent> waiting = sub.pending;
     sub.pending = null;
     for (StreamEvent e : waiting) {
-      deliver(e);
+      deliver(sub, e);
     }
   }
 
   private void unsubscribe(JsonObject frame) {
     Object channel = frame.getValue("channel");
-    if (!(channel instanceof String c) || subscriptions.remove(c) == null) {
+    Subscription sub = channel instanceof String c ? subscriptions.remove(c) : null;
+    if (sub == null) {
       send(Frames.error("not-subscribed", "not subscribed to " + channel));
       return;
     }
-    hub.unfollow(c, this);
+    hub.unfollow(sub);
+    String c = sub.channel;
     send(Frames.unsubscribed(c));
   }
 
   /** Called by the hub for every event of a channel this session follows. */
-  void deliver(StreamEvent event) {
-    Subscription sub = subscriptions.get(event.channel());
-    if (sub == null || closed) {
+  void deliver(Subscription sub, StreamEvent event) {
+    if (closed) {
       return;
     }
     if (sub.pending != null) {
@@ -262,7 +253,7 @@ final class StreamSession {
     ws.close(code, reason);
   }
 
-  Iterable<String> channels() {
-    return subscriptions.keySet();
+  Iterable<Subscription> subscriptions() {
+    return subscriptions.values();
   }
 }
