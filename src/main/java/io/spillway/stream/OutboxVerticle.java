@@ -28,6 +28,8 @@ public final class OutboxVerticle extends VerticleBase {
   private KafkaProducer<String, String> producer;
   private KafkaAdminClient admin;
   private boolean topicReady;
+  private boolean ensuring;
+  private boolean warnedTopic;
 
   public OutboxVerticle(AppConfig config) {
     this.config = config;
@@ -60,23 +62,29 @@ public final class OutboxVerticle extends VerticleBase {
   private void poll() {
     if (topicReady) {
       relays.forEach(OutboxRelay::wake);
-    } else {
+    } else if (!ensuring) {
       ensureTopic();
     }
   }
 
   /**
    * Publishing before the topic exists would let a broker with auto-create make it with its default
-   * partition count, so the relays wait for it.
+   * partition count, so the relays wait for it. One check at a time, and one warning until it succeeds.
    */
   private Future<Void> ensureTopic() {
+    ensuring = true;
     return Topics.ensure(admin, config.kafka())
+        .onComplete(ar -> ensuring = false)
         .onSuccess(v -> {
           topicReady = true;
           relays.forEach(OutboxRelay::wake);
         })
-        .onFailure(err -> LOG.warn("cannot ensure Kafka topic {} yet, outbox rows wait: {}", config.kafka().topic(),
-            err.getMessage()));
+        .onFailure(err -> {
+          if (!warnedTopic) {
+            warnedTopic = true;
+            LOG.warn("cannot ensure Kafka topic {} yet, outbox rows wait: {}", config.kafka().topic(), err.getMessage());
+          }
+        });
   }
 
   private void wake(OutboxRelay relay) {

@@ -192,7 +192,9 @@ final class StreamSession {
       return;
     }
     if (sub.pending != null) {
-      if (sub.pending.size() >= limits.historyMaxEvents()) {
+      // Waiting for history is outbound data too: bounded by the same limit as the socket's queue.
+      sub.pendingBytes += event.frame().length;
+      if (sub.pendingBytes > limits.maxOutboundBytes()) {
         closeSlow();
       } else {
         sub.pending.add(event);

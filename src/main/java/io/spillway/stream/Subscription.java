@@ -14,6 +14,8 @@ final class Subscription {
   final StreamSession session;
   long lastOffset = -1;
   List<StreamEvent> pending = new ArrayList<>();
+  /** Bytes waiting in {@code pending}: they count against the connection's outbound limit. */
+  long pendingBytes;
   int slot = -1;
 
   Subscription(String channel, StreamSession session) {
