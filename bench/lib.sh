@@ -24,7 +24,9 @@ start_server() {
     envs+=("$1"); shift
   done
   cd "$ROOT"
-  env "${envs[@]}" java -Xms512m -Xmx1g -XX:+UseParallelGC -jar target/spillway.jar -conf conf/config.json "${args[@]}" \
+  # SERVER_JVM_OPTS (word-split on purpose) lets a script fix the heap it measures against.
+  env "${envs[@]}" java ${SERVER_JVM_OPTS:--Xms512m -Xmx1g -XX:+UseParallelGC} -jar target/spillway.jar \
+    -conf conf/config.json "${args[@]}" \
     >"$log" 2>&1 &
   echo $! >"$RESULTS/server.pid"
   for _ in $(seq 1 100); do

@@ -50,8 +50,8 @@ final class PostStore {
         SELECT $4, $5, $6::jsonb || jsonb_build_object(
           'subject', 'posts/' || post.id,
           'data', jsonb_build_object('postId', post.id::text, 'authorId', post.author_id::text,
-                                     'text', post.text, 'createdAt', post.created_at))
-        FROM post
+                                     'authorName', author.name, 'text', post.text, 'createdAt', post.created_at))
+        FROM post, author
       )
       SELECT post.*, author.name AS author_name FROM post, author""";
 

@@ -45,6 +45,11 @@ public final class ShardPools {
     return new ShardPools(List.copyOf(primaries), List.copyOf(replicas));
   }
 
+  /** Connect options for a shard's primary, for clients that need a connection of their own (LISTEN). */
+  public static PgConnectOptions connectOptions(ShardConfig s) {
+    return connect(s.host(), s.port(), s.database(), s.user(), s.password());
+  }
+
   static PgConnectOptions connect(String host, int port, String database, String user, String password) {
     return new PgConnectOptions()
         .setHost(host).setPort(port).setDatabase(database).setUser(user).setPassword(password)

@@ -13,6 +13,7 @@ import io.spillway.shed.ClientConcurrencyHandler;
 import io.spillway.shed.LoadShedHandler;
 import io.spillway.shed.LoadShedder;
 import io.spillway.stream.StreamEndpoint;
+import io.spillway.stream.StreamHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -22,6 +23,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,7 @@ public final class HttpVerticle extends VerticleBase {
   private final AppConfig config;
   private HttpServer server;
   private Redis redis;
+  private StreamHub hub;
 
   private final List<String> healthOwners;
   private final Telemetry telemetry;
@@ -58,7 +61,8 @@ public final class HttpVerticle extends VerticleBase {
         .map(pong -> HealthReport.up("redis"))
         .otherwise(err -> HealthReport.down("redis", err))
         .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
-    StreamEndpoint stream = new StreamEndpoint(tokens);
+    hub = StreamHub.start(vertx, config.stream(), redis, telemetry.registry());
+    StreamEndpoint stream = new StreamEndpoint(tokens, hub);
 
     Router router = ApiRouter.create(vertx, config);
     // Shedding comes before everything that costs: auth, Redis, the data layer.
@@ -71,6 +75,10 @@ public final class HttpVerticle extends VerticleBase {
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
     RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter,
         new ClientConcurrencyHandler(shedder), telemetry.registry());
+    // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
+    // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.
+    RouteTemplates.named(router.getWithRegex("/(index\\.html|spillway\\.js)?"), "/webroot")
+        .handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -83,7 +91,12 @@ public final class HttpVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setTcpFastOpen(true)
             .setCompressionSupported(true)
-            .setMaxWebSocketFrameSize(64 * 1024))
+            .setMaxWebSocketFrameSize(config.stream().maxFrameBytes())
+            .setMaxWebSocketMessageSize(config.stream().maxFrameBytes())
+            // Per-message deflate would compress every event once per subscriber; push frames are small
+            // and encoded once per event, so fan-out stays a copy per socket.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false))
         .invalidRequestHandler(InvalidRequests::handle)
         .requestHandler(router);
     return server.listen();
@@ -102,6 +115,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closing = server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
-    return closing.eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+    return closing
+        .eventually(() -> hub == null ? Future.succeededFuture() : hub.close())
+        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
   }
 }

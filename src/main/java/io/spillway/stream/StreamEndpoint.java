@@ -6,20 +6,20 @@ import io.spillway.http.Problem;
 import io.spillway.http.Problems;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /v1/stream}: authenticates the upgrade ({@code Authorization: Bearer} or an {@code access_token}
  * query parameter, since browsers cannot set headers on a WebSocket) and answers 401 before upgrading when
- * the token is missing or invalid. Speaks the JSON frame protocol; {@code ping} is answered with {@code pong}.
+ * the token is missing or invalid. The protocol itself is {@link StreamSession}'s; see docs/realtime.md.
  */
 public final class StreamEndpoint {
   private final JwtTokens tokens;
+  private final StreamHub hub;
 
-  public StreamEndpoint(JwtTokens tokens) {
+  public StreamEndpoint(JwtTokens tokens, StreamHub hub) {
     this.tokens = tokens;
+    this.hub = hub;
   }
 
   public void upgrade(RoutingContext ctx) {
@@ -43,27 +43,7 @@ public final class StreamEndpoint {
   }
 
   private void session(ServerWebSocket ws, Principal principal) {
-    // On a graceful stop, tell the client the server is going away (1001) so it reconnects elsewhere.
-    ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
-    ws.textMessageHandler(text -> {
-      JsonObject frame;
-      try {
-        frame = new JsonObject(text);
-      } catch (DecodeException e) {
-        ws.writeTextMessage(error("bad-frame", "frames must be JSON objects"));
-        return;
-      }
-      String op = frame.getString("op", "");
-      if (op.equals("ping")) {
-        ws.writeTextMessage("{\"op\":\"pong\"}");
-      } else {
-        ws.writeTextMessage(error("unknown-op", "unsupported op '" + op + "'"));
-      }
-    });
-  }
-
-  static String error(String code, String message) {
-    return new JsonObject().put("op", "error").put("code", code).put("message", message).encode();
+    new StreamSession(ws, principal.subject(), hub, hub.config()).start();
   }
 
   private static String token(RoutingContext ctx) {

@@ -1,0 +1,159 @@
+// Spillway real-time client (ES module). Connects to /v1/stream, subscribes to channels, and survives
+// disconnects: it reconnects with exponential backoff and jitter and resumes every channel from the last
+// offset it saw, so the server replays exactly what was missed (or sends a reset when history no longer
+// reaches that far back). Protocol: docs/realtime.md.
+//
+//   import { SpillwayStream } from '/spillway.js';
+//   const stream = new SpillwayStream({ token, onEvent: (channel, event, offset) => ..., onReset: channel => ... });
+//   stream.subscribe('posts:42');
+
+const DEFAULTS = {
+  url: null,              // ws(s)://host/v1/stream; defaults to this page's host
+  token: null,            // a bearer token, or a function returning one (or a promise of one)
+  minDelayMs: 500,        // first reconnect delay
+  maxDelayMs: 30000,      // reconnect delay cap
+  pingIntervalMs: 25000,  // how often to check the connection is alive
+  pongTimeoutMs: 10000,   // no pong by then: the connection is dead, reconnect
+  onEvent: () => {},      // (channel, event, offset) for each new event, in order, once
+  onReset: () => {},      // (channel): events were missed that history no longer holds; reload state
+  onError: () => {},      // (frame): an error frame from the server (e.g. a refused subscription)
+  onSubscribed: () => {}, // (channel, offset): the server confirmed a subscription (again after each reconnect)
+  onStatus: () => {},     // ('connecting' | 'open' | 'closed', detail)
+};
+
+export class SpillwayStream {
+  constructor(options) {
+    this.options = { ...DEFAULTS, ...options };
+    this.channels = new Set();      // what the application wants to follow
+    this.offsets = new Map();       // channel -> last offset seen (string)
+    this.recentIds = new Map();     // event id -> true, bounded: drops the relay's rare duplicates
+    this.ws = null;
+    this.attempt = 0;
+    this.stopped = false;
+    this.timers = { reconnect: null, ping: null, pong: null };
+    this.connect();
+  }
+
+  subscribe(channel) {
+    if (this.channels.has(channel)) return;
+    this.channels.add(channel);
+    this.#sendSubscribe(channel);
+  }
+
+  unsubscribe(channel) {
+    if (!this.channels.delete(channel)) return;
+    this.offsets.delete(channel);
+    this.#send({ op: 'unsubscribe', channel });
+  }
+
+  close() {
+    this.stopped = true;
+    this.#clearTimers();
+    if (this.ws) this.ws.close(1000, 'client closed');
+  }
+
+  async connect() {
+    if (this.stopped) return;
+    this.options.onStatus('connecting', { attempt: this.attempt });
+    let token = this.options.token;
+    try {
+      token = typeof token === 'function' ? await token() : token;
+    } catch (e) {
+      this.#scheduleReconnect();
+      return;
+    }
+    const base = this.options.url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/stream`;
+    const ws = new WebSocket(`${base}?access_token=${encodeURIComponent(token)}`);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.options.onStatus('open', {});
+      for (const channel of this.channels) this.#sendSubscribe(channel);
+      this.#startPings();
+    };
+    ws.onmessage = (message) => this.#onFrame(JSON.parse(message.data));
+    ws.onclose = (close) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.#clearTimers();
+      this.options.onStatus('closed', { code: close.code, reason: close.reason });
+      if (!this.stopped) this.#scheduleReconnect();
+    };
+  }
+
+  #onFrame(frame) {
+    switch (frame.op) {
+      case 'event': {
+        if (!this.channels.has(frame.channel)) return;
+        const last = this.offsets.get(frame.channel);
+        if (last !== undefined && BigInt(frame.offset) <= BigInt(last)) return;
+        this.offsets.set(frame.channel, frame.offset);
+        const id = frame.event && frame.event.id;
+        if (id) {
+          if (this.recentIds.has(id)) return;
+          this.recentIds.set(id, true);
+          if (this.recentIds.size > 2048) this.recentIds.delete(this.recentIds.keys().next().value);
+        }
+        this.options.onEvent(frame.channel, frame.event, frame.offset);
+        break;
+      }
+      case 'subscribed': {
+        // A working subscription: the connection is healthy again, so the next failure starts the backoff over.
+        this.attempt = 0;
+        const last = this.offsets.get(frame.channel);
+        if (last === undefined || BigInt(frame.offset) > BigInt(last)) this.offsets.set(frame.channel, frame.offset);
+        this.options.onSubscribed(frame.channel, frame.offset);
+        break;
+      }
+      case 'reset':
+        this.offsets.set(frame.channel, frame.offset);
+        this.options.onReset(frame.channel);
+        break;
+      case 'pong':
+        clearTimeout(this.timers.pong);
+        this.timers.pong = null;
+        break;
+      case 'error':
+        if (frame.channel) this.channels.delete(frame.channel);
+        this.options.onError(frame);
+        break;
+    }
+  }
+
+  #sendSubscribe(channel) {
+    // A first subscription goes live from now; after a reconnect it resumes from the last offset seen (the
+    // server's 'subscribed' frame always carries one, "-1" for an empty history).
+    const frame = { op: 'subscribe', channel };
+    if (this.offsets.has(channel)) frame.since = this.offsets.get(channel);
+    this.#send(frame);
+  }
+
+  #send(frame) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify(frame));
+    }
+  }
+
+  #startPings() {
+    this.timers.ping = setInterval(() => {
+      if (this.timers.pong) return;
+      this.#send({ op: 'ping' });
+      this.timers.pong = setTimeout(() => { if (this.ws) this.ws.close(4000, 'no pong'); }, this.options.pongTimeoutMs);
+    }, this.options.pingIntervalMs);
+  }
+
+  #scheduleReconnect() {
+    // Exponential backoff with jitter (half fixed, half random): a server restart does not bring every
+    // client back in the same millisecond.
+    const cap = Math.min(this.options.maxDelayMs, this.options.minDelayMs * 2 ** this.attempt);
+    const delay = cap / 2 + Math.random() * cap / 2;
+    this.attempt = Math.min(this.attempt + 1, 16);
+    this.timers.reconnect = setTimeout(() => this.connect(), delay);
+  }
+
+  #clearTimers() {
+    clearInterval(this.timers.ping);
+    clearTimeout(this.timers.pong);
+    clearTimeout(this.timers.reconnect);
+    this.timers = { reconnect: null, ping: null, pong: null };
+  }
+}
