@@ -162,7 +162,7 @@ public final class Spillway {
         .compose(v -> deploy(() -> new DataVerticle(config, telemetry), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config), config.stream().instances()));
+      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry()), config.stream().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
       chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config), config.stream().outboxInstances()));

@@ -1,5 +1,6 @@
 package io.spillway.stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.bus.LocalCodec;
 import io.spillway.config.AppConfig;
 import io.spillway.observe.HealthChecks;
@@ -51,8 +52,11 @@ public final class StreamVerticle extends VerticleBase {
   private boolean paused;
   private boolean historyFailing;
 
-  public StreamVerticle(AppConfig config) {
+  private final MeterRegistry registry;
+
+  public StreamVerticle(AppConfig config, MeterRegistry registry) {
     this.config = config;
+    this.registry = registry;
   }
 
   @Override
@@ -72,6 +76,7 @@ public final class StreamVerticle extends VerticleBase {
         })
         .compose(c -> {
           consumer = c;
+          new ConsumerLag(c, registry).watch(vertx, 5_000);
           return Topics.ensure(admin, config.kafka())
               .map(true)
               .otherwise(err -> {
