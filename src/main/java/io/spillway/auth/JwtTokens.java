@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verifies and issues JWTs with the keys from config. Verification checks the signature with the configured
@@ -26,7 +28,13 @@ import java.util.List;
  * iss} and {@code aud} with the configured leeway.
  */
 public final class JwtTokens {
+  private static final int CACHE_CAPACITY = 10_000;
+  private static final long CACHE_SECONDS = 300;
+
+  private record Verified(Principal principal, long validUntil) {}
+
   private final JWTAuth auth;
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
   private final JwtConfig config;
   private final boolean canIssue;
 
@@ -60,8 +68,29 @@ public final class JwtTokens {
     this.canIssue = config.algorithm().equals("HS256") || !config.privateKey().isBlank();
   }
 
-  /** The verified token's principal, or a failed future with a reason safe to show the client. */
+  /**
+   * The verified token's principal, or a failed future with a reason safe to show the client. A token that
+   * verified recently is answered from a small cache until it expires (at most {@link #CACHE_SECONDS}): a
+   * client sends the same token on every request, and the signature and claims cannot have changed.
+   */
   public Future<Principal> verify(String token) {
+    long now = System.currentTimeMillis() / 1000;
+    Verified hit = verified.get(token);
+    if (hit != null && hit.validUntil() >= now) {
+      return Future.succeededFuture(hit.principal());
+    }
+    return verifyNow(token).onSuccess(p -> remember(token, p, now));
+  }
+
+  private void remember(String token, Principal principal, long now) {
+    if (verified.size() >= CACHE_CAPACITY) {
+      verified.clear();
+    }
+    long exp = principal.claims().getLong("exp");
+    verified.put(token, new Verified(principal, Math.min(exp + config.leewaySeconds(), now + CACHE_SECONDS)));
+  }
+
+  private Future<Principal> verifyNow(String token) {
     // compose() turns what the library throws on odd claims (e.g. "exp": null) into a failed future.
     return Future.succeededFuture(new TokenCredentials(token)).compose(auth::authenticate)
         .recover(err -> Future.failedFuture(new InvalidTokenException(reason(err, token))))

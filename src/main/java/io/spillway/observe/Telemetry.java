@@ -2,6 +2,7 @@ package io.spillway.observe;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.common.Attributes;
@@ -20,6 +21,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
@@ -46,14 +48,25 @@ public final class Telemetry {
   public static Telemetry create(ObserveConfig config) {
     PrometheusMeterRegistry prometheus = config.metricsEnabled()
         ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    if (prometheus != null) {
+      // Per-request byte-size distributions cost on every request and answer no operational question that
+      // the request counts and durations do not.
+      for (String name : new String[] {"vertx.http.server.request.bytes", "vertx.http.server.response.bytes",
+          "vertx.http.server.bytes"}) {
+        prometheus.config().meterFilter(MeterFilter.denyNameStartsWith(name));
+      }
+    }
     MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
     OpenTelemetrySdk otel = config.tracingEnabled() ? openTelemetry(config) : null;
     return new Telemetry(prometheus, registry, otel);
   }
 
   private static OpenTelemetrySdk openTelemetry(ObserveConfig config) {
+    // Without an exporter nothing would read a recorded span: record none, but keep propagating trace ids
+    // (a non-recording span still carries its context), so logs and events still name the trace.
+    boolean exporting = !config.otlpEndpoint().isEmpty();
     SdkTracerProviderBuilder tracer = SdkTracerProvider.builder()
-        .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
+        .setSampler(exporting ? Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())) : Sampler.alwaysOff())
         .setResource(Resource.getDefault().merge(Resource.create(
             Attributes.builder().put("service.name", config.serviceName()).build())));
     if (!config.otlpEndpoint().isEmpty()) {
@@ -71,6 +84,14 @@ public final class Telemetry {
     if (prometheus != null) {
       options.setMetricsOptions(new MicrometerMetricsOptions()
           .setEnabled(true)
+          // HTTP by route and the pools are what operators read; raw socket, event bus and verticle
+          // counters would be updated on every read, write and message for little insight.
+          .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+          .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+          .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
+          .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+          .addDisabledMetricsCategory(MetricsDomain.VERTICLES)
+          .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
           .setJvmMetricsEnabled(true)
           .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS,
               Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME))
