@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.spillway.bus.LocalCodec;
 import io.spillway.data.Requests;
 import io.spillway.http.Problem;
+import io.spillway.observe.TraceContext;
 import io.spillway.http.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,7 +40,10 @@ final class DataClient {
         .tag("operation", type.getSimpleName())
         .publishPercentileHistogram()
         .register(registry));
-    return vertx.eventBus().<R>request(Requests.address(request.getClass()), request, SEND)
+    String traceparent = TraceContext.current();
+    DeliveryOptions options = traceparent == null ? SEND
+        : new DeliveryOptions(SEND).addHeader(TraceContext.HEADER, traceparent);
+    return vertx.eventBus().<R>request(Requests.address(request.getClass()), request, options)
         .transform(ar -> {
           timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           return ar.succeeded() ? Future.succeededFuture(ar.result().body())

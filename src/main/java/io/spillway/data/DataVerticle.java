@@ -5,6 +5,7 @@ import io.spillway.config.AppConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.spillway.observe.Telemetry;
+import io.spillway.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -91,6 +92,7 @@ public final class DataVerticle extends VerticleBase {
 
   private <T> void on(Class<T> type, Function<T, Future<?>> handler) {
     vertx.eventBus().<T>localConsumer(Requests.address(type), msg -> {
+      TraceContext.attach(msg.headers().get(TraceContext.HEADER));
       Future<?> result;
       try {
         result = handler.apply(msg.body());

@@ -1,7 +1,6 @@
 package io.spillway.data;
 
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
+import io.spillway.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
@@ -41,9 +40,9 @@ final class OutboxEvents {
         .put("datacontenttype", "application/json")
         .put("channel", channel);
     // CloudEvents distributed-tracing extension: the trace of the write continues to the push.
-    SpanContext span = Span.current().getSpanContext();
-    if (span.isValid()) {
-      event.put("traceparent", "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex());
+    String traceparent = TraceContext.current();
+    if (traceparent != null) {
+      event.put("traceparent", traceparent);
     }
     return event;
   }

@@ -13,7 +13,7 @@ public final class ApiRouter {
 
   public static Router create(Vertx vertx, AppConfig config) {
     Router router = Router.router(vertx);
-    router.route().handler(new RequestIds());
+    router.route().handler(new RequestIds(config.observe().tracingEnabled()));
     if (config.http().accessLog()) {
       router.route().handler(new AccessLog(config.http().accessLogSampleRate()));
     }

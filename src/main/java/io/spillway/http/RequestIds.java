@@ -1,7 +1,6 @@
 package io.spillway.http;
 
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
+import io.spillway.observe.TraceContext;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -16,6 +15,12 @@ public final class RequestIds implements Handler<RoutingContext> {
   static final String KEY = "requestId";
   static final String TRACE_ID = "traceId";
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private final boolean traceContext;
+
+  /** {@code traceContext}: continue or start a W3C trace for each request (see {@link TraceContext}). */
+  public RequestIds(boolean traceContext) {
+    this.traceContext = traceContext;
+  }
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -25,9 +30,13 @@ public final class RequestIds implements Handler<RoutingContext> {
     }
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
-    SpanContext span = Span.current().getSpanContext();
-    if (span.isValid()) {
-      ctx.put(TRACE_ID, span.getTraceId());
+    if (traceContext) {
+      String traceparent = TraceContext.current();
+      if (traceparent == null) {
+        traceparent = TraceContext.continueOrStart(ctx.request().getHeader(TraceContext.HEADER));
+        TraceContext.attach(traceparent);
+      }
+      ctx.put(TRACE_ID, TraceContext.traceId(traceparent));
     }
     ctx.next();
   }

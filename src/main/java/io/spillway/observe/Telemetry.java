@@ -57,22 +57,19 @@ public final class Telemetry {
       }
     }
     MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
-    OpenTelemetrySdk otel = config.tracingEnabled() ? openTelemetry(config) : null;
+    // Spans are only worth recording when they are exported; otherwise TraceContext propagates trace ids
+    // by itself at a fraction of the cost.
+    OpenTelemetrySdk otel = config.tracingEnabled() && !config.otlpEndpoint().isEmpty() ? openTelemetry(config) : null;
     return new Telemetry(prometheus, registry, otel);
   }
 
   private static OpenTelemetrySdk openTelemetry(ObserveConfig config) {
-    // Without an exporter nothing would read a recorded span: record none, but keep propagating trace ids
-    // (a non-recording span still carries its context), so logs and events still name the trace.
-    boolean exporting = !config.otlpEndpoint().isEmpty();
     SdkTracerProviderBuilder tracer = SdkTracerProvider.builder()
-        .setSampler(exporting ? Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())) : Sampler.alwaysOff())
+        .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
         .setResource(Resource.getDefault().merge(Resource.create(
             Attributes.builder().put("service.name", config.serviceName()).build())));
-    if (!config.otlpEndpoint().isEmpty()) {
-      tracer.addSpanProcessor(BatchSpanProcessor.builder(
-          OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint()).build()).build());
-    }
+    tracer.addSpanProcessor(BatchSpanProcessor.builder(
+        OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint()).build()).build());
     return OpenTelemetrySdk.builder()
         .setTracerProvider(tracer.build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))

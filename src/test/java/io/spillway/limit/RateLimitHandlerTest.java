@@ -58,7 +58,7 @@ class RateLimitHandlerTest {
         null);
 
     Router router = Router.router(vertx);
-    router.route().handler(new RequestIds());
+    router.route().handler(new RequestIds(false));
     router.route().handler(ctx -> {
       String user = ctx.request().getHeader("X-Test-User");
       if (user != null) {
