@@ -23,7 +23,7 @@ for i in $(seq 1 20); do
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])' >>"$tokens_file"
 done
 capacity=$(java -cp "$CP" io.spillway.bench.OverloadBench 8080 "$tokens_file" "$ids_file" 1 0.01 probe \
-  | awk '/capacity/{print $5}')
+  | sed -n 's/^capacity.*: \([0-9.]*\) req\/s.*/\1/p')
 stop_server
 echo "capacity: $capacity req/s (closed loop, 64 in flight, shedding off)"
 
