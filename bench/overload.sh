@@ -17,12 +17,12 @@ CP=$(cat "$RESULTS/classpath.txt"):$ROOT/target/classes:$ROOT/target/test-classe
 COMMON=(SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_LIMITS_ENABLED=false)
 start_server "$RESULTS/overload-probe.log" "${COMMON[@]}" SPILLWAY_SHED_ENABLED=false
 : >"$tokens_file"
-for i in $(seq 1 20); do
+for i in $(seq 1 80); do
   curl -fs -X POST http://127.0.0.1:8080/v1/auth/token -H 'Content-Type: application/json' \
     -d "{\"email\":\"seed-$i@example.com\",\"password\":\"seed-password\"}" \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])' >>"$tokens_file"
 done
-capacity=$(java -cp "$CP" io.spillway.bench.OverloadBench 8080 "$tokens_file" "$ids_file" 1 0.01 probe \
+capacity=$(java -cp "$CP" io.spillway.bench.OverloadBench 8080 "$tokens_file" "$ids_file" 3 0.01 probe \
   | sed -n 's/^capacity.*: \([0-9.]*\) req\/s.*/\1/p')
 stop_server
 echo "capacity: $capacity req/s (closed loop, 64 in flight, shedding off)"

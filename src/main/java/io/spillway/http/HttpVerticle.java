@@ -23,6 +23,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.List;
@@ -74,7 +75,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
     RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter,
-        new ClientConcurrencyHandler(shedder), telemetry.registry());
+        config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry());
     // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
     // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.
     RouteTemplates.named(router.getWithRegex("/(index\\.html|spillway\\.js)?"), "/webroot")

@@ -45,10 +45,13 @@ public final class OverloadBench {
     try {
       double capacity = Double.parseDouble(System.getProperty("capacity", "0"));
       if (capacity <= 0) {
+        closedLoop(vertx, client, tokens, ids, 64, 5);
         capacity = closedLoop(vertx, client, tokens, ids, 64, 10);
         System.out.printf(Locale.ROOT, "capacity (closed loop, 64 in flight): %.0f req/s%n", capacity);
       }
       double rate = capacity * factor;
+      // Warm-up at the same rate (JIT, pools, connections), then the measured run.
+      openLoop(vertx, client, tokens, ids, rate, Math.max(3, seconds / 4));
       Result r = openLoop(vertx, client, tokens, ids, rate, seconds);
       for (int c = 0; c < 3; c++) {
         System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %d | %d | %.1f | %.1f |%n", label, CLASSES[c],
