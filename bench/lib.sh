@@ -29,7 +29,9 @@ start_server() {
     -conf conf/config.json "${args[@]}" \
     >"$log" 2>&1 &
   echo $! >"$RESULTS/server.pid"
+  local pid; pid=$(cat "$RESULTS/server.pid")
   for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
     curl -fs "http://127.0.0.1:${SPILLWAY_HTTP_PORT:-8080}/health/live" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
