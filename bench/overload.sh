@@ -32,7 +32,8 @@ echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for mode in unloaded on off; do
   if [ "$mode" = off ]; then shed=false; else shed=true; fi
   if [ "$mode" = unloaded ]; then factor=0.3; else factor=$LOAD; fi
-  start_server "$RESULTS/overload-$mode.log" "${COMMON[@]}" SPILLWAY_SHED_ENABLED=$shed
+  # SHED_ENV: extra settings for the shedding runs, e.g. "SPILLWAY_SHED_INITIAL_LIMIT=16".
+  start_server "$RESULTS/overload-$mode.log" "${COMMON[@]}" SPILLWAY_SHED_ENABLED=$shed ${SHED_ENV:-}
   java -Dcapacity="$capacity" -cp "$CP" io.spillway.bench.OverloadBench 8080 "$tokens_file" "$ids_file" \
     "$SECONDS_RUN" "$factor" "shedding $mode (x$factor)" | grep '^|'
   stop_server
