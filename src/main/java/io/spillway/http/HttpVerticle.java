@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,13 +37,12 @@ public final class HttpVerticle extends VerticleBase {
   public static final String REDIS_HEALTH_OWNER = "redis";
 
   private final AppConfig config;
-  private HttpServer server;
-  private Redis redis;
-  private StreamHub hub;
-
   private final List<String> healthOwners;
   private final Telemetry telemetry;
   private final RateLimiter limiter;
+  private HttpServer server;
+  private Redis redis;
+  private StreamHub hub;
 
   public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry, RateLimiter limiter) {
     this.config = config;
@@ -55,7 +53,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, redisOptions(config));
+    redis = Redis.createClient(vertx, config.redis().clientOptions());
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> redis.send(Request.cmd(Command.PING))
@@ -101,14 +99,6 @@ public final class HttpVerticle extends VerticleBase {
         .invalidRequestHandler(InvalidRequests::handle)
         .requestHandler(router);
     return server.listen();
-  }
-
-  static RedisOptions redisOptions(AppConfig config) {
-    return new RedisOptions()
-        .setConnectionString(config.redis().uri())
-        .setMaxPoolSize(config.redis().poolSize())
-        .setMaxPoolWaiting(config.redis().maxWaiting())
-        .setMaxWaitingHandlers(config.redis().maxWaiting() * 4);
   }
 
   /** Stops accepting, lets in-flight requests finish within {@code shutdown.timeoutMs}, closes WebSockets with 1001. */

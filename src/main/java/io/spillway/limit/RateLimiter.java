@@ -62,16 +62,9 @@ public final class RateLimiter {
     return new RateLimiter(Redis.createClient(vertx, redisOptions(redis)), true, config, registry);
   }
 
-  /**
-   * Client options with the pool and wait queues sized from config: the client's defaults (6 connections,
-   * 24 waiting) fail with ConnectionPoolTooBusyException as soon as a few dozen requests are in flight.
-   */
+  /** The client options the limiter uses for its own client (see {@link RedisConfig#clientOptions()}). */
   public static RedisOptions redisOptions(RedisConfig redis) {
-    return new RedisOptions()
-        .setConnectionString(redis.uri())
-        .setMaxPoolSize(redis.poolSize())
-        .setMaxPoolWaiting(redis.maxWaiting())
-        .setMaxWaitingHandlers(redis.maxWaiting() * 4);
+    return redis.clientOptions();
   }
 
   /**
