@@ -15,6 +15,7 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -110,6 +111,14 @@ public final class DataVerticle extends VerticleBase {
   }
 
   private static void fail(Message<?> msg, Throwable err) {
+    String traceparent = TraceContext.current();
+    try (MDC.MDCCloseable trace = MDC.putCloseable("traceId",
+        traceparent == null ? null : TraceContext.traceId(traceparent))) {
+      failLogged(msg, err);
+    }
+  }
+
+  private static void failLogged(Message<?> msg, Throwable err) {
     if (err instanceof DataException de) {
       msg.fail(de.status(), de.getMessage());
     } else if (err instanceof PgException pg) {

@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Writes problems, and turns every failure that reaches the router into one. */
 public final class Problems {
@@ -50,7 +51,10 @@ public final class Problems {
       status = 500;
     }
     if (status >= 500) {
-      LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      try (MDC.MDCCloseable id = MDC.putCloseable("requestId", RequestIds.of(ctx));
+           MDC.MDCCloseable trace = MDC.putCloseable("traceId", ctx.get(RequestIds.TRACE_ID))) {
+        LOG.error("request {} {} failed", ctx.request().method(), AccessLog.routeTemplate(ctx), failure);
+      }
     }
     return forStatus(ctx, status);
   }

@@ -41,6 +41,8 @@ class MetricsTest {
     assertTrue(after.value("vertx_http_server_response_time_seconds_bucket", "route=\"/v1/users/:id\"", "le=\"+Inf\"") >= 10,
         "request durations are a histogram");
     assertEquals(4, delta(before, after, "spillway_data_request_seconds_count", "operation=\"CreatePost\""));
+    assertEquals(14, delta(before, after, "spillway_ratelimit_decisions_total", "policy=\"api-per-client\"",
+        "result=\"admitted\""), "every /v1 request was checked against the shipped per-client limit");
     assertEquals(0, after.value(requests, "/not/a/route"), "raw paths never become labels");
     assertTrue(after.value("vertx_pool_in_use", "pool_name=\"spillway-shard-0\"") >= 0);
     assertTrue(after.names().contains("spillway_outbox_backlog"));
