@@ -1,6 +1,7 @@
 // Shared helpers for the k6 scripts: sign up and log in users, pick a request mix.
 import http from 'k6/http';
 import { check } from 'k6';
+import encoding from 'k6/encoding';
 
 export const BASE = __ENV.BASE_URL || 'http://localhost:8080';
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -17,7 +18,7 @@ export function users(count) {
     const login = http.post(`${BASE}/v1/auth/token`, JSON.stringify({ email, password }), { headers: JSON_HEADERS });
     check(login, { 'logged in': (r) => r.status === 200 });
     const token = login.json('access_token');
-    const me = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub;
+    const me = JSON.parse(encoding.b64decode(token.split('.')[1], 'rawurl', 's')).sub;
     out.push({ id: me, token });
   }
   // Everyone follows the next five users, so feeds have content.
