@@ -28,6 +28,7 @@ final class RedisLimits {
 
   private final Redis redis;
   private final LimitScript script;
+  private final CheckBatches batches = new CheckBatches(this);
   private volatile boolean crossSlotSeen;
 
   RedisLimits(Redis redis, LimitScript script) {
@@ -45,13 +46,10 @@ final class RedisLimits {
    * limits.cluster} costs one retried request instead of every multi-subject request failing over.
    */
   Future<List<Outcome>> evaluate(List<Charge> charges, boolean consume, boolean cluster) {
-    if (charges.size() == 1) {
-      return run(charges, consume);
-    }
     if (cluster || crossSlotSeen) {
-      return perSlot(charges, consume);
+      return charges.size() == 1 ? run(charges, consume) : perSlot(charges, consume);
     }
-    return run(charges, consume).recover(failure -> {
+    return batches.submit(charges, consume).recover(failure -> {
       if (failure.getMessage() == null || !failure.getMessage().contains("CROSSSLOT")) {
         return Future.failedFuture(failure);
       }
@@ -96,23 +94,43 @@ final class RedisLimits {
     return charges.stream().map(byCharge::get).toList();
   }
 
+  /** One request's charges in one script call (Cluster mode: the keys of one call share a slot). */
   private Future<List<Outcome>> run(List<Charge> charges, boolean consume) {
-    List<String> keys = new ArrayList<>(charges.size());
-    List<String> args = new ArrayList<>(HEADER + charges.size() * VALUES_PER_POLICY);
-    args.add(consume ? "consume" : "dry");
-    args.add(Integer.toString(charges.size()));
-    for (Charge c : charges) {
-      Policy p = c.policy();
-      keys.add(c.key());
-      args.addAll(Arrays.asList(p.algorithm.id, p.a, p.b, p.c, Integer.toString(c.cost()), p.shadow ? "1" : "0"));
-    }
-    return script.run(redis, keys, args).map(reply -> parse(charges, reply));
+    return runBatch(List.of(charges), consume).map(all -> all.get(0));
   }
 
-  private static List<Outcome> parse(List<Charge> charges, Response reply) {
+  /**
+   * Several requests' charges in one script call: Redis decides them one after the other, atomically, exactly
+   * as separate calls would, for one round trip and one script run instead of one per request.
+   */
+  Future<List<List<Outcome>>> runBatch(List<List<Charge>> requests, boolean consume) {
+    List<String> keys = new ArrayList<>();
+    List<String> args = new ArrayList<>();
+    args.add(consume ? "consume" : "dry");
+    args.add(Integer.toString(requests.size()));
+    for (List<Charge> charges : requests) {
+      args.add(Integer.toString(charges.size()));
+      for (Charge c : charges) {
+        Policy p = c.policy();
+        keys.add(c.key());
+        args.addAll(Arrays.asList(p.algorithm.id, p.a, p.b, p.c, Integer.toString(c.cost()), p.shadow ? "1" : "0"));
+      }
+    }
+    return script.run(redis, keys, args).map(reply -> {
+      List<List<Outcome>> out = new ArrayList<>(requests.size());
+      int at = 0;
+      for (List<Charge> charges : requests) {
+        out.add(parse(charges, reply, at));
+        at += HEADER + charges.size() * VALUES_PER_POLICY;
+      }
+      return out;
+    });
+  }
+
+  private static List<Outcome> parse(List<Charge> charges, Response reply, int start) {
     List<Outcome> out = new ArrayList<>(charges.size());
     for (int i = 0; i < charges.size(); i++) {
-      int at = HEADER + i * VALUES_PER_POLICY;
+      int at = start + HEADER + i * VALUES_PER_POLICY;
       out.add(new Outcome(
           charges.get(i).policy(),
           reply.get(at).toInteger() == 1,
