@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -127,8 +126,7 @@ public final class RateLimiter {
     if (charges.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return redisLimits.evaluate(charges, false, set.config.cluster())
-        .timeout(set.config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+    return redisLimits.evaluate(charges, false, set.config.cluster(), set.config.redisTimeoutMs())
         .recover(err -> Future.succeededFuture(local.evaluate(charges, false, set.config.expectedNodes())))
         .map(outcomes -> outcomes.stream().map(o -> new Usage(o.policy().name, o.policy().algorithm.id, o.limit(),
             o.remaining(), (o.resetMillis() + 999) / 1000)).toList());
@@ -147,8 +145,7 @@ public final class RateLimiter {
     if (permit == CircuitBreaker.Permit.SKIP) {
       return Future.succeededFuture(fallback(set, charges, consume));
     }
-    return redisLimits.evaluate(charges, consume, set.config.cluster())
-        .timeout(set.config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+    return redisLimits.evaluate(charges, consume, set.config.cluster(), set.config.redisTimeoutMs())
         .transform(ar -> {
           if (ar.succeeded()) {
             if (breaker.success()) {

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Evaluates a request's charges in Redis: one EVALSHA of the combined script for all of them, so every policy
@@ -30,6 +31,8 @@ final class RedisLimits {
   private final LimitScript script;
   private final CheckBatches batches = new CheckBatches(this);
   private volatile boolean crossSlotSeen;
+  // limits.redisTimeoutMs, which a live config update may change: one timer per script call, not per request.
+  private volatile long timeoutMs = 250;
 
   RedisLimits(Redis redis, LimitScript script) {
     this.redis = redis;
@@ -45,7 +48,10 @@ final class RedisLimits {
    * Vert.x cluster client) switches this instance to per-slot evaluation, so a forgotten {@code
    * limits.cluster} costs one retried request instead of every multi-subject request failing over.
    */
-  Future<List<Outcome>> evaluate(List<Charge> charges, boolean consume, boolean cluster) {
+  Future<List<Outcome>> evaluate(List<Charge> charges, boolean consume, boolean cluster, long timeoutMs) {
+    if (this.timeoutMs != timeoutMs) {
+      this.timeoutMs = timeoutMs;
+    }
     if (cluster || crossSlotSeen) {
       return charges.size() == 1 ? run(charges, consume) : perSlot(charges, consume);
     }
@@ -116,7 +122,7 @@ final class RedisLimits {
         args.addAll(Arrays.asList(p.algorithm.id, p.a, p.b, p.c, Integer.toString(c.cost()), p.shadow ? "1" : "0"));
       }
     }
-    return script.run(redis, keys, args).map(reply -> {
+    return script.run(redis, keys, args).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(reply -> {
       List<List<Outcome>> out = new ArrayList<>(requests.size());
       int at = 0;
       for (List<Charge> charges : requests) {
