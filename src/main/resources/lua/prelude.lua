@@ -29,3 +29,24 @@ local function whole(n)
   -- Floating-point sums land a hair under an integer (4.9999999999); count that as the integer.
   return math.max(0, math.floor(n + 1e-6))
 end
+
+-- A counter that starts again at every period: `id` names the current period (stored in `field`), `reset`
+-- is the time to its end. Fixed windows and calendar quotas differ only in how they cut time into periods.
+local function period_counter(key, field, id, reset, limit, cost)
+  local count = 0
+  local state = redis.call('HMGET', key, field, 'c')
+  if state[1] and tonumber(state[1]) == id then
+    count = tonumber(state[2])
+  end
+  local ok = count + cost <= limit
+  return {
+    ok = ok, limit = limit,
+    retry = ok and 0 or reset,
+    remaining_now = math.max(0, limit - count), reset_now = reset,
+    remaining_after = math.max(0, limit - count - cost), reset_after = reset,
+    commit = function()
+      redis.call('HSET', key, field, exact(id), 'c', count + cost)
+      redis.call('PEXPIRE', key, ms(reset) + 1000)
+    end
+  }
+end

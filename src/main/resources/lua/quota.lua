@@ -39,23 +39,6 @@ local function period_bounds(seconds, period)
 end
 
 algorithms['quota'] = function(key, now, limit, period, _, cost)
-  limit = tonumber(limit)
   local start, finish = period_bounds(math.floor(now / 1e6), period)
-  local reset = finish * 1e6 - now
-  local count = 0
-  local state = redis.call('HMGET', key, 'p', 'c')
-  if state[1] and tonumber(state[1]) == start then
-    count = tonumber(state[2])
-  end
-  local ok = count + cost <= limit
-  return {
-    ok = ok, limit = limit,
-    retry = ok and 0 or reset,
-    remaining_now = math.max(0, limit - count), reset_now = reset,
-    remaining_after = math.max(0, limit - count - cost), reset_after = reset,
-    commit = function()
-      redis.call('HSET', key, 'p', exact(start), 'c', count + cost)
-      redis.call('PEXPIRE', key, ms(reset) + 1000)
-    end
-  }
+  return period_counter(key, 'p', start, finish * 1e6 - now, tonumber(limit), cost)
 end

@@ -4,7 +4,8 @@ import io.spillway.config.DataConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,15 +63,9 @@ public final class ShardRouter {
   /** Ids grouped by physical shard, keeping their order within each group. */
   public Map<Integer, List<Long>> byPhysicalShard(Collection<Long> ids) {
     Map<Integer, List<Long>> out = new TreeMap<>();
-    for (long id : new LinkedHashMap<Long, Boolean>(toMap(ids)).keySet()) {
-      out.computeIfAbsent(physicalOfId(id), k -> new java.util.ArrayList<>()).add(id);
+    for (long id : new LinkedHashSet<>(ids)) {
+      out.computeIfAbsent(physicalOfId(id), k -> new ArrayList<>()).add(id);
     }
     return out;
-  }
-
-  private static Map<Long, Boolean> toMap(Collection<Long> ids) {
-    Map<Long, Boolean> m = new LinkedHashMap<>();
-    ids.forEach(id -> m.put(id, Boolean.TRUE));
-    return m;
   }
 }

@@ -3,7 +3,6 @@ package io.spillway.http;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +42,7 @@ public final class AccessLog implements Handler<RoutingContext> {
     JsonObject line = new JsonObject()
         .put("time", Instant.now().toString())
         .put("method", req.method().name())
-        .put("route", routeTemplate(ctx))
+        .put("route", RouteTemplates.of(ctx))
         .put("status", status)
         .put("durationMs", Math.round(nanos / 10_000.0) / 100.0)
         .put("bytes", ctx.response().bytesWritten())
@@ -53,18 +52,5 @@ public final class AccessLog implements Handler<RoutingContext> {
       line.put("traceId", traceId);
     }
     return line;
-  }
-
-  /** The matched route's template ({@code /v1/users/:id}), never the raw path: bounded for logs and metrics. */
-  public static String routeTemplate(RoutingContext ctx) {
-    String template = ctx.get(RouteTemplates.KEY);
-    if (template != null) {
-      return template;
-    }
-    Route route = ctx.currentRoute();
-    if (route != null && route.getPath() != null && !route.getPath().equals("/")) {
-      return route.getPath();
-    }
-    return "unmatched";
   }
 }

@@ -53,7 +53,7 @@ public final class Problems {
     if (status >= 500) {
       try (MDC.MDCCloseable id = MDC.putCloseable("requestId", RequestIds.of(ctx));
            MDC.MDCCloseable trace = MDC.putCloseable("traceId", ctx.get(RequestIds.TRACE_ID))) {
-        LOG.error("request {} {} failed", ctx.request().method(), AccessLog.routeTemplate(ctx), failure);
+        LOG.error("request {} {} failed", ctx.request().method(), RouteTemplates.of(ctx), failure);
       }
     }
     return forStatus(ctx, status);

@@ -21,7 +21,16 @@ public final class RouteTemplates {
     return route.handler(mark);
   }
 
+  /** The matched route's template ({@code /v1/users/:id}), never the raw path; "unmatched" before a match. */
   public static String of(RoutingContext ctx) {
-    return AccessLog.routeTemplate(ctx);
+    String template = ctx.get(KEY);
+    if (template != null) {
+      return template;
+    }
+    Route route = ctx.currentRoute();
+    if (route != null && route.getPath() != null && !route.getPath().equals("/")) {
+      return route.getPath();
+    }
+    return "unmatched";
   }
 }

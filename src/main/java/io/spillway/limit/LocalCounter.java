@@ -16,10 +16,10 @@ interface LocalCounter {
     return switch (p.algorithm) {
       case TOKEN_BUCKET -> new LocalTokenBucket(p, p.rate / nodes, share(p.burst, nodes));
       case GCRA -> new LocalGcra(p, p.windowSeconds * 1_000_000.0 * nodes / p.limit, share(p.burst, nodes));
-      case FIXED_WINDOW -> new LocalFixedWindow(p, share(p.limit, nodes), p.windowSeconds * 1_000_000);
+      case FIXED_WINDOW -> LocalPeriodCounter.fixedWindow(p, share(p.limit, nodes), p.windowSeconds * 1_000_000);
       case SLIDING_WINDOW_LOG -> new LocalSlidingLog(p, share(p.limit, nodes), p.windowSeconds * 1_000_000);
       case SLIDING_WINDOW_COUNTER -> new LocalSlidingCounter(p, share(p.limit, nodes), p.windowSeconds * 1_000_000);
-      case QUOTA -> new LocalQuota(p, share(p.limit, nodes));
+      case QUOTA -> LocalPeriodCounter.quota(p, share(p.limit, nodes));
     };
   }
 

@@ -43,7 +43,7 @@ public final class RateLimiter {
   private RateLimiter(Redis redis, boolean ownsRedis, LimitsConfig config, MeterRegistry registry) {
     this.redis = redis;
     this.ownsRedis = ownsRedis;
-    this.redisLimits = new RedisLimits(redis, LimitScript.evaluate());
+    this.redisLimits = new RedisLimits(redis, LimitScript.evaluate(), config.redisTimeoutMs());
     this.local = new LocalLimiter(RateLimiter::wallClockMicros);
     this.breaker = new CircuitBreaker(System::currentTimeMillis, config.breaker().failureThreshold(),
         config.breaker().openMs());
@@ -93,6 +93,7 @@ public final class RateLimiter {
     PolicySet next = new PolicySet(config);
     breaker.configure(config.breaker().failureThreshold(), config.breaker().openMs());
     current.set(next);
+    redisLimits.timeout(config.redisTimeoutMs());
   }
 
   public LimitsConfig config() {
@@ -126,7 +127,7 @@ public final class RateLimiter {
     if (charges.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return redisLimits.evaluate(charges, false, set.config.cluster(), set.config.redisTimeoutMs())
+    return redisLimits.evaluate(charges, false, set.config.cluster())
         .recover(err -> Future.succeededFuture(local.evaluate(charges, false, set.config.expectedNodes())))
         .map(outcomes -> outcomes.stream().map(o -> new Usage(o.policy().name, o.policy().algorithm.id, o.limit(),
             o.remaining(), (o.resetMillis() + 999) / 1000)).toList());
@@ -145,7 +146,7 @@ public final class RateLimiter {
     if (permit == CircuitBreaker.Permit.SKIP) {
       return Future.succeededFuture(fallback(set, charges, consume));
     }
-    return redisLimits.evaluate(charges, consume, set.config.cluster(), set.config.redisTimeoutMs())
+    return redisLimits.evaluate(charges, consume, set.config.cluster())
         .transform(ar -> {
           if (ar.succeeded()) {
             if (breaker.success()) {

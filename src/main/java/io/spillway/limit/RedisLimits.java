@@ -31,12 +31,18 @@ final class RedisLimits {
   private final LimitScript script;
   private final CheckBatches batches = new CheckBatches(this);
   private volatile boolean crossSlotSeen;
-  // limits.redisTimeoutMs, which a live config update may change: one timer per script call, not per request.
-  private volatile long timeoutMs = 250;
+  // limits.redisTimeoutMs: one timer per script call, not per request.
+  private volatile long timeoutMs;
 
-  RedisLimits(Redis redis, LimitScript script) {
+  RedisLimits(Redis redis, LimitScript script, long timeoutMs) {
     this.redis = redis;
     this.script = script;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** A live config update may change {@code limits.redisTimeoutMs}. */
+  void timeout(long ms) {
+    this.timeoutMs = ms;
   }
 
   Future<Void> load() {
@@ -48,10 +54,7 @@ final class RedisLimits {
    * Vert.x cluster client) switches this instance to per-slot evaluation, so a forgotten {@code
    * limits.cluster} costs one retried request instead of every multi-subject request failing over.
    */
-  Future<List<Outcome>> evaluate(List<Charge> charges, boolean consume, boolean cluster, long timeoutMs) {
-    if (this.timeoutMs != timeoutMs) {
-      this.timeoutMs = timeoutMs;
-    }
+  Future<List<Outcome>> evaluate(List<Charge> charges, boolean consume, boolean cluster) {
     if (cluster || crossSlotSeen) {
       return charges.size() == 1 ? run(charges, consume) : perSlot(charges, consume);
     }
