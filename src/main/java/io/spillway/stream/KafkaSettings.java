@@ -9,13 +9,19 @@ import java.util.Map;
 final class KafkaSettings {
   private KafkaSettings() {}
 
-  static Map<String, String> admin(KafkaConfig k) {
+  /** What every client shares: where the cluster is, who it is, and a quick retry after a lost broker. */
+  private static Map<String, String> common(KafkaConfig k, String clientId) {
     Map<String, String> m = new HashMap<>();
     m.put("bootstrap.servers", k.bootstrapServers());
-    m.put("client.id", "spillway-admin");
+    m.put("client.id", clientId);
+    m.put("reconnect.backoff.max.ms", "1000");
+    return m;
+  }
+
+  static Map<String, String> admin(KafkaConfig k) {
+    Map<String, String> m = common(k, "spillway-admin");
     m.put("request.timeout.ms", "2000");
     m.put("default.api.timeout.ms", "3000");
-    m.put("reconnect.backoff.max.ms", "1000");
     return m;
   }
 
@@ -25,9 +31,7 @@ final class KafkaSettings {
    * delivery timeout bounds how long a relay transaction stays open while the broker is away.
    */
   static Map<String, String> producer(KafkaConfig k) {
-    Map<String, String> m = new HashMap<>();
-    m.put("bootstrap.servers", k.bootstrapServers());
-    m.put("client.id", "spillway-outbox");
+    Map<String, String> m = common(k, "spillway-outbox");
     m.put("enable.idempotence", "true");
     m.put("acks", "all");
     m.put("max.in.flight.requests.per.connection", "5");
@@ -35,7 +39,6 @@ final class KafkaSettings {
     m.put("request.timeout.ms", "5000");
     m.put("delivery.timeout.ms", "10000");
     m.put("max.block.ms", "5000");
-    m.put("reconnect.backoff.max.ms", "1000");
     m.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     m.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     return m;
@@ -47,9 +50,7 @@ final class KafkaSettings {
    * after a broker restart resumes where it was instead of jumping to the end.
    */
   static Map<String, String> consumer(KafkaConfig k, String nodeId) {
-    Map<String, String> m = new HashMap<>();
-    m.put("bootstrap.servers", k.bootstrapServers());
-    m.put("client.id", "spillway-stream-" + nodeId);
+    Map<String, String> m = common(k, "spillway-stream-" + nodeId);
     m.put("group.id", "spillway-stream-" + nodeId);
     m.put("auto.offset.reset", "latest");
     m.put("enable.auto.commit", "true");
@@ -59,7 +60,6 @@ final class KafkaSettings {
     m.put("heartbeat.interval.ms", "3000");
     m.put("request.timeout.ms", "5000");
     m.put("default.api.timeout.ms", "5000");
-    m.put("reconnect.backoff.max.ms", "1000");
     m.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     m.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     return m;
