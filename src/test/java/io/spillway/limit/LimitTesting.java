@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /** Shared by the limiter's tests: a Redis database of their own, config builders, waiting on Redis time. */
 final class LimitTesting {
   /** Database 14 of the local Redis belongs to these tests; each class flushes it before it starts. */
-  static final String REDIS_URI = "redis://127.0.0.1:6379/14";
+  static final String REDIS_URI = "redis://127.0.0.1:" + io.spillway.testkit.SpillwayApp.REDIS_PORT + "/14";
 
   private LimitTesting() {}
 

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  */
 public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
   public static final String REDIS_HOST = "127.0.0.1";
-  public static final int REDIS_PORT = 6379;
+  /** The local Redis; {@code SPILLWAY_TEST_REDIS_PORT} moves the suite to another instance (parallel checkouts). */
+  public static final int REDIS_PORT = Integer.parseInt(System.getenv().getOrDefault("SPILLWAY_TEST_REDIS_PORT", "6379"));
   private static final AtomicInteger NEXT_REDIS_DB = new AtomicInteger(1);
 
   private final List<Consumer<JsonObject>> customizers = new ArrayList<>();
