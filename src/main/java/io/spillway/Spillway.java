@@ -5,21 +5,18 @@ import ch.qos.logback.classic.LoggerContext;
 import io.spillway.config.AppConfig;
 import io.spillway.config.ConfigException;
 import io.spillway.config.ConfigReader;
-import io.spillway.config.LimitsConfig;
-import io.spillway.http.JsonBodies;
-import io.spillway.http.Problem;
-import io.spillway.http.Problems;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
-import io.spillway.http.HttpVerticle;
 import io.spillway.limit.RateLimiter;
-import io.spillway.observe.ManagementVerticle;
 import io.spillway.observe.Telemetry;
-import io.spillway.stream.OutboxVerticle;
-import io.spillway.stream.StreamVerticle;
+import io.spillway.outbox.OutboxVerticle;
+import io.spillway.push.StreamVerticle;
+import io.spillway.server.CallerHandler;
+import io.spillway.server.HttpVerticle;
+import io.spillway.server.LimitsUpdate;
+import io.spillway.server.ManagementVerticle;
+import io.vertx.redis.client.Redis;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -50,7 +47,10 @@ public final class Spillway {
   private final Vertx vertx;
   private final AppConfig config;
   private final Telemetry telemetry;
+  private final Redis redis;
   private final RateLimiter limiter;
+  private final CallerHandler callers;
+  private final LimitsUpdate limitsUpdate;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
@@ -58,8 +58,12 @@ public final class Spillway {
     this.vertx = vertx;
     this.config = config;
     this.telemetry = telemetry;
-    // One limiter per node, shared by every HttpVerticle: it is thread-safe and holds the Redis pool.
-    this.limiter = RateLimiter.create(vertx, config.redis(), config.limits(), telemetry.registry());
+    // One Redis client per node (its pool sized by redis.*), shared by the limiter, the push and the HTTP
+    // verticles; one limiter and one door, shared by every HttpVerticle instance.
+    this.redis = Redis.createClient(vertx, config.redis().clientOptions());
+    this.limiter = RateLimiter.create(redis, config.limits(), telemetry.registry());
+    this.callers = new CallerHandler(config.limits().trustedProxies());
+    this.limitsUpdate = new LimitsUpdate(limiter, callers);
   }
 
   public static void main(String[] args) {
@@ -159,19 +163,18 @@ public final class Spillway {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(() -> new DataVerticle(config, telemetry), config.data().instances()));
+        .compose(v -> deploy(() -> new DataVerticle(config, telemetry.registry()), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry()), config.stream().instances()));
+      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), redis), config.stream().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
       chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config), config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
-      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry,
-          ctx -> applyLimits(JsonBodies.object(ctx), ctx)), 1));
+      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
     }
-    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, limiter), config.http().instances()));
+    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, limiter, redis, callers), config.http().instances()));
   }
 
   private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {
@@ -180,26 +183,9 @@ public final class Spillway {
         .mapEmpty();
   }
 
-  /**
-   * {@code PUT /admin/limits} on the management port: validates a new {@code limits} section and swaps it in
-   * without a restart. A bad section is a 400 naming the key, and the running limits stay.
-   */
-  private void applyLimits(JsonObject limits, RoutingContext ctx) {
-    try {
-      LimitsConfig updated = LimitsConfig.from(new ConfigReader(limits, "limits"));
-      limiter.update(updated);
-      LOG.info("rate limits updated: {} policies", updated.policies().size());
-      ctx.response().putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("policies", updated.policies().size()).encode());
-    } catch (ConfigException e) {
-      Problems.send(ctx, Problem.of(400, "invalid-config", "Invalid configuration", e.getMessage()));
-    }
-  }
-
   /** Re-reads the limits from {@code config} (SIGHUP): new limits apply without a restart. */
   public void reloadLimits(AppConfig fresh) {
-    limiter.update(fresh.limits());
-    LOG.info("rate limits reloaded: {} policies", fresh.limits().policies().size());
+    limitsUpdate.apply(fresh.limits());
   }
 
   /**
@@ -222,7 +208,7 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(limiter::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
+    return chain.eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {

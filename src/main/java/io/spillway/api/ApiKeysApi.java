@@ -1,8 +1,9 @@
 package io.spillway.api;
 
-import io.spillway.auth.ApiKeyAuth;
+import io.spillway.web.Caller;
+import io.spillway.data.DataClient;
 import io.spillway.auth.ApiKeys;
-import io.spillway.data.Ids;
+import io.spillway.web.Ids;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
 import io.spillway.limit.RateLimitHandler;
@@ -49,8 +50,8 @@ final class ApiKeysApi {
     } else if (!plans.contains(plan)) {
       throw Fields.invalid("plan", "'" + plan + "' is not a plan; allowed: " + String.join(", ", plans.stream().sorted().toList()));
     }
-    long user = UsersApi.Viewer.of(ctx);
-    return data.<Model.CreatedApiKey>call(new Requests.CreateApiKey(user, name == null ? "" : name, plan, id -> {
+    long user = Caller.of(ctx).userId();
+    return data.call(new Requests.CreateApiKey(user, name == null ? "" : name, plan, id -> {
           String key = ApiKeys.generate(id);
           return new Model.NewApiKey(key, ApiKeys.prefix(key), ApiKeys.hash(key));
         }))
@@ -59,22 +60,22 @@ final class ApiKeysApi {
   }
 
   Future<ApiResponse> list(RoutingContext ctx) {
-    return data.<List<Model.ApiKey>>call(new Requests.ListApiKeys(UsersApi.Viewer.of(ctx)))
+    return data.call(new Requests.ListApiKeys(Caller.of(ctx).userId()))
         .map(keys -> ApiResponse.ok(new JsonObject().put("items",
             new JsonArray(keys.stream().map(ApiKeysApi::json).toList()))));
   }
 
   Future<ApiResponse> revoke(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    return data.call(new Requests.RevokeApiKey(id, UsersApi.Viewer.of(ctx))).map(v -> ApiResponse.noContent());
+    return data.call(new Requests.RevokeApiKey(id, Caller.of(ctx).userId())).map(v -> ApiResponse.noContent());
   }
 
   Future<ApiResponse> usage(RoutingContext ctx) {
-    String plan = ctx.get(ApiKeyAuth.API_PLAN);
-    return limiter.usage(RateLimitHandler.requestInfo(ctx, limiter.clientAddress()))
+    Caller caller = Caller.of(ctx);
+    return limiter.usage(RateLimitHandler.requestInfo(ctx))
         .map(list -> ApiResponse.ok(new JsonObject()
-            .put("plan", plan)
-            .put("apiKeyId", ctx.<String>get(ApiKeyAuth.API_KEY_ID))
+            .put("plan", caller.plan())
+            .put("apiKeyId", caller.apiKeyId())
             .put("limits", new JsonArray(list.stream().map(u -> new JsonObject()
                 .put("policy", u.policy()).put("algorithm", u.algorithm()).put("limit", u.limit())
                 .put("remaining", u.remaining()).put("resetSeconds", u.resetSeconds())).toList()))));

@@ -1,12 +1,13 @@
 package io.spillway.api;
 
+import io.spillway.data.DataClient;
 import io.spillway.auth.JwtTokens;
 import io.spillway.auth.PasswordHasher;
-import io.spillway.data.Ids;
+import io.spillway.web.Ids;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
-import io.spillway.http.Problem;
-import io.spillway.http.ProblemException;
+import io.spillway.web.ProblemType;
+import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -37,14 +38,13 @@ final class AuthApi {
     String email = f.email("email");
     String password = f.required("password", 1, 128);
     return throttle.admit(ctx, email)
-        .compose(v -> data.<Model.Credentials>call(new Requests.FindCredentials(email)))
+        .compose(v -> data.call(new Requests.FindCredentials(email)))
         .compose(creds -> passwords.verify(password, creds == null ? null : creds.passwordHash())
             .compose(ok -> {
               if (!ok) {
                 // The same answer whether the email or the password was wrong.
                 return throttle.failed(ctx, email).transform(ignored -> Future.failedFuture(
-                    new ProblemException(Problem.of(401, "invalid-credentials", "Invalid credentials",
-                        "the email or password is wrong"))));
+                    new ProblemException(ProblemType.INVALID_CREDENTIALS.with("the email or password is wrong"))));
               }
               return Future.succeededFuture(ApiResponse.ok(new JsonObject()
                   .put("access_token", tokens.issue(Ids.format(creds.userId()), null))

@@ -1,5 +1,7 @@
 package io.spillway.api;
 
+import io.spillway.web.Caller;
+import io.spillway.data.DataClient;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
 import io.vertx.core.Future;
@@ -19,7 +21,7 @@ final class FeedApi {
   }
 
   Future<ApiResponse> feed(RoutingContext ctx) {
-    return data.<Model.Page<Model.Post>>call(new Requests.ReadFeed(UsersApi.Viewer.of(ctx), Params.cursor(ctx),
+    return data.call(new Requests.ReadFeed(Caller.of(ctx).userId(), Params.cursor(ctx),
             Params.limit(ctx)))
         .map(page -> ApiResponse.ok(Representations.page(page, Representations::post)));
   }

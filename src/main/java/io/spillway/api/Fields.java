@@ -1,7 +1,7 @@
 package io.spillway.api;
 
-import io.spillway.http.Problem;
-import io.spillway.http.ProblemException;
+import io.spillway.web.Problem;
+import io.spillway.web.ProblemException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;

@@ -1,10 +1,11 @@
 package io.spillway.api;
 
-import io.spillway.auth.Principal;
+import io.spillway.web.Caller;
+import io.spillway.data.DataClient;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
-import io.spillway.http.Problem;
-import io.spillway.http.ProblemException;
+import io.spillway.web.Problem;
+import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -36,10 +37,10 @@ final class Idempotency {
     if (key.isEmpty() || key.length() > 255) {
       return Future.failedFuture(new ProblemException(Problem.invalidField(HEADER, "must be 1..255 characters")));
     }
-    Principal principal = Principal.of(ctx);
-    String scope = principal == null ? "anonymous" : "user:" + principal.subject();
+    Long user = Caller.of(ctx).userId();
+    String scope = user == null ? "anonymous" : "user:" + user;
     String hash = requestHash(ctx);
-    return data.<Model.IdempotencyClaim>call(new Requests.ClaimIdempotencyKey(scope, key, hash))
+    return data.call(new Requests.ClaimIdempotencyKey(scope, key, hash))
         .compose(claim -> {
           if (!claim.proceed()) {
             return Future.succeededFuture(ApiResponse.fromJson(claim.status(), claim.response()));

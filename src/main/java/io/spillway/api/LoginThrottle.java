@@ -1,6 +1,7 @@
 package io.spillway.api;
 
-import io.spillway.http.ProblemException;
+import io.spillway.web.Caller;
+import io.spillway.web.ProblemException;
 import io.spillway.limit.Decision;
 import io.spillway.limit.RateLimitHandler;
 import io.spillway.limit.RateLimitHeaders;
@@ -42,7 +43,7 @@ final class LoginThrottle {
   }
 
   private RequestInfo info(RoutingContext ctx, String email) {
-    return new RequestInfo("POST", ROUTE, ROUTE, limiter.clientAddress().of(ctx.request()),
+    return new RequestInfo("POST", ROUTE, ROUTE, Caller.of(ctx).address(),
         "email:" + email.toLowerCase(Locale.ROOT), null, null);
   }
 }

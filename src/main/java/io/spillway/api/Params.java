@@ -1,8 +1,8 @@
 package io.spillway.api;
 
-import io.spillway.data.Ids;
-import io.spillway.http.Problem;
-import io.spillway.http.ProblemException;
+import io.spillway.web.Ids;
+import io.spillway.web.Problem;
+import io.spillway.web.ProblemException;
 import io.vertx.ext.web.RoutingContext;
 
 /** Path ids and the {@code limit}/{@code cursor} query parameters, validated. */

@@ -1,6 +1,8 @@
 package io.spillway.api;
 
-import io.spillway.data.Ids;
+import io.spillway.web.Caller;
+import io.spillway.data.DataClient;
+import io.spillway.web.Ids;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
 import io.vertx.core.Future;
@@ -33,41 +35,41 @@ final class PostsApi {
 
   Future<ApiResponse> create(RoutingContext ctx, JsonObject body) {
     String text = Fields.of(body, Set.of("text")).required("text", 1, MAX_TEXT);
-    long author = UsersApi.Viewer.of(ctx);
-    return idempotency.run(ctx, () -> data.<Model.Post>call(new Requests.CreatePost(author, text))
+    long author = Caller.of(ctx).userId();
+    return idempotency.run(ctx, () -> data.call(new Requests.CreatePost(author, text))
         .map(p -> ApiResponse.created(Representations.post(p), "/v1/posts/" + Ids.format(p.id()))));
   }
 
   Future<ApiResponse> get(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    return data.<Model.Post>call(new Requests.GetPost(id, UsersApi.Viewer.of(ctx)))
+    return data.call(new Requests.GetPost(id, Caller.of(ctx).userId()))
         .map(p -> ApiResponse.ok(Representations.post(p)));
   }
 
   Future<ApiResponse> delete(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    return data.call(new Requests.DeletePost(id, UsersApi.Viewer.of(ctx))).map(v -> ApiResponse.noContent());
+    return data.call(new Requests.DeletePost(id, Caller.of(ctx).userId())).map(v -> ApiResponse.noContent());
   }
 
   Future<ApiResponse> comment(RoutingContext ctx, JsonObject body) {
     long postId = Params.id(ctx, "id");
     String text = Fields.of(body, Set.of("text")).required("text", 1, MAX_TEXT);
-    long author = UsersApi.Viewer.of(ctx);
-    return idempotency.run(ctx, () -> data.<Model.Comment>call(new Requests.CreateComment(postId, author, text))
+    long author = Caller.of(ctx).userId();
+    return idempotency.run(ctx, () -> data.call(new Requests.CreateComment(postId, author, text))
         .map(c -> ApiResponse.created(Representations.comment(c),
             "/v1/posts/" + Ids.format(postId) + "/comments/" + Ids.format(c.id()))));
   }
 
   Future<ApiResponse> comments(RoutingContext ctx) {
     long postId = Params.id(ctx, "id");
-    return data.<Model.Page<Model.Comment>>call(new Requests.ListComments(postId, Params.cursor(ctx),
-            Params.limit(ctx), UsersApi.Viewer.of(ctx)))
+    return data.call(new Requests.ListComments(postId, Params.cursor(ctx),
+            Params.limit(ctx), Caller.of(ctx).userId()))
         .map(page -> ApiResponse.ok(Representations.page(page, Representations::comment)));
   }
 
   Future<ApiResponse> like(RoutingContext ctx, boolean liked) {
     long postId = Params.id(ctx, "id");
-    return data.<Model.Like>call(new Requests.SetLike(postId, UsersApi.Viewer.of(ctx), liked))
+    return data.call(new Requests.SetLike(postId, Caller.of(ctx).userId(), liked))
         .map(l -> ApiResponse.ok(new JsonObject().put("postId", Ids.format(l.postId())).put("liked", l.liked())
             .put("likeCount", l.likeCount())));
   }

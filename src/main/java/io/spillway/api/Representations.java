@@ -1,6 +1,6 @@
 package io.spillway.api;
 
-import io.spillway.data.Ids;
+import io.spillway.web.Ids;
 import io.spillway.data.Model;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

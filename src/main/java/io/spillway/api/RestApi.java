@@ -1,5 +1,6 @@
 package io.spillway.api;
 
+import io.spillway.data.DataClient;
 import io.spillway.auth.BearerAuth;
 import io.spillway.auth.JwtTokens;
 import io.spillway.auth.PasswordHasher;
@@ -26,7 +27,7 @@ public final class RestApi {
                            RateLimiter limiter, Handler<RoutingContext> clientConcurrency, MeterRegistry registry) {
     DataClient data = new DataClient(vertx, registry);
     Idempotency idempotency = new Idempotency(data);
-    ApiKeyAuth apiKeys = new ApiKeyAuth(id -> data.<Model.ApiKey>call(new Requests.UseApiKey(id))
+    ApiKeyAuth apiKeys = new ApiKeyAuth(id -> data.call(new Requests.UseApiKey(id))
         .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.plan(), k.keyHash(),
             k.revokedAt() != null)), config.apiKeyCacheSeconds());
     Routes routes = new Routes(router, config.http().maxBodyBytes(), BearerAuth.required(tokens),

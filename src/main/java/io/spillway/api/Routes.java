@@ -1,8 +1,8 @@
 package io.spillway.api;
 
 import io.spillway.auth.BearerAuth;
-import io.spillway.http.JsonBodies;
-import io.spillway.http.RouteTemplates;
+import io.spillway.web.JsonBodies;
+import io.spillway.web.RouteTemplates;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;

@@ -1,12 +1,13 @@
 package io.spillway.api;
 
+import io.spillway.web.Caller;
+import io.spillway.data.DataClient;
 import io.spillway.auth.PasswordHasher;
-import io.spillway.auth.Principal;
-import io.spillway.data.Ids;
+import io.spillway.web.Ids;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
-import io.spillway.http.Problem;
-import io.spillway.http.ProblemException;
+import io.spillway.web.Problem;
+import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -43,67 +44,50 @@ final class UsersApi {
     String name = f.required("name", 1, 100);
     String password = f.required("password", 8, 128);
     return idempotency.run(ctx, () -> passwords.hash(password)
-        .compose(hash -> data.<Model.User>call(new Requests.CreateUser(email, name, hash)))
+        .compose(hash -> data.call(new Requests.CreateUser(email, name, hash)))
         .map(u -> ApiResponse.created(Representations.user(u, true), "/v1/users/" + Ids.format(u.id()))));
   }
 
   Future<ApiResponse> get(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    Long viewer = Viewer.of(ctx);
-    return data.<Model.User>call(new Requests.GetUser(id, viewer))
+    Long viewer = Caller.of(ctx).userId();
+    return data.call(new Requests.GetUser(id, viewer))
         .map(u -> ApiResponse.ok(Representations.user(u, viewer != null && viewer == id)));
   }
 
   Future<ApiResponse> update(RoutingContext ctx, JsonObject body) {
     long id = Params.id(ctx, "id");
-    if (Viewer.of(ctx) != id) {
+    if (Caller.of(ctx).userId() != id) {
       throw new ProblemException(Problem.forbidden("you can only change your own profile"));
     }
     Fields f = Fields.of(body, Set.of("name", "bio"));
     String name = f.optional("name", 1, 100);
     String bio = f.optional("bio", 0, 500);
-    return data.<Model.User>call(new Requests.UpdateUser(id, name, bio))
+    return data.call(new Requests.UpdateUser(id, name, bio))
         .map(u -> ApiResponse.ok(Representations.user(u, true)));
   }
 
   Future<ApiResponse> posts(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    return data.<Model.Page<Model.Post>>call(new Requests.ListUserPosts(id, Params.cursor(ctx), Params.limit(ctx),
-            Viewer.of(ctx)))
+    return data.call(new Requests.ListUserPosts(id, Params.cursor(ctx), Params.limit(ctx),
+            Caller.of(ctx).userId()))
         .map(page -> ApiResponse.ok(Representations.page(page, Representations::post)));
   }
 
   Future<ApiResponse> follow(RoutingContext ctx, boolean follow) {
     long followee = Params.id(ctx, "id");
-    long follower = Viewer.of(ctx);
+    long follower = Caller.of(ctx).userId();
     if (followee == follower) {
       throw new ProblemException(Problem.invalidField("id", "you cannot follow yourself"));
     }
-    return data.<Model.Follow>call(new Requests.SetFollow(follower, followee, follow))
+    return data.call(new Requests.SetFollow(follower, followee, follow))
         .map(f -> ApiResponse.ok(new JsonObject().put("userId", Ids.format(followee)).put("following", f.following())));
   }
 
   Future<ApiResponse> follows(RoutingContext ctx, boolean followers) {
     long id = Params.id(ctx, "id");
-    return data.<Model.Page<Model.FollowEntry>>call(new Requests.ListFollows(id, followers, Params.cursor(ctx),
-            Params.limit(ctx), Viewer.of(ctx)))
+    return data.call(new Requests.ListFollows(id, followers, Params.cursor(ctx),
+            Params.limit(ctx), Caller.of(ctx).userId()))
         .map(page -> ApiResponse.ok(Representations.page(page, Representations::follow)));
-  }
-
-  /** The caller's user id, or null when anonymous. */
-  static final class Viewer {
-    private Viewer() {}
-
-    static Long of(RoutingContext ctx) {
-      Principal p = Principal.of(ctx);
-      if (p == null) {
-        return null;
-      }
-      long id = Ids.parse(p.subject());
-      if (id < 0) {
-        throw new ProblemException(Problem.unauthorized("the token's subject is not a user id"));
-      }
-      return id;
-    }
   }
 }

@@ -1,10 +1,10 @@
 package io.spillway.auth;
 
-import io.spillway.http.Problem;
-import io.spillway.http.Problems;
+import io.spillway.web.Caller;
+import io.spillway.web.ProblemType;
+import io.spillway.web.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.LinkedHashMap;
@@ -19,9 +19,6 @@ import java.util.function.Function;
  */
 public final class ApiKeyAuth implements Handler<RoutingContext> {
   public static final String HEADER = "X-API-Key";
-  /** Routing-context keys read by the rate limiter and the usage endpoint. */
-  public static final String API_KEY_ID = "apiKeyId";
-  public static final String API_PLAN = "apiPlan";
   private static final int CACHE_CAPACITY = 10_000;
 
   /** What authentication needs to know of a stored key. */
@@ -67,10 +64,7 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
       } else if (stored.revoked()) {
         reject(ctx, "the API key was revoked");
       } else {
-        new Principal(String.valueOf(stored.userId()), new JsonObject().put("apiKeyId", String.valueOf(stored.id()))
-            .put("plan", stored.plan())).attach(ctx);
-        ctx.put(API_KEY_ID, String.valueOf(stored.id()));
-        ctx.put(API_PLAN, stored.plan());
+        Caller.of(ctx).withApiKey(stored.userId(), String.valueOf(stored.id()), stored.plan()).attach(ctx);
         ctx.next();
       }
     });
@@ -86,6 +80,6 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
   }
 
   private static void reject(RoutingContext ctx, String reason) {
-    Problems.send(ctx, Problem.of(401, "invalid-api-key", "Invalid API key", reason));
+    Problems.send(ctx, ProblemType.INVALID_API_KEY.with(reason));
   }
 }

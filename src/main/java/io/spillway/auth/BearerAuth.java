@@ -1,7 +1,9 @@
 package io.spillway.auth;
 
-import io.spillway.http.Problem;
-import io.spillway.http.Problems;
+import io.spillway.web.Caller;
+import io.spillway.web.Ids;
+import io.spillway.web.Problem;
+import io.spillway.web.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -13,6 +15,8 @@ import io.vertx.ext.web.RoutingContext;
  * through but still refuses a token that is present and invalid.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
+  /** Longer tokens are refused unread: no legitimate token of ours comes near it. */
+  public static final int MAX_TOKEN_LENGTH = 8192;
   private final JwtTokens tokens;
   private final boolean required;
 
@@ -31,11 +35,12 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (Principal.of(ctx) != null) {
+    Caller caller = Caller.of(ctx);
+    if (caller.authenticated()) {
       ctx.next();
       return;
     }
-    String token = bearerToken(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    String token = tokenOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (token == null) {
       if (required) {
         reject(ctx, "invalid_request", "a bearer token is required");
@@ -46,7 +51,12 @@ public final class BearerAuth implements Handler<RoutingContext> {
     }
     authenticate(token).onComplete(ar -> {
       if (ar.succeeded()) {
-        ar.result().attach(ctx);
+        long user = Ids.parse(ar.result().subject());
+        if (user < 0) {
+          reject(ctx, "invalid_token", "the token's subject is not a user id");
+          return;
+        }
+        caller.withUser(user).attach(ctx);
         ctx.next();
       } else {
         String reason = ar.cause() instanceof InvalidTokenException ? ar.cause().getMessage() : "the token is invalid";
@@ -59,12 +69,13 @@ public final class BearerAuth implements Handler<RoutingContext> {
     return tokens.verify(token);
   }
 
-  static String bearerToken(String header) {
+  /** The token of an {@code Authorization: Bearer} header, or null when there is none (or it is too long). */
+  public static String tokenOf(String header) {
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
     }
     String token = header.substring(7).trim();
-    return token.isEmpty() || token.length() > 8192 ? null : token;
+    return token.isEmpty() || token.length() > MAX_TOKEN_LENGTH ? null : token;
   }
 
   static void reject(RoutingContext ctx, String error, String reason) {

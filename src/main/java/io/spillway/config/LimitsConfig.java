@@ -1,6 +1,5 @@
 package io.spillway.config;
 
-import io.netty.util.NetUtil;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -58,8 +57,7 @@ public record LimitsConfig(
   public static final Set<String> KEY_KINDS = Set.of("ip", "user", "client", "apiKey", "route");
   public static final Set<String> FAILURE_MODES = Set.of("open", "closed", "local");
   public static final Set<String> PERIODS = Set.of("day", "month");
-  private static final Set<String> METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+  private static final Set<String> METHODS = HttpMethods.ALL;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final long MAX_WINDOW_SECONDS = 366L * 86_400;
   private static final long MAX_LIMIT = 1_000_000_000L;
@@ -90,7 +88,7 @@ public record LimitsConfig(
     ConfigReader breaker = r.child("breaker");
     List<String> proxies = r.strings("trustedProxies");
     for (int i = 0; i < proxies.size(); i++) {
-      String error = cidrError(proxies.get(i));
+      String error = Cidr.problem(proxies.get(i));
       if (error != null) {
         throw new ConfigException(r.key("trustedProxies") + "[" + i + "]: '" + proxies.get(i) + "' " + error);
       }
@@ -270,36 +268,7 @@ public record LimitsConfig(
   }
 
   private static String pathError(String path) {
-    if (!path.startsWith("/")) {
-      return "must start with /";
-    }
-    int star = path.indexOf('*');
-    if (star >= 0 && (star != path.length() - 1 || !path.endsWith("/*"))) {
-      return "may only end with /* (a prefix), e.g. /v1/*";
-    }
-    return null;
-  }
-
-  /** Null when {@code cidr} is an IPv4 or IPv6 literal with an optional /prefix, else what is wrong with it. */
-  static String cidrError(String cidr) {
-    int slash = cidr.indexOf('/');
-    String address = slash < 0 ? cidr : cidr.substring(0, slash);
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-    if (bytes == null) {
-      return "is not an IPv4 or IPv6 address or CIDR range (e.g. 10.0.0.0/8, fd00::/8)";
-    }
-    if (slash >= 0) {
-      int max = bytes.length * 8;
-      try {
-        int prefix = Integer.parseInt(cidr.substring(slash + 1));
-        if (prefix < 0 || prefix > max) {
-          return "has a prefix length outside 0.." + max;
-        }
-      } catch (NumberFormatException e) {
-        return "has a prefix length that is not a number in 0.." + max;
-      }
-    }
-    return null;
+    return RoutePattern.problem(path);
   }
 
   private static String sorted(Set<String> values) {

@@ -36,7 +36,7 @@ public record ShedConfig(
 
   public static final Set<String> ALGORITHMS = Set.of("gradient2", "vegas", "fixed");
   public static final Set<String> PRIORITIES = Set.of("critical", "normal", "sheddable");
-  public static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+  public static final Set<String> METHODS = HttpMethods.ALL;
 
   /** Stripe's concurrent-request limiter: at most {@code maxInFlight} requests in progress per user or API key. */
   public record PerClient(boolean enabled, int maxInFlight) {}
@@ -90,7 +90,7 @@ public record ShedConfig(
     String problem = patternProblem(path);
     if (problem != null) {
       throw new ConfigException(r.key("path") + ": '" + path + "' " + problem
-          + "; allowed: /literal, /:param segments and a final /* (e.g. /v1/users/:id/posts, /v1/*)");
+          + " (e.g. /v1/users/:id/posts, /v1/*)");
     }
     List<String> methods = new ArrayList<>();
     for (String m : r.strings("methods")) {
@@ -106,26 +106,6 @@ public record ShedConfig(
 
   /** Why {@code path} is not a pattern the shedder can match, or null when it is one. */
   static String patternProblem(String path) {
-    if (!path.startsWith("/")) {
-      return "must start with /";
-    }
-    String[] segments = path.substring(1).split("/", -1);
-    for (int i = 0; i < segments.length; i++) {
-      String s = segments[i];
-      boolean last = i == segments.length - 1;
-      if (s.equals("*") && !last) {
-        return "has * before the last segment";
-      }
-      if (s.contains("*") && !s.equals("*")) {
-        return "has * inside a segment";
-      }
-      if (s.equals(":")) {
-        return "has a parameter without a name";
-      }
-      if (s.isEmpty() && !(last && segments.length == 1)) {
-        return "has an empty segment";
-      }
-    }
-    return null;
+    return RoutePattern.problem(path);
   }
 }

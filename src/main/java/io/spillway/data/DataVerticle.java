@@ -1,10 +1,10 @@
 package io.spillway.data;
 
-import io.spillway.bus.LocalCodec;
+import io.spillway.web.LocalCodec;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.AppConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
-import io.spillway.observe.Telemetry;
 import io.spillway.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,12 +33,13 @@ public final class DataVerticle extends VerticleBase {
   private static final DeliveryOptions REPLY = LocalCodec.options(30_000);
 
   private final AppConfig config;
-  private final Telemetry telemetry;
   private ShardPools pools;
 
-  public DataVerticle(AppConfig config, Telemetry telemetry) {
+  private final MeterRegistry registry;
+
+  public DataVerticle(AppConfig config, MeterRegistry registry) {
     this.config = config;
-    this.telemetry = telemetry;
+    this.registry = registry;
   }
 
   @Override
@@ -80,7 +81,7 @@ public final class DataVerticle extends VerticleBase {
         msg -> checkShards().onSuccess(reports -> msg.reply(HealthChecks.toJson(reports))));
     vertx.setPeriodic(600_000, 600_000, t -> idempotency.expire()
         .onFailure(err -> LOG.warn("expiring idempotency keys failed: {}", err.getMessage())));
-    return migrate().onSuccess(v -> new OutboxBacklog(pools, telemetry.registry()).watch(vertx, 5_000));
+    return migrate().onSuccess(v -> new OutboxBacklog(pools, registry).watch(vertx, 5_000));
   }
 
   private Future<Void> migrate() {
@@ -91,10 +92,11 @@ public final class DataVerticle extends VerticleBase {
     return Future.all(all).mapEmpty();
   }
 
-  private <T> void on(Class<T> type, Function<T, Future<?>> handler) {
-    vertx.eventBus().<T>localConsumer(Requests.address(type), msg -> {
+  /** Serves requests of {@code type}; the handler's answer type is the one the request declares. */
+  private <R, Q extends DataRequest<R>> void on(Class<Q> type, Function<Q, Future<R>> handler) {
+    vertx.eventBus().<Q>localConsumer(DataRequest.address(type), msg -> {
       TraceContext.attach(msg.headers().get(TraceContext.HEADER));
-      Future<?> result;
+      Future<R> result;
       try {
         result = handler.apply(msg.body());
       } catch (RuntimeException e) {

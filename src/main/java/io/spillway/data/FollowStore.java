@@ -1,5 +1,8 @@
 package io.spillway.data;
 
+import io.spillway.web.Ids;
+import io.spillway.events.Channel;
+import io.spillway.events.EventType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -46,8 +49,8 @@ final class FollowStore {
             .compose(changed -> changed.size() == 0 ? Future.succeededFuture()
                 : tx.preparedQuery("UPDATE users SET follower_count = follower_count + $2 WHERE id = $1")
                     .execute(Tuple.of(followee, req.follow() ? 1 : -1))
-                    .compose(x -> outbox.add(tx, "user:" + followee,
-                        req.follow() ? "spillway.follow.created" : "spillway.follow.deleted", "users/" + followee,
+                    .compose(x -> outbox.add(tx, Channel.user(followee),
+                        req.follow() ? EventType.FOLLOW_CREATED : EventType.FOLLOW_DELETED, "users/" + followee,
                         new JsonObject().put("followerId", Ids.format(follower)).put("followeeId", Ids.format(followee)))))))
         .map(v -> new Model.Follow(follower, followee, req.follow()))
         .onSuccess(f -> shards.wrote(follower));

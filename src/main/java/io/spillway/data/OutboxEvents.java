@@ -1,5 +1,7 @@
 package io.spillway.data;
 
+import io.spillway.events.Channel;
+import io.spillway.events.EventType;
 import io.spillway.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -11,8 +13,8 @@ import java.util.UUID;
 
 /**
  * Writes outbox rows inside the caller's transaction: the event exists if and only if the change committed.
- * Events are CloudEvents-style JSON; the channel ({@code posts:42}, {@code post:7}, {@code user:9}) is the
- * Kafka key, so one channel's events stay in order.
+ * Events are CloudEvents-style JSON; the {@link Channel} is the Kafka key, so one channel's events stay in
+ * order.
  */
 final class OutboxEvents {
   static final String SOURCE = "spillway";
@@ -22,23 +24,23 @@ final class OutboxEvents {
     this.topic = topic;
   }
 
-  Future<Void> add(SqlConnection tx, String channel, String type, String subject, JsonObject data) {
+  Future<Void> add(SqlConnection tx, Channel channel, EventType type, String subject, JsonObject data) {
     JsonObject event = envelope(channel, type).put("subject", subject).put("data", data);
     return tx.preparedQuery("INSERT INTO outbox (topic, channel, event) VALUES ($1, $2, $3)")
-        .execute(Tuple.of(topic, channel, event))
+        .execute(Tuple.of(topic, channel.name(), event))
         .mapEmpty();
   }
 
   /** The event without {@code subject} and {@code data}, for statements that add those in SQL. */
-  JsonObject envelope(String channel, String type) {
+  JsonObject envelope(Channel channel, EventType type) {
     JsonObject event = new JsonObject()
         .put("specversion", "1.0")
         .put("id", UUID.randomUUID().toString())
-        .put("type", type)
+        .put("type", type.type())
         .put("source", SOURCE)
         .put("time", Instant.now().toString())
         .put("datacontenttype", "application/json")
-        .put("channel", channel);
+        .put("channel", channel.name());
     // CloudEvents distributed-tracing extension: the trace of the write continues to the push.
     String traceparent = TraceContext.current();
     if (traceparent != null) {

@@ -1,5 +1,8 @@
 package io.spillway.data;
 
+import io.spillway.web.Ids;
+import io.spillway.events.Channel;
+import io.spillway.events.EventType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -29,10 +32,10 @@ final class PostStore {
    */
   Future<Model.Post> create(Requests.CreatePost req) {
     long author = req.authorId();
-    String channel = "posts:" + author;
+    Channel channel = Channel.posts(author);
     return shards.primaryForId(author).preparedQuery(CREATE_POST)
-        .execute(Tuple.of(author, ShardRouter.logicalOf(author), req.text(), outbox.topic(), channel,
-            outbox.envelope(channel, "spillway.post.created")))
+        .execute(Tuple.of(author, ShardRouter.logicalOf(author), req.text(), outbox.topic(), channel.name(),
+            outbox.envelope(channel, EventType.POST_CREATED)))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("author"))
             : Future.succeededFuture(Rows.post(rows.iterator().next(),
                 new Model.UserRef(author, rows.iterator().next().getString("author_name")))))
@@ -80,7 +83,7 @@ final class PostStore {
                   .compose(v -> tx.preparedQuery("DELETE FROM posts WHERE id = $1").execute(Tuple.of(req.id())))
                   .compose(v -> tx.preparedQuery("UPDATE users SET post_count = post_count - 1 WHERE id = $1")
                       .execute(Tuple.of(author)))
-                  .compose(v -> outbox.add(tx, "posts:" + author, "spillway.post.deleted", "posts/" + req.id(),
+                  .compose(v -> outbox.add(tx, Channel.posts(author), EventType.POST_DELETED, "posts/" + req.id(),
                       new JsonObject().put("postId", Ids.format(req.id())).put("authorId", Ids.format(author))));
             }))
         .onSuccess(v -> shards.wrote(req.actor()));
@@ -118,10 +121,10 @@ final class PostStore {
                     JsonObject data = new JsonObject().put("commentId", Ids.format(c.id()))
                         .put("postId", Ids.format(postId)).put("authorId", Ids.format(c.authorId()))
                         .put("text", c.text());
-                    Future<Void> events = outbox.add(tx, "post:" + postId, "spillway.comment.created",
+                    Future<Void> events = outbox.add(tx, Channel.post(postId), EventType.COMMENT_CREATED,
                         "posts/" + postId + "/comments/" + c.id(), data);
                     if (postAuthor != req.authorId()) {
-                      events = events.compose(v -> outbox.add(tx, "user:" + postAuthor, "spillway.comment.created",
+                      events = events.compose(v -> outbox.add(tx, Channel.user(postAuthor), EventType.COMMENT_CREATED,
                           "posts/" + postId + "/comments/" + c.id(), data));
                     }
                     return events.map(c);
@@ -177,9 +180,9 @@ final class PostStore {
   private Future<Void> likeEvents(io.vertx.sqlclient.SqlConnection tx, Model.Like like, long author, long liker) {
     JsonObject data = new JsonObject().put("postId", Ids.format(like.postId())).put("likeCount", like.likeCount())
         .put("userId", Ids.format(liker)).put("liked", like.liked());
-    Future<Void> events = outbox.add(tx, "post:" + like.postId(), "spillway.post.likes", "posts/" + like.postId(), data);
+    Future<Void> events = outbox.add(tx, Channel.post(like.postId()), EventType.POST_LIKES, "posts/" + like.postId(), data);
     if (like.liked() && author != liker) {
-      events = events.compose(v -> outbox.add(tx, "user:" + author, "spillway.post.liked",
+      events = events.compose(v -> outbox.add(tx, Channel.user(author), EventType.POST_LIKED,
           "posts/" + like.postId(), data));
     }
     return events;

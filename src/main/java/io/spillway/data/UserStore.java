@@ -1,5 +1,6 @@
 package io.spillway.data;
 
+import io.spillway.web.Ids;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;

@@ -1,6 +1,7 @@
 package io.spillway.limit;
 
 import io.spillway.config.LimitsConfig;
+import io.spillway.config.RoutePattern;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -54,14 +55,14 @@ final class Policy {
     plans = Set.copyOf(p.plans());
     List<Rule> routeRules = new ArrayList<>();
     for (LimitsConfig.Route r : p.routes()) {
-      routeRules.add(new Rule(Set.copyOf(r.methods()), RoutePattern.of(r.path()), r.cost()));
+      routeRules.add(new Rule(Set.copyOf(r.methods()), RoutePattern.parse(r.path()), r.cost()));
     }
     routes = List.copyOf(routeRules);
     List<Rule> costRules = new ArrayList<>();
     for (Map.Entry<String, Integer> e : p.costs().entrySet()) {
       String[] parts = e.getKey().split(" ");
       Set<String> methods = parts.length == 2 ? Set.of(parts[0]) : Set.of();
-      costRules.add(new Rule(methods, RoutePattern.of(parts[parts.length - 1]), e.getValue()));
+      costRules.add(new Rule(methods, RoutePattern.parse(parts[parts.length - 1]), e.getValue()));
     }
     // Most specific first: a rule naming the method wins over one for any method.
     costRules.sort((x, y) -> Integer.compare(y.methods().size(), x.methods().size()));

@@ -9,12 +9,10 @@ import java.util.List;
 final class PolicySet {
   final LimitsConfig config;
   final List<Policy> policies;
-  final ClientAddress clientAddress;
 
   PolicySet(LimitsConfig config) {
     this.config = config;
     this.policies = config.policies().stream().map(Policy::new).toList();
-    this.clientAddress = ClientAddress.trusting(config.trustedProxies());
   }
 
   List<Charge> charges(RequestInfo info) {

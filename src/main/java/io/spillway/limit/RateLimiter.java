@@ -100,11 +100,6 @@ public final class RateLimiter {
     return current.get().config;
   }
 
-  /** Resolves client addresses with the current {@code limits.trustedProxies}. */
-  public ClientAddress clientAddress() {
-    return current.get().clientAddress;
-  }
-
   /** True while Redis is being skipped and limits are decided locally. */
   public boolean fallbackActive() {
     return breaker.open();

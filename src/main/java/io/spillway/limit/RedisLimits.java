@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
@@ -28,13 +29,13 @@ final class RedisLimits {
   private static final int HEADER = 2;
 
   private final Redis redis;
-  private final LimitScript script;
+  private final LuaScript script;
   private final CheckBatches batches = new CheckBatches(this);
   private volatile boolean crossSlotSeen;
   // limits.redisTimeoutMs: one timer per script call, not per request.
   private volatile long timeoutMs;
 
-  RedisLimits(Redis redis, LimitScript script, long timeoutMs) {
+  RedisLimits(Redis redis, LuaScript script, long timeoutMs) {
     this.redis = redis;
     this.script = script;
     this.timeoutMs = timeoutMs;
@@ -46,7 +47,7 @@ final class RedisLimits {
   }
 
   Future<Void> load() {
-    return script.load(redis);
+    return script.load(redis::send);
   }
 
   /**
@@ -125,7 +126,7 @@ final class RedisLimits {
         args.addAll(Arrays.asList(p.algorithm.id, p.a, p.b, p.c, Integer.toString(c.cost()), p.shadow ? "1" : "0"));
       }
     }
-    return script.run(redis, keys, args).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(reply -> {
+    return script.run(redis::send, keys, args).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(reply -> {
       List<List<Outcome>> out = new ArrayList<>(requests.size());
       int at = 0;
       for (List<Charge> charges : requests) {

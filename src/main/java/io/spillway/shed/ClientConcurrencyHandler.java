@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.web.Caller;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -22,7 +23,7 @@ public final class ClientConcurrencyHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Permit permit = ctx.get(LoadShedHandler.PERMIT);
-    String client = LoadShedHandler.clientOf(ctx);
+    String client = Caller.of(ctx).clientKey();
     if (permit == null || client == null || permit.attachClient(client)) {
       ctx.next();
       return;

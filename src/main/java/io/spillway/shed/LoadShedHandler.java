@@ -1,10 +1,10 @@
 package io.spillway.shed;
 
-import io.spillway.auth.ApiKeyAuth;
-import io.spillway.auth.Principal;
-import io.spillway.http.Problem;
-import io.spillway.http.Problems;
-import io.spillway.http.RouteTemplates;
+import io.spillway.web.Caller;
+import io.spillway.web.Problem;
+import io.spillway.web.ProblemType;
+import io.spillway.web.Problems;
+import io.spillway.web.RouteTemplates;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -35,8 +35,6 @@ import io.vertx.ext.web.RoutingContext;
 public final class LoadShedHandler implements Handler<RoutingContext> {
   /** Routing-context key of the request's {@link Permit}. */
   static final String PERMIT = "shed.permit";
-  /** Routing-context key under which API-key authentication leaves the key's id. */
-  public static final String API_KEY_ID = ApiKeyAuth.API_KEY_ID;
 
   private final LoadShedder shedder;
   private final RouteClassifier classifier;
@@ -60,7 +58,7 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
     String template = RouteTemplates.of(ctx);
     Priority priority = classifier.classify(request.method().name(),
         "unmatched".equals(template) ? null : template, ctx.normalizedPath());
-    Permit permit = shedder.admit(priority, clientOf(ctx));
+    Permit permit = shedder.admit(priority, Caller.of(ctx).clientKey());
     ctx.put(PERMIT, permit);
     ctx.addEndHandler(ended -> {
       if (ended.succeeded()) {
@@ -114,25 +112,12 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
 
   static Problem problem(Rejection rejection) {
     return switch (rejection.reason()) {
-      case CLIENT_LIMIT -> Problem.of(429, "too-many-concurrent-requests", "Too many concurrent requests",
+      case CLIENT_LIMIT -> ProblemType.TOO_MANY_CONCURRENT_REQUESTS.with(
           "you have too many requests in progress; wait for one to finish before sending more");
-      case QUEUE_TIMEOUT -> Problem.of(503, "overloaded", "Service overloaded",
+      case QUEUE_TIMEOUT -> ProblemType.OVERLOADED.with(
           "the server is overloaded and no capacity came free in time; retry later");
-      case QUEUE_FULL, LIMIT -> Problem.of(503, "overloaded", "Service overloaded",
+      case QUEUE_FULL, LIMIT -> ProblemType.OVERLOADED.with(
           "the server is overloaded and is turning away " + rejection.priority().label() + " requests; retry later");
     };
-  }
-
-  /**
-   * Who the per-client cap counts against: the authenticated user, else the API key, else nobody (anonymous
-   * requests are bounded by the node limit alone). The prefixes keep a user and a key of the same id apart.
-   */
-  static String clientOf(RoutingContext ctx) {
-    Principal principal = Principal.of(ctx);
-    if (principal != null && principal.subject() != null) {
-      return "user:" + principal.subject();
-    }
-    Object apiKey = ctx.get(API_KEY_ID);
-    return apiKey == null ? null : "key:" + apiKey;
   }
 }

@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.config.RoutePattern;
 import io.spillway.config.ShedConfig;
 
 import java.util.List;
@@ -41,41 +42,13 @@ final class RouteClassifier {
     return null;
   }
 
-  private record Rule(Priority priority, Set<String> methods, String[] segments, boolean rest) {
+  private record Rule(Priority priority, Set<String> methods, RoutePattern pattern) {
     static Rule of(ShedConfig.RouteRule r) {
-      String[] parts = r.path().equals("/") ? new String[0] : r.path().substring(1).split("/");
-      boolean rest = parts.length > 0 && parts[parts.length - 1].equals("*");
-      String[] segments = rest ? java.util.Arrays.copyOf(parts, parts.length - 1) : parts;
-      return new Rule(Priority.of(r.priority()), Set.copyOf(r.methods()), segments, rest);
+      return new Rule(Priority.of(r.priority()), Set.copyOf(r.methods()), RoutePattern.parse(r.path()));
     }
 
     boolean matches(String method, String path) {
-      if (!methods.isEmpty() && !methods.contains(method)) {
-        return false;
-      }
-      int end = path.length();
-      // "/v1/feed/" is the same resource as "/v1/feed" to the router; "/" has no segments at all.
-      if (end > 0 && path.charAt(end - 1) == '/') {
-        end--;
-      }
-      int pos = 0;
-      for (String segment : segments) {
-        if (pos >= end || path.charAt(pos) != '/') {
-          return false;
-        }
-        int start = pos + 1;
-        int next = path.indexOf('/', start);
-        int stop = next < 0 || next > end ? end : next;
-        if (segment.charAt(0) == ':') {
-          if (stop == start) {
-            return false;
-          }
-        } else if (stop - start != segment.length() || !path.regionMatches(start, segment, 0, segment.length())) {
-          return false;
-        }
-        pos = stop;
-      }
-      return rest || pos == end;
+      return (methods.isEmpty() || methods.contains(method)) && pattern.matches(path);
     }
   }
 }

@@ -3,7 +3,9 @@ package io.spillway.auth;
 import io.spillway.config.AppConfig;
 import io.spillway.config.ConfigSource;
 import io.spillway.config.JwtConfig;
-import io.spillway.http.ApiRouter;
+import io.spillway.server.ApiRouter;
+import io.spillway.server.CallerHandler;
+import io.spillway.web.Caller;
 import io.spillway.testkit.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,11 +58,11 @@ class BearerAuthTest {
     tree.put("jwt", jwt);
     AppConfig config = AppConfig.from(tree);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
-    Router router = ApiRouter.create(vertx, config);
+    Router router = ApiRouter.create(vertx, config, new CallerHandler(List.of()));
     router.get("/secure").handler(BearerAuth.required(tokens))
-        .handler(ctx -> ctx.response().end(Principal.of(ctx).subject()));
+        .handler(ctx -> ctx.response().end(String.valueOf(Caller.of(ctx).userId())));
     router.get("/open").handler(BearerAuth.optional(tokens))
-        .handler(ctx -> ctx.response().end(Principal.of(ctx) == null ? "anonymous" : Principal.of(ctx).subject()));
+        .handler(ctx -> ctx.response().end(Caller.of(ctx).authenticated() ? String.valueOf(Caller.of(ctx).userId()) : "anonymous"));
     HttpServer server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     return server.actualPort();
   }
@@ -71,17 +74,17 @@ class BearerAuthTest {
 
   @Test
   void aValidTokenIdentifiesTheSubject() {
-    HttpResponse<Buffer> r = call(hsPort, "/secure", TestTokens.hs256(TestTokens.claims("u-42", 600), SECRET));
+    HttpResponse<Buffer> r = call(hsPort, "/secure", TestTokens.hs256(TestTokens.claims("42", 600), SECRET));
     assertEquals(200, r.statusCode());
-    assertEquals("u-42", r.bodyAsString());
+    assertEquals("42", r.bodyAsString());
   }
 
   @Test
   void theServerCanVerifyTokensItIssues() {
     JsonObject tree = ConfigSource.load(Path.of("conf", "config.json"), Map.of());
     JwtTokens tokens = new JwtTokens(vertx, AppConfig.from(tree).jwt());
-    HttpResponse<Buffer> r = call(hsPort, "/secure", tokens.issue("u-7", null));
-    assertEquals("u-7", r.bodyAsString());
+    HttpResponse<Buffer> r = call(hsPort, "/secure", tokens.issue("7", null));
+    assertEquals("7", r.bodyAsString());
   }
 
   @Test
@@ -92,10 +95,10 @@ class BearerAuthTest {
 
   @Test
   void badTokensAre401() {
-    JsonObject good = TestTokens.claims("u-1", 600);
+    JsonObject good = TestTokens.claims("1", 600);
     assertUnauthorized(call(hsPort, "/secure", TestTokens.unsigned(good)), "invalid");
     assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good, SECRET + "-wrong")), "invalid");
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(TestTokens.claims("u-1", -60), SECRET)), "expired");
+    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(TestTokens.claims("1", -60), SECRET)), "expired");
     assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("iss", "evil"), SECRET)), "");
     assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("aud", "other-api"), SECRET)), "");
     long future = System.currentTimeMillis() / 1000 + 300;
@@ -107,15 +110,15 @@ class BearerAuthTest {
 
   @Test
   void leewayToleratesSmallClockSkew() {
-    JsonObject justExpired = TestTokens.claims("u-2", -2);
+    JsonObject justExpired = TestTokens.claims("2", -2);
     assertEquals(200, call(hsPort, "/secure", TestTokens.hs256(justExpired, SECRET)).statusCode());
   }
 
   @Test
   void rs256TokensVerifyWithThePublicKeyOnly() {
-    assertEquals("u-rs", call(rsPort, "/secure", TestTokens.rs256(TestTokens.claims("u-rs", 600), rsa.getPrivate()))
+    assertEquals("7", call(rsPort, "/secure", TestTokens.rs256(TestTokens.claims("7", 600), rsa.getPrivate()))
         .bodyAsString());
-    assertUnauthorized(call(rsPort, "/secure", TestTokens.hs256(TestTokens.claims("u-rs", 600), SECRET)), "invalid");
+    assertUnauthorized(call(rsPort, "/secure", TestTokens.hs256(TestTokens.claims("7", 600), SECRET)), "invalid");
   }
 
   private static HttpResponse<Buffer> call(int port, String path, String token) {

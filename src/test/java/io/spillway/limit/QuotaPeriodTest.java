@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.redis.LuaScript;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -27,7 +28,7 @@ class QuotaPeriodTest {
   static void start() {
     vertx = Vertx.vertx();
     redis = LimitTesting.flushedRedis(vertx);
-    boundsScript = LimitScript.source(List.of("prelude", "quota"))
+    boundsScript = LuaScript.ofResources(List.of("prelude", "quota")).body()
         + "\nlocal s, e = period_bounds(tonumber(ARGV[1]), ARGV[2])\nreturn {s, e}\n";
   }
 

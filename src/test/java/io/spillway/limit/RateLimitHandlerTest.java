@@ -1,9 +1,12 @@
 package io.spillway.limit;
 
-import io.spillway.auth.Principal;
-import io.spillway.http.Problem;
-import io.spillway.http.RequestIds;
-import io.spillway.http.RouteTemplates;
+import io.spillway.server.CallerHandler;
+import java.util.List;
+import io.spillway.web.Caller;
+import io.spillway.web.Problem;
+import io.spillway.web.ProblemType;
+import io.spillway.web.RequestIds;
+import io.spillway.web.RouteTemplates;
 import io.spillway.testkit.Ports;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -58,17 +61,21 @@ class RateLimitHandlerTest {
         null);
 
     Router router = Router.router(vertx);
-    router.route().handler(new RequestIds(false));
+    router.route().handler(new RequestIds());
+    // The door, trusting the test client's address as a proxy, as the node's limits.trustedProxies does.
+    router.route().handler(new CallerHandler(List.of("127.0.0.1")));
     router.route().handler(ctx -> {
+      // Stands in for authentication, which adds who the caller is.
+      Caller caller = Caller.of(ctx);
       String user = ctx.request().getHeader("X-Test-User");
       if (user != null) {
-        ctx.put("principal", new Principal(user, new JsonObject()));
+        caller = caller.withUser(Long.parseLong(user));
       }
       String key = ctx.request().getHeader("X-Test-Key");
       if (key != null) {
-        ctx.put(RateLimitHandler.API_KEY_ID, key);
-        ctx.put(RateLimitHandler.API_PLAN, "free");
+        caller = caller.withApiKey(99, key, "free");
       }
+      caller.attach(ctx);
       ctx.next();
     });
     RateLimitHandler handler = new RateLimitHandler(limiter);
@@ -113,7 +120,7 @@ class RateLimitHandlerTest {
     assertEquals(429, rejected.statusCode());
     assertEquals(Problem.CONTENT_TYPE, rejected.getHeader("Content-Type"));
     JsonObject problem = rejected.bodyAsJsonObject();
-    assertEquals(Problem.TYPE_BASE + "rate-limited/per-ip", problem.getString("type"));
+    assertEquals(ProblemType.TYPE_BASE + "rate-limited/per-ip", problem.getString("type"));
     assertEquals(429, problem.getInteger("status"));
     assertNotNull(problem.getString("requestId"));
     long retryAfter = Long.parseLong(rejected.getHeader("Retry-After"));
@@ -146,7 +153,7 @@ class RateLimitHandlerTest {
     assertEquals(200, get("/v1/quota", "X-Forwarded-For", "203.0.113.70").statusCode());
     HttpResponse<Buffer> rejected = get("/v1/quota", "X-Forwarded-For", "203.0.113.70");
     assertEquals(429, rejected.statusCode());
-    assertEquals(Problem.TYPE_BASE + "quota-exceeded", rejected.bodyAsJsonObject().getString("type"));
+    assertEquals(ProblemType.TYPE_BASE + "quota-exceeded", rejected.bodyAsJsonObject().getString("type"));
     long retryAfter = Long.parseLong(rejected.getHeader("Retry-After"));
     long untilMidnight = 86_400 - Math.floorMod(System.currentTimeMillis() / 1000, 86_400);
     assertEquals(untilMidnight, retryAfter, 5.0);
@@ -155,10 +162,10 @@ class RateLimitHandlerTest {
 
   @Test
   void perUserAndPerApiKeyPoliciesUseTheContext() {
-    assertEquals(200, get("/v1/me", "X-Test-User", "alice").statusCode());
-    assertEquals(200, get("/v1/me", "X-Test-User", "alice").statusCode());
-    assertEquals(429, get("/v1/me", "X-Test-User", "alice").statusCode());
-    assertEquals(200, get("/v1/me", "X-Test-User", "bob").statusCode());
+    assertEquals(200, get("/v1/me", "X-Test-User", "1001").statusCode());
+    assertEquals(200, get("/v1/me", "X-Test-User", "1001").statusCode());
+    assertEquals(429, get("/v1/me", "X-Test-User", "1001").statusCode());
+    assertEquals(200, get("/v1/me", "X-Test-User", "1002").statusCode());
     HttpResponse<Buffer> anonymous = get("/v1/me");
     assertEquals(200, anonymous.statusCode());
     assertNull(anonymous.getHeader("RateLimit"), "no per-user policy applies to an anonymous request");
@@ -173,6 +180,6 @@ class RateLimitHandlerTest {
     HttpResponse<Buffer> r = get("/v1/strict");
     assertEquals(503, r.statusCode());
     assertEquals(Problem.CONTENT_TYPE, r.getHeader("Content-Type"));
-    assertEquals(Problem.TYPE_BASE + "rate-limit-unavailable", r.bodyAsJsonObject().getString("type"));
+    assertEquals(ProblemType.TYPE_BASE + "rate-limit-unavailable", r.bodyAsJsonObject().getString("type"));
   }
 }

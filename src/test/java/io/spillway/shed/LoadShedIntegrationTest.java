@@ -6,8 +6,10 @@ import io.spillway.auth.BearerAuth;
 import io.spillway.auth.JwtTokens;
 import io.spillway.config.JwtConfig;
 import io.spillway.config.ShedConfig;
-import io.spillway.http.Problem;
-import io.spillway.http.RequestIds;
+import io.spillway.web.Caller;
+import io.spillway.web.Problem;
+import io.spillway.web.ProblemType;
+import io.spillway.web.RequestIds;
 import io.spillway.testkit.Ports;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -120,12 +122,12 @@ class LoadShedIntegrationTest {
     @Override
     public Future<?> start() {
       Router router = Router.router(vertx);
-      router.route().handler(new RequestIds(false));
+      router.route().handler(new RequestIds());
       router.route().handler(ctx -> {
-        // Stands in for API-key authentication, which leaves the key's id on the context before the door.
+        // Stands in for API-key authentication known before the door: the key's owner is the caller.
         String key = ctx.request().getHeader("X-Api-Key");
         if (key != null) {
-          ctx.put(LoadShedHandler.API_KEY_ID, key);
+          Caller.anonymous("127.0.0.1").withApiKey(Math.abs(key.hashCode()) + 1L, key, "free").attach(ctx);
         }
         ctx.next();
       });
@@ -273,7 +275,7 @@ class LoadShedIntegrationTest {
   @Test
   void aClientOverItsInFlightCapGets429() {
     start("");
-    String token = tokens.issue("user-1", new JsonObject());
+    String token = tokens.issue("101", new JsonObject());
     List<Future<HttpResponse<Buffer>>> held = new ArrayList<>();
     held.addAll(send(2, () -> client.get("/v1/items?hold").putHeader("X-Api-Key", "k1")));
     held.addAll(send(2, () -> client.get("/v1/items?hold").bearerTokenAuthentication(token)));
@@ -283,7 +285,7 @@ class LoadShedIntegrationTest {
     assertEquals(429, byKey.statusCode());
     assertEquals("3", byKey.getHeader("Retry-After"));
     assertEquals(Problem.CONTENT_TYPE, byKey.getHeader("Content-Type"));
-    assertEquals(Problem.TYPE_BASE + "too-many-concurrent-requests", byKey.bodyAsJsonObject().getString("type"));
+    assertEquals(ProblemType.TYPE_BASE + "too-many-concurrent-requests", byKey.bodyAsJsonObject().getString("type"));
 
     HttpResponse<Buffer> byUser = await(client.get("/v1/items").bearerTokenAuthentication(token).send());
     assertEquals(429, byUser.statusCode(), "a user known only after authentication is capped too");
@@ -455,7 +457,7 @@ class LoadShedIntegrationTest {
     assertEquals("3", r.getHeader("Retry-After"));
     assertEquals(Problem.CONTENT_TYPE, r.getHeader("Content-Type"));
     JsonObject problem = r.bodyAsJsonObject();
-    assertEquals(Problem.TYPE_BASE + "overloaded", problem.getString("type"));
+    assertEquals(ProblemType.TYPE_BASE + "overloaded", problem.getString("type"));
     assertEquals(503, problem.getInteger("status"));
     assertNotNull(problem.getString("requestId"));
   }

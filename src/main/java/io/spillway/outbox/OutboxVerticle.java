@@ -1,0 +1,107 @@
+package io.spillway.outbox;
+
+import io.spillway.config.AppConfig;
+import io.spillway.events.KafkaSettings;
+import io.spillway.events.Topics;
+import io.spillway.config.ShardConfig;
+import io.spillway.data.ShardPools;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Relays committed outbox rows from every shard to Kafka: one {@link OutboxRelay} and one {@link
+ * OutboxListener} per shard, woken by NOTIFY and by a poll every {@code outbox.pollIntervalMs}. Any number of
+ * nodes may run it; the relays coordinate through the shard database.
+ */
+public final class OutboxVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
+
+  private final AppConfig config;
+  private final List<OutboxRelay> relays = new ArrayList<>();
+  private final List<OutboxListener> listeners = new ArrayList<>();
+  private ShardPools pools;
+  private KafkaProducer<String, String> producer;
+  private KafkaAdminClient admin;
+  private boolean topicReady;
+  private boolean ensuring;
+  private boolean warnedTopic;
+
+  public OutboxVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.executeBlocking(() -> {
+          admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config.kafka()));
+          return KafkaProducer.<String, String>create(vertx, KafkaSettings.producer(config.kafka()));
+        })
+        .onSuccess(p -> {
+          producer = p;
+          pools = ShardPools.create(vertx, config.data());
+          for (int i = 0; i < pools.size(); i++) {
+            ShardConfig shard = config.data().shards().get(i);
+            OutboxRelay relay = new OutboxRelay(pools.primary(i), producer, shard.describe(),
+                config.stream().outboxBatchSize());
+            relays.add(relay);
+            listeners.add(new OutboxListener(vertx, ShardPools.connectOptions(shard), shard.describe(),
+                () -> wake(relay), Math.min(config.stream().outboxPollMs(), 2000)));
+          }
+          listeners.forEach(OutboxListener::start);
+          vertx.setPeriodic(config.stream().outboxPollMs(), t -> poll());
+        })
+        // Kafka may be down at start: posts must still succeed, and the rows wait in the outbox.
+        .compose(v -> ensureTopic().otherwiseEmpty());
+  }
+
+  private void poll() {
+    if (topicReady) {
+      relays.forEach(OutboxRelay::wake);
+    } else if (!ensuring) {
+      ensureTopic();
+    }
+  }
+
+  /**
+   * Publishing before the topic exists would let a broker with auto-create make it with its default
+   * partition count, so the relays wait for it. One check at a time, and one warning until it succeeds.
+   */
+  private Future<Void> ensureTopic() {
+    ensuring = true;
+    return Topics.ensure(admin, config.kafka())
+        .onComplete(ar -> ensuring = false)
+        .onSuccess(v -> {
+          topicReady = true;
+          relays.forEach(OutboxRelay::wake);
+        })
+        .onFailure(err -> {
+          if (!warnedTopic) {
+            warnedTopic = true;
+            LOG.warn("cannot ensure Kafka topic {} yet, outbox rows wait: {}", config.kafka().topic(), err.getMessage());
+          }
+        });
+  }
+
+  private void wake(OutboxRelay relay) {
+    if (topicReady) {
+      relay.wake();
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    listeners.forEach(OutboxListener::stop);
+    Future<?> drained = Future.join(relays.stream().map(OutboxRelay::stop).toList());
+    return drained
+        .eventually(() -> producer == null ? Future.succeededFuture() : producer.close(2000))
+        .eventually(() -> admin == null ? Future.succeededFuture() : admin.close(1000))
+        .eventually(() -> pools == null ? Future.succeededFuture() : pools.close());
+  }
+}

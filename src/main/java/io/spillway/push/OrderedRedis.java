@@ -1,0 +1,65 @@
+package io.spillway.push;
+
+import io.spillway.redis.LuaScript;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.List;
+
+/**
+ * One Redis connection of the node's client, (re)connected on demand. Commands sent through it execute in the
+ * order they were sent (pipelined, not one round trip each): a pool could run a channel's second XADD before
+ * its first, and the first would then be refused as "equal or smaller" and missing from history.
+ *
+ * <p>The scripts it runs are loaded first on every new connection, before any command is sent on it, so their
+ * EVALSHAs find them: a NOSCRIPT fallback (EVAL sent after the failure came back) would run after commands
+ * pipelined behind it and break the order.
+ */
+final class OrderedRedis {
+  private final Redis client;
+  private final List<LuaScript> scripts;
+  private Future<RedisConnection> connection;
+
+  OrderedRedis(Redis client, List<LuaScript> scripts) {
+    this.client = client;
+    this.scripts = scripts;
+  }
+
+  Future<Response> send(Request request) {
+    if (connection == null) {
+      Future<RedisConnection> connecting = client.connect().compose(this::loadScripts);
+      connection = connecting;
+      connecting
+          .onSuccess(c -> c.exceptionHandler(err -> forget(connecting)).endHandler(v -> forget(connecting)))
+          .onFailure(err -> forget(connecting));
+    }
+    return connection.compose(c -> c.send(request));
+  }
+
+  private Future<RedisConnection> loadScripts(RedisConnection c) {
+    Future<?> loaded = Future.succeededFuture();
+    for (LuaScript s : scripts) {
+      loaded = loaded.compose(v -> s.load(c::send));
+    }
+    return loaded.map(c).recover(err -> {
+      c.close();
+      return Future.failedFuture(err);
+    });
+  }
+
+  private void forget(Future<RedisConnection> failed) {
+    if (connection == failed) {
+      connection = null;
+    }
+  }
+
+  /** Closes this connection; the node's client stays open for its other users. */
+  Future<Void> close() {
+    Future<RedisConnection> c = connection;
+    connection = null;
+    return c == null ? Future.succeededFuture() : c.compose(RedisConnection::close).otherwiseEmpty();
+  }
+}

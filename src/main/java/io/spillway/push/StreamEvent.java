@@ -1,0 +1,21 @@
+package io.spillway.push;
+
+import io.vertx.core.json.Json;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One event as it travels from the StreamVerticle to the HttpVerticles over the local event bus: the frame
+ * bytes are built once per event, and every socket that gets the event is written from the same array.
+ */
+record StreamEvent(String channel, long offset, String eventId, byte[] frame) {
+  static StreamEvent of(String channel, long offset, String eventId, String eventJson) {
+    return new StreamEvent(channel, offset, eventId, frame(channel, offset, eventJson));
+  }
+
+  /** {@code {"op":"event","channel":...,"offset":"...","event":{...}}}; the event JSON is embedded as Kafka had it. */
+  static byte[] frame(String channel, long offset, String eventJson) {
+    return ("{\"op\":\"event\",\"channel\":" + Json.encode(channel) + ",\"offset\":\"" + offset
+        + "\",\"event\":" + eventJson + "}").getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,131 @@
+package io.spillway.push;
+
+import io.spillway.config.StreamConfig;
+import io.vertx.core.Future;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.redis.client.Redis;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The WebSocket sessions of one HttpVerticle and the channels they follow. Receives every event published
+ * by the StreamVerticle on the local event bus and hands it to the sessions of its channel; pings every
+ * session each {@code stream.pingIntervalSeconds} and closes the silent ones. Confined to the verticle's
+ * event loop.
+ */
+public final class StreamHub {
+  private final StreamConfig config;
+  private final ChannelHistory history;
+  private final StreamMetrics metrics;
+  private final Set<StreamSession> sessions = new LinkedHashSet<>();
+  private final Map<String, ChannelFollowers> followers = new HashMap<>();
+  private final List<Subscription> leaving = new ArrayList<>();
+  private boolean dispatching;
+  private final MessageConsumer<StreamEvent> consumer;
+  private final long sweepTimer;
+  private final Vertx vertx;
+
+  private StreamHub(Vertx vertx, StreamConfig config, Redis redis, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.metrics = StreamMetrics.of(registry);
+    this.config = config;
+    this.history = new ChannelHistory(redis::send, config.historyMaxEvents(), config.historyMaxAgeSeconds());
+    this.consumer = vertx.eventBus().localConsumer(StreamVerticle.EVENTS_ADDRESS, msg -> dispatch(msg.body()));
+    this.sweepTimer = vertx.setPeriodic(config.pingIntervalSeconds() * 1000L, t -> sweep());
+  }
+
+  /** Starts a hub on the calling verticle's context; {@code redis} is used for history reads. */
+  public static StreamHub start(Vertx vertx, StreamConfig config, Redis redis, MeterRegistry registry) {
+    return new StreamHub(vertx, config, redis, registry);
+  }
+
+  private void dispatch(StreamEvent event) {
+    ChannelFollowers subs = followers.get(event.channel());
+    if (subs == null) {
+      return;
+    }
+    // A session that closes during the walk (slow consumer) leaves afterwards, so the array stays put.
+    dispatching = true;
+    try {
+      for (int i = 0; i < subs.size(); i++) {
+        Subscription sub = subs.get(i);
+        sub.session.deliver(sub, event);
+      }
+    } finally {
+      dispatching = false;
+      if (!leaving.isEmpty()) {
+        List<Subscription> now = new ArrayList<>(leaving);
+        leaving.clear();
+        now.forEach(this::unfollow);
+      }
+    }
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    for (StreamSession s : new ArrayList<>(sessions)) {
+      s.sweep(now);
+    }
+  }
+
+  void add(StreamSession session) {
+    if (sessions.add(session)) {
+      metrics.opened();
+    }
+  }
+
+  void remove(StreamSession session) {
+    if (!sessions.remove(session)) {
+      return;
+    }
+    metrics.closed();
+    for (Subscription sub : session.subscriptions()) {
+      unfollow(sub);
+    }
+  }
+
+  void follow(Subscription sub) {
+    followers.computeIfAbsent(sub.channel, c -> new ChannelFollowers()).add(sub);
+    metrics.subscribed();
+  }
+
+  void unfollow(Subscription sub) {
+    if (dispatching) {
+      leaving.add(sub);
+      return;
+    }
+    ChannelFollowers subs = followers.get(sub.channel);
+    if (subs != null) {
+      if (subs.remove(sub)) {
+        metrics.unsubscribed();
+      }
+      if (subs.isEmpty()) {
+        followers.remove(sub.channel);
+      }
+    }
+  }
+
+  ChannelHistory history() {
+    return history;
+  }
+
+  StreamMetrics metrics() {
+    return metrics;
+  }
+
+  StreamConfig config() {
+    return config;
+  }
+
+  public Future<Void> close() {
+    vertx.cancelTimer(sweepTimer);
+    return consumer.unregister();
+  }
+}

@@ -1,0 +1,278 @@
+package io.spillway.push;
+
+import io.spillway.config.StreamConfig;
+import io.spillway.events.Channel;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One WebSocket connection: its subscriptions, its limits, and the ordering of what it is sent. Lives on the
+ * event loop of the HttpVerticle that accepted it, so nothing here is shared between threads.
+ */
+final class StreamSession {
+  /** The client stopped reading and its outbound buffer is full. */
+  static final short CLOSE_SLOW_CONSUMER = 4008;
+  /** Nothing came from the client (not even a pong) for {@code stream.idleTimeoutSeconds}. */
+  static final short CLOSE_IDLE = 4001;
+  private static final Buffer PING = Buffer.buffer("spillway");
+
+  private final ServerWebSocket ws;
+  private final long userId;
+  private final StreamHub hub;
+  private final StreamConfig limits;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private long lastHeardNanos = System.nanoTime();
+  private long windowStartNanos = lastHeardNanos;
+  private int framesInWindow;
+  private boolean closed;
+
+  StreamSession(ServerWebSocket ws, long userId, StreamHub hub, StreamConfig limits) {
+    this.ws = ws;
+    this.userId = userId;
+    this.hub = hub;
+    this.limits = limits;
+  }
+
+  void start() {
+    ws.setWriteQueueMaxSize(limits.maxOutboundBytes());
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> {
+      heard();
+      send(Frames.error("bad-frame", "frames must be JSON text"));
+    });
+    ws.pongHandler(b -> heard());
+    ws.closeHandler(v -> {
+      closed = true;
+      hub.remove(this);
+    });
+    // On a graceful stop, tell the client the server is going away (1001) so it reconnects elsewhere.
+    ws.shutdownHandler(v -> close((short) 1001, "server shutting down"));
+    hub.add(this);
+  }
+
+  private void onText(String text) {
+    heard();
+    if (overRate()) {
+      hub.metrics().refused();
+      send(Frames.error("rate-limited", "more than " + limits.maxInboundPerSecond() + " frames per second"));
+      return;
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (DecodeException e) {
+      send(Frames.error("bad-frame", "frames must be JSON objects"));
+      return;
+    }
+    Object op = frame.getValue("op");
+    if ("ping".equals(op)) {
+      send(Frames.PONG);
+    } else if ("subscribe".equals(op)) {
+      subscribe(frame);
+    } else if ("unsubscribe".equals(op)) {
+      unsubscribe(frame);
+    } else {
+      send(Frames.error("unknown-op", "unsupported op '" + op + "'; use subscribe, unsubscribe or ping"));
+    }
+  }
+
+  private boolean overRate() {
+    long now = System.nanoTime();
+    if (now - windowStartNanos >= 1_000_000_000L) {
+      windowStartNanos = now;
+      framesInWindow = 0;
+    }
+    return ++framesInWindow > limits.maxInboundPerSecond();
+  }
+
+  private void subscribe(JsonObject frame) {
+    Object rawChannel = frame.getValue("channel");
+    String channel = rawChannel instanceof String s ? s : null;
+    String refusal = refusal(channel);
+    if (refusal != null) {
+      send(Frames.error(refusal.equals(FORBIDDEN) ? "forbidden" : "bad-channel",
+          refusal.equals(FORBIDDEN) ? channel + " is private to that user" : refusal, channel));
+      return;
+    }
+    if (subscriptions.containsKey(channel)) {
+      send(Frames.error("already-subscribed", "already subscribed to " + channel, channel));
+      return;
+    }
+    if (subscriptions.size() >= limits.maxSubscriptions()) {
+      send(Frames.error("too-many-subscriptions", "at most " + limits.maxSubscriptions()
+          + " subscriptions per connection", channel));
+      return;
+    }
+    Long since = since(frame.getValue("since"));
+    if (since == null) {
+      send(Frames.error("bad-offset", "since must be an offset from an event or subscribed frame", channel));
+      return;
+    }
+    Subscription sub = new Subscription(channel, this);
+    subscriptions.put(channel, sub);
+    hub.follow(sub);
+    // Live events for the channel now buffer in sub.pending while history is read.
+    if (since == Long.MIN_VALUE) {
+      hub.history().latest(channel).onComplete(ar -> {
+        if (isCurrent(channel, sub)) {
+          goLive(channel, sub, ar.succeeded() ? ar.result() : -1);
+        }
+      });
+    } else {
+      hub.history().after(channel, since).onComplete(ar -> {
+        if (!isCurrent(channel, sub)) {
+          return;
+        }
+        if (ar.failed()) {
+          // History is unreachable: the client cannot be told what it missed, so it must reload.
+          send(Frames.reset(channel, -1));
+          goLive(channel, sub, -1);
+          return;
+        }
+        ChannelHistory.Replay replay = ar.result();
+        if (replay.reset()) {
+          send(Frames.reset(channel, replay.latest()));
+        }
+        for (ChannelHistory.Entry e : replay.entries()) {
+          write(StreamEvent.frame(channel, e.offset(), e.event()));
+        }
+        goLive(channel, sub, replay.latest());
+      });
+    }
+  }
+
+  private static final String FORBIDDEN = "forbidden";
+
+  /** Null when this session may follow {@code name}; else {@link #FORBIDDEN} or why the name is refused. */
+  private String refusal(String name) {
+    if (name == null) {
+      return "channel is required";
+    }
+    Channel channel = Channel.parse(name);
+    if (channel == null) {
+      return "unknown channel '" + (name.length() <= 64 ? name : name.substring(0, 64) + "...")
+          + "'; channels are posts:{userId}, post:{postId} and user:{yourId}";
+    }
+    return channel.readableBy(userId) ? null : FORBIDDEN;
+  }
+
+  /** Long.MIN_VALUE when absent (live only), null when malformed; -1 means "everything in history". */
+  private static Long since(Object raw) {
+    if (raw == null) {
+      return Long.MIN_VALUE;
+    }
+    try {
+      long n = raw instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(raw));
+      return n >= -1 ? n : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private boolean isCurrent(String channel, Subscription sub) {
+    return !closed && subscriptions.get(channel) == sub;
+  }
+
+  private void goLive(String channel, Subscription sub, long offset) {
+    sub.lastOffset = offset;
+    send(Frames.subscribed(channel, offset));
+    List<StreamEvent> waiting = sub.pending;
+    sub.pending = null;
+    for (StreamEvent e : waiting) {
+      deliver(sub, e);
+    }
+  }
+
+  private void unsubscribe(JsonObject frame) {
+    Object channel = frame.getValue("channel");
+    Subscription sub = channel instanceof String c ? subscriptions.remove(c) : null;
+    if (sub == null) {
+      send(Frames.error("not-subscribed", "not subscribed to " + channel));
+      return;
+    }
+    hub.unfollow(sub);
+    String c = sub.channel;
+    send(Frames.unsubscribed(c));
+  }
+
+  /** Called by the hub for every event of a channel this session follows. */
+  void deliver(Subscription sub, StreamEvent event) {
+    if (closed) {
+      return;
+    }
+    if (sub.pending != null) {
+      // Waiting for history is outbound data too: bounded by the same limit as the socket's queue.
+      sub.pendingBytes += event.frame().length;
+      if (sub.pendingBytes > limits.maxOutboundBytes()) {
+        closeSlow();
+      } else {
+        sub.pending.add(event);
+      }
+      return;
+    }
+    if (event.offset() <= sub.lastOffset) {
+      return;
+    }
+    sub.lastOffset = event.offset();
+    write(event.frame());
+  }
+
+  private void write(byte[] frame) {
+    if (closed) {
+      return;
+    }
+    if (ws.writeQueueFull()) {
+      closeSlow();
+      return;
+    }
+    ws.writeFrame(Frames.text(frame));
+    hub.metrics().sent();
+  }
+
+  private void send(String frame) {
+    write(frame.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void closeSlow() {
+    hub.metrics().slowConsumerClosed();
+    close(CLOSE_SLOW_CONSUMER, "slow consumer: more than " + limits.maxOutboundBytes() + " bytes waiting to be sent");
+  }
+
+  private void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  /** Called by the hub's sweep: pings a live client, closes one that has been silent too long. */
+  void sweep(long nowNanos) {
+    if (closed) {
+      return;
+    }
+    if (nowNanos - lastHeardNanos > limits.idleTimeoutSeconds() * 1_000_000_000L) {
+      hub.metrics().idleClosed();
+      close(CLOSE_IDLE, "idle timeout: nothing received for " + limits.idleTimeoutSeconds() + " s");
+    } else if (!ws.writeQueueFull()) {
+      ws.writePing(PING);
+    }
+  }
+
+  private void close(short code, String reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    hub.remove(this);
+    ws.close(code, reason);
+  }
+
+  Iterable<Subscription> subscriptions() {
+    return subscriptions.values();
+  }
+}

@@ -1,0 +1,25 @@
+package io.spillway.push;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One session following one channel. While the channel's history is read, live events wait in {@code
+ * pending}; afterwards events at or below {@code lastOffset} (already sent) are dropped, so the seam between
+ * replay and live has neither gap nor duplicate. {@code slot} is its place in the channel's follower array,
+ * for removal in constant time.
+ */
+final class Subscription {
+  final String channel;
+  final StreamSession session;
+  long lastOffset = -1;
+  List<StreamEvent> pending = new ArrayList<>();
+  /** Bytes waiting in {@code pending}: they count against the connection's outbound limit. */
+  long pendingBytes;
+  int slot = -1;
+
+  Subscription(String channel, StreamSession session) {
+    this.channel = channel;
+    this.session = session;
+  }
+}

@@ -1,0 +1,116 @@
+package io.spillway.server;
+
+import io.spillway.api.RestApi;
+import io.spillway.auth.JwtTokens;
+import io.spillway.auth.PasswordHasher;
+import io.spillway.config.AppConfig;
+import io.spillway.config.HttpConfig;
+import io.spillway.observe.HealthChecks;
+import io.spillway.observe.HealthReport;
+import io.spillway.observe.Telemetry;
+import io.spillway.limit.RateLimiter;
+import io.spillway.shed.ClientConcurrencyHandler;
+import io.spillway.shed.LoadShedHandler;
+import io.spillway.shed.LoadShedder;
+import io.spillway.push.StreamEndpoint;
+import io.spillway.web.RouteTemplates;
+import io.spillway.push.StreamHub;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns the public HTTP server, its router and the WebSocket sessions it accepted. Deployed {@code
+ * http.instances} times on one port; never blocks and never talks to PostgreSQL itself.
+ */
+public final class HttpVerticle extends VerticleBase {
+  /** HttpVerticles own the Redis check: they are the Redis client on the hot path. */
+  public static final String REDIS_HEALTH_OWNER = "redis";
+
+  private final AppConfig config;
+  private final List<String> healthOwners;
+  private final Telemetry telemetry;
+  private final RateLimiter limiter;
+  private final Redis redis;
+  private final CallerHandler callers;
+  private HttpServer server;
+  private StreamHub hub;
+
+  /** {@code redis} is the node's client, {@code callers} the node's door (both shared by every instance). */
+  public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry, RateLimiter limiter,
+                      Redis redis, CallerHandler callers) {
+    this.config = config;
+    this.healthOwners = healthOwners;
+    this.telemetry = telemetry;
+    this.limiter = limiter;
+    this.redis = redis;
+    this.callers = callers;
+  }
+
+  @Override
+  public Future<?> start() {
+    JwtTokens tokens = new JwtTokens(vertx, config.jwt());
+    HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
+    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> redis.send(Request.cmd(Command.PING))
+        .map(pong -> HealthReport.up("redis"))
+        .otherwise(err -> HealthReport.down("redis", err))
+        .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
+    hub = StreamHub.start(vertx, config.stream(), redis, telemetry.registry());
+    StreamEndpoint stream = new StreamEndpoint(tokens, hub);
+
+    Router router = ApiRouter.create(vertx, config, callers);
+    // Shedding comes before everything that costs: auth, Redis, the data layer.
+    LoadShedder shedder = LoadShedder.shared(vertx, config.shed(), telemetry.registry());
+    if (config.shed().enabled()) {
+      router.route().handler(new LoadShedHandler(shedder));
+    }
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
+    RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
+    RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter,
+        config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry());
+    // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
+    // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.
+    RouteTemplates.named(router.getWithRegex("/(index\\.html|spillway\\.js)?"), "/webroot")
+        .handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+
+    HttpConfig http = config.http();
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(http.host())
+            .setPort(http.port())
+            .setMaxHeaderSize(http.maxHeaderBytes())
+            .setMaxInitialLineLength(http.maxInitialLineBytes())
+            .setIdleTimeout(http.idleTimeoutSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setTcpNoDelay(true)
+            .setTcpFastOpen(true)
+            .setCompressionSupported(true)
+            .setMaxWebSocketFrameSize(config.stream().maxFrameBytes())
+            .setMaxWebSocketMessageSize(config.stream().maxFrameBytes())
+            // Per-message deflate would compress every event once per subscriber; push frames are small
+            // and encoded once per event, so fan-out stays a copy per socket.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false))
+        .invalidRequestHandler(InvalidRequests::handle)
+        .requestHandler(router);
+    return server.listen();
+  }
+
+  /** Stops accepting, lets in-flight requests finish within {@code shutdown.timeoutMs}, closes WebSockets with 1001. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+    return closing.eventually(() -> hub == null ? Future.succeededFuture() : hub.close());
+  }
+}

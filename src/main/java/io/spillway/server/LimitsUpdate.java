@@ -1,0 +1,48 @@
+package io.spillway.server;
+
+import io.spillway.config.ConfigException;
+import io.spillway.config.ConfigReader;
+import io.spillway.config.LimitsConfig;
+import io.spillway.limit.RateLimiter;
+import io.spillway.web.JsonBodies;
+import io.spillway.web.Problems;
+import io.spillway.web.ProblemType;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Swaps a node's {@code limits} section without a restart: the policies and the trusted proxies. Used by
+ * {@code PUT /admin/limits} on the management port and by SIGHUP; a bad section is refused whole and the
+ * running limits stay.
+ */
+public final class LimitsUpdate {
+  private static final Logger LOG = LoggerFactory.getLogger(LimitsUpdate.class);
+
+  private final RateLimiter limiter;
+  private final CallerHandler callers;
+
+  public LimitsUpdate(RateLimiter limiter, CallerHandler callers) {
+    this.limiter = limiter;
+    this.callers = callers;
+  }
+
+  public void apply(LimitsConfig limits) {
+    limiter.update(limits);
+    callers.trust(limits.trustedProxies());
+    LOG.info("rate limits updated: {} policies", limits.policies().size());
+  }
+
+  /** {@code PUT /admin/limits}: the body is a whole {@code limits} section, validated like the config file. */
+  void handle(RoutingContext ctx) {
+    try {
+      LimitsConfig updated = LimitsConfig.from(new ConfigReader(JsonBodies.object(ctx), "limits"));
+      apply(updated);
+      ctx.response().putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("policies", updated.policies().size()).encode());
+    } catch (ConfigException e) {
+      Problems.send(ctx, ProblemType.INVALID_CONFIG.with(e.getMessage()));
+    }
+  }
+}

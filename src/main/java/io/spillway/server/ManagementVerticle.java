@@ -1,0 +1,56 @@
+package io.spillway.server;
+
+import io.spillway.config.AppConfig;
+import io.spillway.observe.HealthChecks;
+import io.spillway.observe.Telemetry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.spillway.web.Problems;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The management port: health and Prometheus metrics, kept apart from public traffic and its limits. */
+public final class ManagementVerticle extends VerticleBase {
+  private final AppConfig config;
+  private final List<String> healthOwners;
+  private final Telemetry telemetry;
+  private HttpServer server;
+
+  private final LimitsUpdate limitsUpdate;
+
+  /** {@code limitsUpdate} answers {@code PUT /admin/limits} (a new {@code limits} section, applied at once). */
+  public ManagementVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry,
+                            LimitsUpdate limitsUpdate) {
+    this.config = config;
+    this.healthOwners = healthOwners;
+    this.telemetry = telemetry;
+    this.limitsUpdate = limitsUpdate;
+  }
+
+  @Override
+  public Future<?> start() {
+    HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
+    router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate::handle);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, Problems::handleFailure);
+    }
+    if (telemetry.prometheus() != null) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(telemetry.prometheus()));
+    }
+    server = vertx.createHttpServer().requestHandler(router);
+    return server.listen(config.management().port(), config.management().host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS);
+  }
+}

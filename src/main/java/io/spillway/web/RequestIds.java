@@ -1,0 +1,60 @@
+package io.spillway.web;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Gives each request an id: the client's {@code X-Request-Id} when it is 1-128 characters of {@code
+ * [A-Za-z0-9._-]}, else a fresh random one. Echoed on the response and written in the access log.
+ */
+public final class RequestIds implements Handler<RoutingContext> {
+  public static final String HEADER = "X-Request-Id";
+  static final String KEY = "requestId";
+  /** Routing-context key of the request's W3C trace id, set by the tracing handler when tracing is on. */
+  public static final String TRACE_ID = "traceId";
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String id = ctx.request().getHeader(HEADER);
+    if (!valid(id)) {
+      id = generate();
+    }
+    ctx.put(KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    ctx.next();
+  }
+
+  public static String of(RoutingContext ctx) {
+    return ctx.get(KEY);
+  }
+
+  static boolean valid(String id) {
+    if (id == null || id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public static String generate() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    char[] out = new char[32];
+    long a = r.nextLong();
+    long b = r.nextLong();
+    for (int i = 0; i < 16; i++) {
+      out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
+      out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
+    }
+    return new String(out);
+  }
+}

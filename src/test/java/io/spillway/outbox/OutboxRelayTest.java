@@ -1,0 +1,130 @@
+package io.spillway.outbox;
+
+import io.spillway.data.ShardRouter;
+import io.spillway.testkit.ApiClient;
+import io.spillway.testkit.Await;
+import io.spillway.testkit.EmbeddedKafka;
+import io.spillway.testkit.Ports;
+import io.spillway.testkit.ShardDb;
+import io.spillway.testkit.SpillwayApp;
+import io.spillway.testkit.StreamClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The outbox guarantees, on a broker of this class's own that can be stopped: writes do not depend on Kafka,
+ * and every committed event is delivered once Kafka is back, even when the relay fails between publishing
+ * and deleting (a duplicate is allowed, a gap is not).
+ */
+class OutboxRelayTest {
+  private static final Path KAFKA_DIR = tempDir();
+  private static final int KAFKA_PORT = Ports.free();
+  private static EmbeddedKafka kafka = EmbeddedKafka.start(KAFKA_DIR, KAFKA_PORT, false);
+
+  /** Registered first, so it runs after the app has stopped: the node never sees its broker vanish at the end. */
+  @RegisterExtension
+  @Order(1)
+  static AfterAllCallback stopKafka = ctx -> kafka.close(); // the restarted broker deletes its directory
+
+  @RegisterExtension
+  @Order(2)
+  static SpillwayApp app = SpillwayApp.create().configure(tree -> {
+    tree.getJsonObject("kafka").put("bootstrapServers", kafka.bootstrapServers());
+    tree.put("outbox", new JsonObject().put("pollIntervalMs", 200));
+  });
+
+  @Test
+  void postsSucceedWhileKafkaIsDownAndEveryEventArrivesWhenItIsBack() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User author = api.newUser("outage");
+    ApiClient.User reader = api.newUser("patient");
+    String channel = "posts:" + author.id();
+    try (StreamClient c = StreamClient.connect(app.clientVertx(), app.port(), reader.token())) {
+      c.subscribe(channel);
+      Set<String> posted = new HashSet<>();
+      posted.add(api.post(author, "before the outage").getString("id"));
+      c.awaitEvents(channel, 1);
+
+      kafka.close();
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<Buffer> r = api.call(HttpMethod.POST, "/v1/posts", author,
+            new JsonObject().put("text", "during the outage " + i));
+        assertEquals(201, r.statusCode(), r.bodyAsString());
+        posted.add(r.bodyAsJsonObject().getString("id"));
+      }
+      kafka = EmbeddedKafka.start(KAFKA_DIR, KAFKA_PORT, true);
+
+      Await.until("all 11 posts delivered, have " + postIds(c, channel), Duration.ofSeconds(90),
+          () -> postIds(c, channel).containsAll(posted));
+      assertEquals(11, postIds(c, channel).size());
+    }
+  }
+
+  @Test
+  void aRelayThatFailsAfterPublishingRepublishesInsteadOfLosing() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User author = api.newUser("unlucky");
+    ApiClient.User reader = api.newUser("watcher");
+    String channel = "posts:" + author.id();
+    String db = app.databases().get(new ShardRouter(app.config().data()).physicalOfId(Long.parseLong(author.id())));
+    try (ShardDb shard = new ShardDb(db);
+         StreamClient c = StreamClient.connect(app.clientVertx(), app.port(), reader.token())) {
+      // The first DELETE of published rows fails (a sequence is not rolled back with the transaction), as if
+      // the relay had died right after Kafka acknowledged.
+      shard.query("CREATE SEQUENCE outbox_delete_attempts");
+      shard.query("CREATE FUNCTION fail_first_outbox_delete() RETURNS trigger AS $$ BEGIN "
+          + "IF nextval('outbox_delete_attempts') = 1 THEN RAISE EXCEPTION 'injected: delete after publish failed'; "
+          + "END IF; RETURN NULL; END $$ LANGUAGE plpgsql");
+      shard.query("CREATE TRIGGER fail_first_delete BEFORE DELETE ON outbox FOR EACH STATEMENT "
+          + "EXECUTE FUNCTION fail_first_outbox_delete()");
+      try {
+        c.subscribe(channel);
+        List<String> posted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          posted.add(api.post(author, "unlucky " + i).getString("id"));
+        }
+        Await.until("all 5 posts delivered, have " + postIds(c, channel), StreamClient.DEADLINE,
+            () -> postIds(c, channel).containsAll(posted));
+        Await.until("the outbox drained", StreamClient.DEADLINE,
+            () -> shard.count("SELECT count(*) FROM outbox") == 0);
+        assertTrue(shard.count("SELECT last_value FROM outbox_delete_attempts") >= 2,
+            "the first delete failed and a later one succeeded");
+      } finally {
+        shard.query("DROP TRIGGER fail_first_delete ON outbox");
+      }
+    }
+  }
+
+  private static Set<String> postIds(StreamClient c, String channel) {
+    Set<String> ids = new HashSet<>();
+    c.events(channel).forEach(e -> ids.add(e.getJsonObject("event").getJsonObject("data").getString("postId")));
+    return ids;
+  }
+
+  private static Path tempDir() {
+    try {
+      return Files.createTempDirectory("spillway-kafka-outage-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

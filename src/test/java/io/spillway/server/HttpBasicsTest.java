@@ -1,0 +1,107 @@
+package io.spillway.server;
+
+import io.spillway.observe.AccessLog;
+import io.spillway.testkit.AccessLogCapture;
+import io.spillway.testkit.Await;
+import io.spillway.testkit.SpillwayApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HttpBasicsTest {
+  @RegisterExtension
+  static SpillwayApp app = SpillwayApp.create();
+
+  @Test
+  void liveAndReadyWhenEveryDependencyAnswers() {
+    assertEquals(200, get("/health/live").statusCode());
+    HttpResponse<Buffer> ready = get("/health/ready");
+    assertEquals(200, ready.statusCode(), ready.bodyAsString());
+    JsonObject checks = ready.bodyAsJsonObject().getJsonObject("checks");
+    for (String check : new String[] {"pg-shard-0", "pg-shard-1", "redis", "kafka"}) {
+      assertEquals("up", checks.getJsonObject(check).getString("status"), check);
+    }
+    HttpResponse<Buffer> mgmt = Await.result(app.client().get(app.managementPort(), "127.0.0.1", "/health/ready").send());
+    assertEquals(200, mgmt.statusCode());
+  }
+
+  @Test
+  void unknownPathIsA404Problem() {
+    HttpResponse<Buffer> r = get("/no/such/thing");
+    assertEquals(404, r.statusCode());
+    assertEquals("application/problem+json", r.getHeader("Content-Type"));
+    JsonObject p = r.bodyAsJsonObject();
+    assertEquals(404, p.getInteger("status"));
+    assertEquals("https://spillway.dev/problems/not-found", p.getString("type"));
+    assertEquals("Not found", p.getString("title"));
+    assertEquals("/no/such/thing", p.getString("instance"));
+    assertTrue(p.getString("detail").contains("/no/such/thing"));
+    assertEquals(r.getHeader("X-Request-Id"), p.getString("requestId"));
+  }
+
+  @Test
+  void wrongMethodIsA405WithAllow() {
+    HttpResponse<Buffer> r = Await.result(app.client().delete("/health/live").send());
+    assertEquals(405, r.statusCode());
+    assertEquals("GET, HEAD", r.getHeader("Allow"));
+    assertEquals("application/problem+json", r.getHeader("Content-Type"));
+    assertEquals(405, r.bodyAsJsonObject().getInteger("status"));
+  }
+
+  @Test
+  void oversizedHeaderSectionIsA431Problem() {
+    HttpResponse<Buffer> r = Await.result(app.client().get("/health/live")
+        .putHeader("X-Padding", "x".repeat(app.config().http().maxHeaderBytes() + 100)).send());
+    assertEquals(431, r.statusCode());
+    assertEquals("application/problem+json", r.getHeader("Content-Type"));
+    assertEquals(431, r.bodyAsJsonObject().getInteger("status"));
+    assertTrue(r.bodyAsJsonObject().containsKey("requestId"));
+  }
+
+  @Test
+  void requestIdIsEchoedWhenValidAndGeneratedOtherwise() {
+    HttpResponse<Buffer> echoed = Await.result(app.client().get("/health/live")
+        .putHeader("X-Request-Id", "client-abc.123_XYZ").send());
+    assertEquals("client-abc.123_XYZ", echoed.getHeader("X-Request-Id"));
+
+    for (String bad : new String[] {"has space", "x".repeat(129), "semi;colon", ""}) {
+      HttpResponse<Buffer> r = Await.result(app.client().get("/health/live").putHeader("X-Request-Id", bad).send());
+      String id = r.getHeader("X-Request-Id");
+      assertNotEquals(bad, id);
+      assertTrue(id.matches("[0-9a-f]{32}"), id);
+    }
+  }
+
+  @Test
+  void everyRequestWritesOneJsonAccessLogLine() {
+    try (AccessLogCapture log = AccessLogCapture.of(AccessLog.LOGGER)) {
+      Await.result(app.client().get("/health/live").putHeader("X-Request-Id", "log-test-1").send());
+      Await.result(app.client().get("/missing").putHeader("X-Request-Id", "log-test-2").send());
+      JsonObject ok = Await.untilPresent("access log line", Duration.ofSeconds(5),
+          () -> log.forRequest("log-test-1").orElse(null));
+      assertEquals("GET", ok.getString("method"));
+      assertEquals("/health/live", ok.getString("route"));
+      assertEquals(200, ok.getInteger("status"));
+      assertEquals(15, ok.getLong("bytes"));
+      assertTrue(ok.getDouble("durationMs") >= 0);
+      assertTrue(ok.getString("time").endsWith("Z"));
+      JsonObject missing = Await.untilPresent("access log line", Duration.ofSeconds(5),
+          () -> log.forRequest("log-test-2").orElse(null));
+      assertEquals(404, missing.getInteger("status"));
+      assertEquals("unmatched", missing.getString("route"), "raw paths never become route labels");
+      assertEquals(1, log.lines().stream().filter(l -> l.contains("log-test-1")).count());
+    }
+  }
+
+  private static HttpResponse<Buffer> get(String path) {
+    return Await.result(app.client().get(path).send());
+  }
+}
