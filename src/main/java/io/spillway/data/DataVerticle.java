@@ -52,7 +52,7 @@ public final class DataVerticle extends VerticleBase {
     UserStore users = new UserStore(shards);
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
-    FeedReader feed = new FeedReader(shards, follows, posts);
+    FeedReader feed = new FeedReader(shards, follows, users);
     IdempotencyStore idempotency = new IdempotencyStore(shards);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
 
