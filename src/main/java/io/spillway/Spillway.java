@@ -163,7 +163,7 @@ public final class Spillway {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(() -> new DataVerticle(config, telemetry.registry()), config.data().instances()));
+        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry()), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), redis), config.stream().instances()));
