@@ -20,6 +20,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -140,20 +141,27 @@ public final class Spillway {
     Telemetry telemetry = Telemetry.create(config.observe());
     Vertx vertx = telemetry.newVertx(new VertxOptions().setPreferNativeTransport(true));
     Spillway node = new Spillway(vertx, config, telemetry);
-    return node.deploy()
-        .map(v -> {
-          LOG.info("spillway started in {} ms: http on {}:{} x{}, management on {}, {} shard(s), mode {}",
-              (System.nanoTime() - t0) / 1_000_000, config.http().host(), config.http().port(),
-              config.http().instances(), config.management().port(), config.data().shards().size(), config.mode());
-          return node;
-        })
-        .recover(err -> {
-          LOG.error("spillway failed to start, stopping: {}", String.valueOf(err), err);
-          return vertx.close().eventually(() -> {
-            telemetry.close();
-            return Future.succeededFuture();
-          }).transform(ar -> Future.failedFuture(err));
-        });
+    // The caller's future is bound to no context: when the start fails, this Vertx's event loops stop, and a
+    // future bound to one of them would never tell the caller.
+    Promise<Spillway> started = Promise.promise();
+    node.deploy().onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("spillway started in {} ms: http on {}:{} x{}, management on {}, {} shard(s), mode {}",
+            (System.nanoTime() - t0) / 1_000_000, config.http().host(), config.http().port(),
+            config.http().instances(), config.management().port(), config.data().shards().size(), config.mode());
+        started.complete(node);
+        return;
+      }
+      Throwable err = ar.cause();
+      LOG.error("spillway failed to start, stopping: {}", String.valueOf(err), err);
+      // Closed from one of its own event loops, the Vertx would complete the close on a loop it has just
+      // stopped: close it from a thread of its own.
+      new Thread(() -> vertx.close().onComplete(closed -> {
+        telemetry.close();
+        started.fail(err);
+      }), "spillway-failed-start").start();
+    });
+    return started.future();
   }
 
   private Future<Void> deploy() {
