@@ -10,7 +10,8 @@ public record HttpConfig(
     int maxInitialLineBytes,
     int idleTimeoutSeconds,
     boolean accessLog,
-    double accessLogSampleRate) {
+    double accessLogSampleRate,
+    int accessLogSlowMs) {
 
   static HttpConfig from(ConfigReader r) {
     ConfigReader log = r.child("accessLog");
@@ -23,6 +24,7 @@ public record HttpConfig(
         r.integer("maxInitialLineBytes", 4096, 256, 1 << 20),
         r.integer("idleTimeoutSeconds", 60, 0, 86_400),
         log.bool("enabled", true),
-        log.decimal("sampleRate", 1.0, 0.0, 1.0));
+        log.decimal("sampleRate", 0.01, 0.0, 1.0),
+        log.integer("slowMs", 1000, 0, 3_600_000));
   }
 }

@@ -57,6 +57,7 @@ public final class Telemetry {
       }
     }
     MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
+    CountingAsyncAppender.bind(registry);
     // Spans are only worth recording when they are exported; otherwise TraceContext propagates trace ids
     // by itself at a fraction of the cost.
     OpenTelemetrySdk otel = config.tracingEnabled() && !config.otlpEndpoint().isEmpty() ? openTelemetry(config) : null;

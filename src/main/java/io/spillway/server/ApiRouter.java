@@ -23,7 +23,7 @@ public final class ApiRouter {
     }
     router.route().handler(callers);
     if (config.http().accessLog()) {
-      router.route().handler(new AccessLog(config.http().accessLogSampleRate()));
+      router.route().handler(new AccessLog(config.http().accessLogSampleRate(), config.http().accessLogSlowMs()));
     }
     for (int status : new int[] {400, 401, 403, 404, 406, 413, 415, 500, 503}) {
       router.errorHandler(status, Problems::handleFailure);

@@ -49,6 +49,15 @@ class AppConfigTest {
   }
 
   @Test
+  void theAccessLogShipsSampledWithASlowRequestThreshold() {
+    AppConfig c = AppConfig.load(DEV, Map.of());
+    assertEquals(0.01, c.http().accessLogSampleRate());
+    assertEquals(1000, c.http().accessLogSlowMs());
+    assertEquals(250, AppConfig.load(DEV, Map.of("SPILLWAY_HTTP_ACCESS_LOG_SLOW_MS", "250")).http().accessLogSlowMs());
+    assertMessage(Map.of("SPILLWAY_HTTP_ACCESS_LOG_SLOW_MS", "-1"), "http.accessLog.slowMs", "0..3600000");
+  }
+
+  @Test
   void instancesDefaultToTheNumberOfCores() {
     JsonObject tree = ConfigSource.load(DEV, Map.of());
     tree.getJsonObject("http").putNull("instances");
