@@ -13,6 +13,7 @@ public record AppConfig(
     ManagementConfig management,
     DataConfig data,
     RedisConfig redis,
+    CacheConfig cache,
     LimitsConfig limits,
     ShedConfig shed,
     KafkaConfig kafka,
@@ -47,6 +48,7 @@ public record AppConfig(
         ManagementConfig.from(root.child("management")),
         DataConfig.from(root.child("data")),
         RedisConfig.from(root.child("redis")),
+        CacheConfig.from(root.child("cache")),
         LimitsConfig.from(root.child("limits")),
         ShedConfig.from(root.child("shed")),
         kafka,
@@ -65,7 +67,7 @@ public record AppConfig(
   }
 
   public AppConfig withKafka(KafkaConfig k) {
-    return new AppConfig(mode, http, management, data, redis, limits, shed, k, jwt, stream, passwordIterations,
+    return new AppConfig(mode, http, management, data, redis, cache, limits, shed, k, jwt, stream, passwordIterations,
         apiKeyCacheSeconds, observe, shutdownTimeoutMs, logLevel, tree);
   }
 }

@@ -61,7 +61,7 @@ public final class DataVerticle extends VerticleBase {
     pools = ShardPools.create(vertx, config.data());
     Shards shards = new Shards(pools, new ShardRouter(config.data()), recentWriters);
     OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
-    UserStore users = new UserStore(shards);
+    UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
     FeedReader feed = new FeedReader(shards, follows, users);

@@ -116,7 +116,7 @@ public final class AccessLog implements Handler<RoutingContext> {
           .addKeyValue("durationMs", Math.round(nanos / 10_000.0) / 100.0)
           .addKeyValue("bytes", status == 101 ? 0L : ctx.response().bytesWritten())
           .addKeyValue("requestId", RequestIds.of(ctx));
-      String traceId = ctx.get(RequestIds.TRACE_ID);
+      String traceId = RequestIds.traceId(ctx);
       if (traceId != null) {
         line.addKeyValue("traceId", traceId);
       }

@@ -1,0 +1,56 @@
+package io.spillway.config;
+
+/**
+ * Caching of hot reads: a per-node near cache in front of a Redis cache-aside layer. See docs/caching.md.
+ *
+ * @param enabled          false: every read goes to the data layer
+ * @param nearEnabled      the per-node in-memory layer
+ * @param nearMaxEntries   at most this many entries in the near cache
+ * @param nearMaxBytes     at most this many bytes of representations in the near cache
+ * @param nearTtlMs        a near entry lives at most this long: the bound when change events are delayed
+ * @param redisEnabled     the shared Redis layer
+ * @param redisTtlSeconds  a Redis entry lives this long, plus or minus {@code redisJitter}
+ * @param redisJitter      spread of the Redis TTL (0.1: plus or minus 10 %), so entries filled together do not
+ *                         expire together
+ * @param redisTimeoutMs   a cache read from Redis slower than this counts as a miss
+ * @param negativeTtlMs    how long a 404 is remembered
+ * @param holdMs           after a write, the entry is held empty this long in Redis, so a read that began
+ *                         before the write cannot put the old value back
+ */
+public record CacheConfig(
+    boolean enabled,
+    boolean nearEnabled,
+    int nearMaxEntries,
+    long nearMaxBytes,
+    long nearTtlMs,
+    boolean redisEnabled,
+    long redisTtlSeconds,
+    double redisJitter,
+    long redisTimeoutMs,
+    long negativeTtlMs,
+    long holdMs) {
+
+  public CacheConfig {
+    if (holdMs <= redisTimeoutMs) {
+      throw new ConfigException("cache.holdMs: " + holdMs + " must be above cache.redis.timeoutMs (" + redisTimeoutMs
+          + "), or a slow read could refill what a write just emptied");
+    }
+  }
+
+  static CacheConfig from(ConfigReader r) {
+    ConfigReader near = r.child("near");
+    ConfigReader redis = r.child("redis");
+    return new CacheConfig(
+        r.bool("enabled", true),
+        near.bool("enabled", true),
+        near.integer("maxEntries", 100_000, 1, 100_000_000),
+        near.number("maxBytes", 64L << 20, 1024, 64L << 30),
+        near.number("ttlMs", 5_000, 1, 3_600_000),
+        redis.bool("enabled", true),
+        redis.number("ttlSeconds", 300, 1, 30L * 86_400),
+        redis.decimal("jitter", 0.1, 0.0, 0.5),
+        redis.number("timeoutMs", 100, 1, 60_000),
+        r.number("negativeTtlMs", 5_000, 1, 3_600_000),
+        r.number("holdMs", 2_000, 2, 600_000));
+  }
+}
