@@ -57,7 +57,6 @@ public final class Telemetry {
       }
     }
     MeterRegistry registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
-    CountingAsyncAppender.bind(registry);
     // Spans are only worth recording when they are exported; otherwise TraceContext propagates trace ids
     // by itself at a fraction of the cost.
     OpenTelemetrySdk otel = config.tracingEnabled() && !config.otlpEndpoint().isEmpty() ? openTelemetry(config) : null;
@@ -99,7 +98,10 @@ public final class Telemetry {
     if (openTelemetry != null) {
       builder.withTracer(new OpenTelemetryTracingFactory(openTelemetry));
     }
-    return builder.with(options).build();
+    Vertx vertx = builder.with(options).build();
+    // After Vert.x has set up the registry (it adds filters of its own, which must come before any meter).
+    CountingAsyncAppender.bind(registry);
+    return vertx;
   }
 
   /** The registry for {@code spillway_*} meters (a no-op one when metrics are off). */

@@ -67,6 +67,13 @@ class LogsTest {
   }
 
   @Test
+  void logEventsDroppedByAFullQueueAreCountedOnTheMetricsPage() {
+    String page = Await.result(app.client().get(app.managementPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    assertTrue(page.contains("spillway_log_events_dropped_total{appender=\"ACCESS\"}"), "the access log's drops");
+    assertTrue(page.contains("spillway_log_events_dropped_total{appender=\"APP\"}"), "the application log's drops");
+  }
+
+  @Test
   void passwordsTokensAndSecretsNeverReachTheLogs() {
     try (AccessLogCapture appLogs = AccessLogCapture.of("ROOT"); AccessLogCapture access = AccessLogCapture.of("spillway.access")) {
       ApiClient api = new ApiClient(LogsTest.app.client());
