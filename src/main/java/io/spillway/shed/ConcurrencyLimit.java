@@ -22,10 +22,10 @@ interface ConcurrencyLimit {
   static ConcurrencyLimit from(ShedConfig config) {
     long window = TimeUnit.MILLISECONDS.toNanos(config.windowMs());
     return switch (config.algorithm()) {
-      case "vegas" -> new VegasLimit(config.initialLimit(), config.minLimit(), config.maxLimit(),
+      case VEGAS -> new VegasLimit(config.initialLimit(), config.minLimit(), config.maxLimit(),
           config.smoothing(), new SampleWindow(window));
-      case "fixed" -> new FixedLimit(config.initialLimit());
-      default -> new Gradient2Limit(config.initialLimit(), config.minLimit(), config.maxLimit(),
+      case FIXED -> new FixedLimit(config.initialLimit());
+      case GRADIENT2 -> new Gradient2Limit(config.initialLimit(), config.minLimit(), config.maxLimit(),
           config.smoothing(), new SampleWindow(window));
     };
   }
