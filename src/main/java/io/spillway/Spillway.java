@@ -6,6 +6,7 @@ import io.spillway.config.AppConfig;
 import io.spillway.config.ConfigException;
 import io.spillway.config.ConfigReader;
 import io.spillway.auth.PasswordHasher;
+import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
 import io.spillway.limit.RateLimiter;
@@ -52,6 +53,7 @@ public final class Spillway {
   private final RateLimiter limiter;
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
+  private final ReadCache cache;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
@@ -65,6 +67,7 @@ public final class Spillway {
     this.limiter = RateLimiter.create(redis, config.limits(), telemetry.registry());
     this.callers = new CallerHandler(config.limits().trustedProxies());
     this.limitsUpdate = new LimitsUpdate(limiter, callers);
+    this.cache = ReadCache.start(vertx, config.cache(), redis, "spillway:cache:", telemetry.registry());
   }
 
   public static void main(String[] args) {
@@ -183,7 +186,7 @@ public final class Spillway {
     if (config.management().enabled()) {
       chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
     }
-    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, limiter, redis, callers), config.http().instances()));
+    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, limiter, redis, callers, cache), config.http().instances()));
   }
 
   private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {
@@ -217,7 +220,7 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
+    return chain.eventually(cache::close).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {

@@ -13,6 +13,7 @@ public record AppConfig(
     ManagementConfig management,
     DataConfig data,
     RedisConfig redis,
+    CacheConfig cache,
     LimitsConfig limits,
     ShedConfig shed,
     KafkaConfig kafka,
@@ -29,7 +30,7 @@ public record AppConfig(
 
   public AppConfig {
     oneOf("mode", mode, MODES);
-    for (Object section : new Object[] {http, management, data, redis, limits, shed, kafka, jwt, stream, observe}) {
+    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, observe}) {
       if (section == null) {
         throw new IllegalArgumentException("every section of the config is required");
       }
@@ -63,6 +64,7 @@ public record AppConfig(
         ManagementConfig.from(root.child("management")),
         DataConfig.from(root.child("data")),
         RedisConfig.from(root.child("redis")),
+        CacheConfig.from(root.child("cache")),
         LimitsConfig.from(root.child("limits")),
         ShedConfig.from(root.child("shed")),
         KafkaConfig.from(root.child("kafka")),

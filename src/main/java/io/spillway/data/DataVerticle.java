@@ -49,7 +49,7 @@ public final class DataVerticle extends VerticleBase {
     Shards shards = new Shards(pools, new ShardRouter(config.data()),
         new RecentWriters(config.data().readYourWritesMs(), 100_000));
     OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
-    UserStore users = new UserStore(shards);
+    UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
     FeedReader feed = new FeedReader(shards, follows, posts);

@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.redis.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.LimitsConfig;
 import io.spillway.config.RateLimitPolicy.FailureMode;

@@ -49,7 +49,7 @@ public final class AccessLog implements Handler<RoutingContext> {
         .put("durationMs", Math.round(nanos / 10_000.0) / 100.0)
         .put("bytes", ctx.response().bytesWritten())
         .put("requestId", RequestIds.of(ctx));
-    String traceId = ctx.get(RequestIds.TRACE_ID);
+    String traceId = RequestIds.traceId(ctx);
     if (traceId != null) {
       line.put("traceId", traceId);
     }

@@ -2,6 +2,7 @@ package io.spillway.server;
 
 import io.spillway.api.RestApi;
 import io.spillway.auth.JwtTokens;
+import io.spillway.cache.ReadCache;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
@@ -43,18 +44,20 @@ public final class HttpVerticle extends VerticleBase {
   private final RateLimiter limiter;
   private final Redis redis;
   private final CallerHandler callers;
+  private final ReadCache cache;
   private HttpServer server;
   private StreamHub hub;
 
-  /** {@code redis} is the node's client, {@code callers} the node's door (both shared by every instance). */
+  /** {@code redis}, {@code callers} (the door) and {@code cache} are the node's, shared by every instance. */
   public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry, RateLimiter limiter,
-                      Redis redis, CallerHandler callers) {
+                      Redis redis, CallerHandler callers, ReadCache cache) {
     this.config = config;
     this.healthOwners = healthOwners;
     this.telemetry = telemetry;
     this.limiter = limiter;
     this.redis = redis;
     this.callers = callers;
+    this.cache = cache;
   }
 
   @Override
@@ -77,7 +80,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
-    RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter,
+    RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter, cache,
         config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry());
     // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
     // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.

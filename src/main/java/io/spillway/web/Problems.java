@@ -52,7 +52,7 @@ public final class Problems {
     }
     if (status >= 500) {
       try (MDC.MDCCloseable id = MDC.putCloseable("requestId", RequestIds.of(ctx));
-           MDC.MDCCloseable trace = MDC.putCloseable("traceId", ctx.get(RequestIds.TRACE_ID))) {
+           MDC.MDCCloseable trace = MDC.putCloseable("traceId", RequestIds.traceId(ctx))) {
         LOG.error("request {} {} failed", ctx.request().method(), RouteTemplates.of(ctx), failure);
       }
     }

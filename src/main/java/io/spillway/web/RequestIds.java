@@ -12,7 +12,10 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RequestIds implements Handler<RoutingContext> {
   public static final String HEADER = "X-Request-Id";
   static final String KEY = "requestId";
-  /** Routing-context key of the request's W3C trace id, set by the tracing handler when tracing is on. */
+  /**
+   * Routing-context key of a {@code Supplier<String>} of the request's W3C trace id, set by the tracing handler
+   * when tracing is on (the trace is made when first asked for).
+   */
   public static final String TRACE_ID = "traceId";
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -29,6 +32,12 @@ public final class RequestIds implements Handler<RoutingContext> {
 
   public static String of(RoutingContext ctx) {
     return ctx.get(KEY);
+  }
+
+  /** The request's trace id, or null when tracing is off. */
+  public static String traceId(RoutingContext ctx) {
+    Object value = ctx.get(TRACE_ID);
+    return value instanceof java.util.function.Supplier<?> s ? (String) s.get() : null;
   }
 
   static boolean valid(String id) {

@@ -159,7 +159,9 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
         .put("auth", new JsonObject().put("passwordIterations", 1000))
         // Shedding stays in the request path, with a fixed limit no test reaches unless it sets its own:
         // an adaptive limit reacting to a busy CI machine would shed requests of unrelated tests.
-        .put("shed", new JsonObject().put("algorithm", "fixed").put("initialLimit", 1000).put("maxLimit", 1000))
+        // and without the event-loop lag signal, which a machine busy with other builds would trip.
+        .put("shed", new JsonObject().put("algorithm", "fixed").put("initialLimit", 1000).put("maxLimit", 1000)
+            .put("eventLoopLagMs", 0))
         .put("shutdown", new JsonObject().put("timeoutMs", 5000)));
   }
 

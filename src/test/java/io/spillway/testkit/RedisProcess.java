@@ -1,4 +1,4 @@
-package io.spillway.limit;
+package io.spillway.testkit;
 
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -12,29 +12,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.spillway.limit.LimitTesting.await;
 
 /** A throwaway redis-server of the test's own (no persistence), so the test can kill and restart it. */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   private final int port;
   private final boolean cluster;
   private Process process;
 
-  RedisProcess(int port) {
+  public RedisProcess(int port) {
     this(port, false);
   }
 
   /** With {@code cluster}, a one-node Redis Cluster owning every slot: it enforces CROSSSLOT like a real one. */
-  RedisProcess(int port, boolean cluster) {
+  public RedisProcess(int port, boolean cluster) {
     this.port = port;
     this.cluster = cluster;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  void start(Vertx vertx) {
+  public void start(Vertx vertx) {
     try {
       List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
           "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
@@ -55,16 +54,16 @@ final class RedisProcess implements AutoCloseable {
     try {
       for (int attempt = 0; ; attempt++) {
         try {
-          await(probe.send(Request.cmd(Command.PING)));
+          Await.result(probe.send(Request.cmd(Command.PING)));
           if (cluster) {
             awaitClusterReady(vertx, probe);
           }
           return;
-        } catch (RuntimeException notYet) {
+        } catch (RuntimeException | AssertionError notYet) {
           if (attempt > 200 || !process.isAlive()) {
             throw new IllegalStateException("redis-server on port " + port + " did not start", notYet);
           }
-          await(vertx.timer(25, TimeUnit.MILLISECONDS));
+          Await.result(vertx.timer(25, TimeUnit.MILLISECONDS));
         }
       }
     } finally {
@@ -73,18 +72,18 @@ final class RedisProcess implements AutoCloseable {
   }
 
   private static void awaitClusterReady(Vertx vertx, Redis redis) {
-    await(redis.send(Request.cmd(Command.CLUSTER).arg("ADDSLOTSRANGE").arg(0).arg(16383)));
+    Await.result(redis.send(Request.cmd(Command.CLUSTER).arg("ADDSLOTSRANGE").arg(0).arg(16383)));
     for (int attempt = 0; attempt < 400; attempt++) {
-      if (await(redis.send(Request.cmd(Command.CLUSTER).arg("INFO"))).toString().contains("cluster_state:ok")) {
+      if (Await.result(redis.send(Request.cmd(Command.CLUSTER).arg("INFO"))).toString().contains("cluster_state:ok")) {
         return;
       }
-      await(vertx.timer(25, TimeUnit.MILLISECONDS));
+      Await.result(vertx.timer(25, TimeUnit.MILLISECONDS));
     }
     throw new IllegalStateException("the one-node cluster did not become ready");
   }
 
   /** SIGKILL: no goodbye to the clients, like a crashed or partitioned Redis. */
-  void kill() {
+  public void kill() {
     if (process == null) {
       return;
     }

@@ -1,12 +1,12 @@
-package io.spillway.limit;
+package io.spillway.redis;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-import static io.spillway.limit.CircuitBreaker.Permit.CALL;
-import static io.spillway.limit.CircuitBreaker.Permit.PROBE;
-import static io.spillway.limit.CircuitBreaker.Permit.SKIP;
+import static io.spillway.redis.CircuitBreaker.Permit.CALL;
+import static io.spillway.redis.CircuitBreaker.Permit.PROBE;
+import static io.spillway.redis.CircuitBreaker.Permit.SKIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.spillway.limit;
+package io.spillway.redis;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  * others keep skipping. The probe's success closes the breaker, its failure opens it again. Lock-free:
  * every event loop of the process shares one breaker.
  */
-final class CircuitBreaker {
-  enum Permit {
+public final class CircuitBreaker {
+  public enum Permit {
     /** Closed: use Redis. */
     CALL,
     /** Half-open: this request alone tries Redis. */
@@ -28,17 +28,17 @@ final class CircuitBreaker {
   private volatile int threshold;
   private volatile long openMs;
 
-  CircuitBreaker(LongSupplier clockMillis, int threshold, long openMs) {
+  public CircuitBreaker(LongSupplier clockMillis, int threshold, long openMs) {
     this.clockMillis = clockMillis;
     configure(threshold, openMs);
   }
 
-  void configure(int threshold, long openMs) {
+  public void configure(int threshold, long openMs) {
     this.threshold = threshold;
     this.openMs = openMs;
   }
 
-  Permit permit() {
+  public Permit permit() {
     long until = openUntil.get();
     if (until == 0) {
       return Permit.CALL;
@@ -50,7 +50,7 @@ final class CircuitBreaker {
   }
 
   /** Redis answered. Returns true when this closed an open breaker. */
-  boolean success() {
+  public boolean success() {
     // Reads before writes: this runs on every request from every event loop; unconditional writes would
     // bounce the cache lines between cores for nothing.
     if (failures.get() != 0) {
@@ -65,7 +65,7 @@ final class CircuitBreaker {
   }
 
   /** Redis failed for a request that had {@code permit}. Returns true when this opened the breaker. */
-  boolean failure(Permit permit) {
+  public boolean failure(Permit permit) {
     long now = clockMillis.getAsLong();
     if (permit == Permit.PROBE) {
       openUntil.set(now + openMs);
@@ -78,7 +78,7 @@ final class CircuitBreaker {
     return false;
   }
 
-  boolean open() {
+  public boolean open() {
     return openUntil.get() != 0;
   }
 }
