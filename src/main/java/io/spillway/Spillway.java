@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -95,9 +96,17 @@ public final class Spillway {
 
   /** Parses {@code -conf FILE} and the environment; a bad value ends the process with exit code 2. */
   public static AppConfig loadOrExit(String[] args) {
+    return loadOrExit(args, System.getenv());
+  }
+
+  /**
+   * Like {@link #loadOrExit(String[])} with {@code env} as the environment, the top layer of the config (dev
+   * mode adds the address of the broker it started there).
+   */
+  public static AppConfig loadOrExit(String[] args, Map<String, String> env) {
     try {
       Path file = configFile(args);
-      AppConfig config = AppConfig.load(file, System.getenv());
+      AppConfig config = AppConfig.load(file, env);
       applyLogLevel(config.logLevel());
       return config;
     } catch (ConfigException e) {

@@ -36,7 +36,7 @@ public final class RestApi {
     Routes routes = new Routes(router, config.http().maxBodyBytes(), BearerAuth.required(tokens),
         BearerAuth.optional(tokens), apiKeys, clientConcurrency, new RateLimitHandler(limiter));
     Set<String> plans = new TreeSet<>();
-    config.limits().policies().forEach(p -> plans.addAll(p.plans()));
+    config.limits().policies().forEach(p -> plans.addAll(p.common().plans()));
     new UsersApi(data, cache, reads, passwords, idempotency).mount(routes);
     new AuthApi(data, passwords, tokens, new LoginThrottle(limiter)).mount(routes);
     if (plans.isEmpty()) {

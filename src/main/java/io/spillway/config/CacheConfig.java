@@ -31,8 +31,16 @@ public record CacheConfig(
     long holdMs) {
 
   public CacheConfig {
+    Check.range("cache.near.maxEntries", nearMaxEntries, 1, 100_000_000);
+    Check.range("cache.near.maxBytes", nearMaxBytes, 1024, 64L << 30);
+    Check.range("cache.near.ttlMs", nearTtlMs, 1, 3_600_000);
+    Check.range("cache.redis.ttlSeconds", redisTtlSeconds, 1, 30L * 86_400);
+    Check.range("cache.redis.jitter", redisJitter, 0.0, 0.5);
+    Check.range("cache.redis.timeoutMs", redisTimeoutMs, 1, 60_000);
+    Check.range("cache.negativeTtlMs", negativeTtlMs, 1, 3_600_000);
+    Check.range("cache.holdMs", holdMs, 2, 600_000);
     if (holdMs <= redisTimeoutMs) {
-      throw new ConfigException("cache.holdMs: " + holdMs + " must be above cache.redis.timeoutMs (" + redisTimeoutMs
+      throw new ConfigException("cache.holdMs", holdMs + " must be above cache.redis.timeoutMs (" + redisTimeoutMs
           + "), or a slow read could refill what a write just emptied");
     }
   }
@@ -41,16 +49,16 @@ public record CacheConfig(
     ConfigReader near = r.child("near");
     ConfigReader redis = r.child("redis");
     return new CacheConfig(
-        r.bool("enabled", true),
-        near.bool("enabled", true),
-        near.integer("maxEntries", 100_000, 1, 100_000_000),
-        near.number("maxBytes", 64L << 20, 1024, 64L << 30),
-        near.number("ttlMs", 5_000, 1, 3_600_000),
-        redis.bool("enabled", true),
-        redis.number("ttlSeconds", 300, 1, 30L * 86_400),
-        redis.decimal("jitter", 0.1, 0.0, 0.5),
-        redis.number("timeoutMs", 100, 1, 60_000),
-        r.number("negativeTtlMs", 5_000, 1, 3_600_000),
-        r.number("holdMs", 2_000, 2, 600_000));
+        r.bool("enabled"),
+        near.bool("enabled"),
+        near.integer("maxEntries"),
+        near.number("maxBytes"),
+        near.number("ttlMs"),
+        redis.bool("enabled"),
+        redis.number("ttlSeconds"),
+        redis.decimal("jitter"),
+        redis.number("timeoutMs"),
+        r.number("negativeTtlMs"),
+        r.number("holdMs"));
   }
 }

@@ -3,6 +3,7 @@ package io.spillway.limit;
 import io.spillway.redis.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.LimitsConfig;
+import io.spillway.config.RateLimitPolicy.FailureMode;
 import io.spillway.config.RedisConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -125,7 +126,7 @@ public final class RateLimiter {
     }
     return redisLimits.evaluate(charges, false, set.config.cluster())
         .recover(err -> Future.succeededFuture(local.evaluate(charges, false, set.config.expectedNodes())))
-        .map(outcomes -> outcomes.stream().map(o -> new Usage(o.policy().name, o.policy().algorithm.id, o.limit(),
+        .map(outcomes -> outcomes.stream().map(o -> new Usage(o.policy().name, o.policy().algorithm.configName(), o.limit(),
             o.remaining(), (o.resetMillis() + 999) / 1000)).toList());
   }
 
@@ -165,13 +166,13 @@ public final class RateLimiter {
     List<Charge> locally = new ArrayList<>(charges.size());
     for (Charge c : charges) {
       Policy p = c.policy();
-      if (p.onRedisFailure == Policy.FailureMode.CLOSED && !p.shadow) {
+      if (p.onRedisFailure == FailureMode.CLOSED && !p.shadow) {
         if (consume) {
           metrics.decided(p.name, LimiterMetrics.UNAVAILABLE);
         }
         return Decision.unavailable(p.name);
       }
-      if (p.onRedisFailure == Policy.FailureMode.LOCAL) {
+      if (p.onRedisFailure == FailureMode.LOCAL) {
         locally.add(c);
       }
     }

@@ -23,10 +23,10 @@ interface ConcurrencyLimit {
   static ConcurrencyLimit from(ShedConfig config) {
     long window = TimeUnit.MILLISECONDS.toNanos(config.windowMs());
     return switch (config.algorithm()) {
-      case "vegas" -> new WindowedLimit(window, new VegasLimit(config.initialLimit(), config.minLimit(),
+      case VEGAS -> new WindowedLimit(window, new VegasLimit(config.initialLimit(), config.minLimit(),
           config.maxLimit(), config.smoothing()));
-      case "fixed" -> new FixedLimit(config.initialLimit());
-      default -> new WindowedLimit(window, new Gradient2Limit(config.initialLimit(), config.minLimit(),
+      case FIXED -> new FixedLimit(config.initialLimit());
+      case GRADIENT2 -> new WindowedLimit(window, new Gradient2Limit(config.initialLimit(), config.minLimit(),
           config.maxLimit(), config.smoothing()));
     };
   }

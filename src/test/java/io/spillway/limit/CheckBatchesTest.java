@@ -1,6 +1,5 @@
 package io.spillway.limit;
 
-import io.spillway.config.ConfigReader;
 import io.spillway.config.LimitsConfig;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.Ports;
@@ -49,9 +48,9 @@ class CheckBatchesTest {
 
   @Test
   void aBurstOnOneEventLoopIsDecidedExactlyWithFewerScriptCalls() {
-    LimitsConfig config = LimitsConfig.from(new ConfigReader(new JsonObject().put("keyPrefix", "batch-test")
+    LimitsConfig config = LimitTesting.limits(new JsonObject().put("keyPrefix", "batch-test")
         .put("policies", new JsonArray().add(new JsonObject().put("name", "window").put("algorithm", "fixed-window")
-            .put("limit", 100).put("windowSeconds", 3600).put("key", new JsonArray().add("ip")))), "limits"));
+            .put("limit", 100).put("windowSeconds", 3600).put("key", new JsonArray().add("ip")))));
     RateLimiter limiter = RateLimiter.create(redis, config, null);
     long before = evalshaCalls();
     Promise<List<Decision>> done = Promise.promise();

@@ -92,7 +92,7 @@ class RateLimitedApiTest {
       second.stop().await();
       // Put the shipped limits back for the other tests of this class.
       Await.result(app.client().put(app.managementPort(), "127.0.0.1", "/admin/limits")
-          .sendJsonObject(app.config().tree().getJsonObject("limits")));
+          .sendJsonObject(app.configTree().getJsonObject("limits")));
     }
   }
 }
