@@ -2,9 +2,9 @@ package io.spillway.data;
 
 import io.spillway.Spillway;
 import io.spillway.config.AppConfig;
-import io.spillway.config.ConfigSource;
 import io.spillway.testkit.LocalPostgres;
 import io.spillway.testkit.ShardDb;
+import io.spillway.testkit.ShippedConfig;
 import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -85,8 +85,7 @@ class MigrationsTest {
     try (ShardDb db = new ShardDb(database)) {
       db.query("UPDATE schema_migrations SET checksum = repeat('0', 64) WHERE name = $1", "V3__api_keys.sql");
     }
-    AppConfig config = AppConfig.from(ConfigSource.defaults().mergeIn(
-        SpillwayApp.testConfig(List.of(database), 13, ""), true));
+    AppConfig config = AppConfig.from(ShippedConfig.tree(SpillwayApp.testConfig(List.of(database), 13, "")));
     Future<Spillway> start = Spillway.start(config);
     Exception refused = assertThrows(Exception.class, () -> start.await(60, TimeUnit.SECONDS));
     assertTrue(refused.getMessage().contains("db/migrations/V3__api_keys.sql was changed after it was applied"),

@@ -1,13 +1,13 @@
 package io.spillway.observe;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.spillway.config.ConfigReader;
 import io.spillway.config.ShedConfig;
 import io.spillway.shed.LoadShedHandler;
 import io.spillway.shed.LoadShedder;
 import io.spillway.testkit.AccessLogCapture;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.Ports;
+import io.spillway.testkit.ShippedConfig;
 import io.spillway.web.Problem;
 import io.spillway.web.Problems;
 import io.spillway.web.RequestIds;
@@ -65,9 +65,9 @@ class AccessLogTest {
 
     @Override
     public Future<?> start() {
-      ShedConfig shed = ShedConfig.from(new ConfigReader(new JsonObject("""
+      ShedConfig shed = ShedConfig.from(ShippedConfig.section("shed", new JsonObject("""
           {"algorithm": "fixed", "initialLimit": 1, "minLimit": 1, "maxLimit": 1, "criticalReserve": 0,
-           "maxQueueMs": 0, "maxQueueLength": 0, "eventLoopLagMs": 0}"""), "shed"));
+           "maxQueueMs": 0, "maxQueueLength": 0, "eventLoopLagMs": 0, "routes": []}""")));
       Router router = Router.router(vertx);
       router.route().handler(new RequestIds());
       router.route().handler(new AccessLog(sampleRate, SLOW_MS));
