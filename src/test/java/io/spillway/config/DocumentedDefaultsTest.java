@@ -160,7 +160,7 @@ class DocumentedDefaultsTest {
     assertTrue(problem(new Cell(Path.of("x.md"), 1, "http.port", "the usual one")) != null);
     assertTrue(problem(new Cell(Path.of("x.md"), 1, "http.portt", "`8080`")) != null);
     assertEquals(null, problem(new Cell(Path.of("x.md"), 1, "http.instances", "one per core")));
-    assertEquals(null, problem(new Cell(Path.of("x.md"), 1, "http.accessLog.sampleRate", "`1` (all)")));
+    assertEquals(null, problem(new Cell(Path.of("x.md"), 1, "http.accessLog.sampleRate", "`0.01` (1%)")));
     assertFalse(keys.isEmpty());
   }
 
