@@ -3,6 +3,7 @@ package io.spillway.cache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.CacheConfig;
 import io.spillway.events.CommittedEvent;
+import io.spillway.redis.SingleFlight;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -92,7 +92,7 @@ public record LimitsConfig(
     }
     Algorithm algorithm = p.choice("algorithm", Algorithm.class);
     Common common = new Common(name, keyKinds(p), p.list("routes", LimitsConfig::route), costs(p),
-        p.strings("plans"), p.bool("shadow"), p.choice("onRedisFailure", FailureMode.class));
+        p.strings("plans"), p.bool("shadow"), p.choice("onRedisFailure", FailureMode.class), lease(p));
     return switch (algorithm) {
       case TOKEN_BUCKET -> {
         unused(p, algorithm, "limit", "windowSeconds", "period");
@@ -131,6 +131,14 @@ public record LimitsConfig(
             requiredNumber(p, "windowSeconds", algorithm));
       }
     };
+  }
+
+  /** {@code leaseSize} (null: exact mode) and {@code leaseTtlMs}. */
+  private static RateLimitPolicy.Lease lease(ConfigReader p) {
+    if (!p.has("leaseSize")) {
+      return null;
+    }
+    return new RateLimitPolicy.Lease(p.integer("leaseSize"), p.number("leaseTtlMs"));
   }
 
   private static long requiredNumber(ConfigReader p, String name, Algorithm algorithm) {

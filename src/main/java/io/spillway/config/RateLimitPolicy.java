@@ -66,9 +66,10 @@ public sealed interface RateLimitPolicy {
    * @param plans          only requests whose API key has one of these plans; empty: any request
    * @param shadow         evaluate, count and send headers, never reject
    * @param onRedisFailure what decides while Redis does not answer
+   * @param lease          leased mode (see {@link Lease}); null: exact mode, every request decided in Redis
    */
   record Common(String name, List<KeyKind> key, List<Route> routes, Map<String, Integer> costs, List<String> plans,
-                boolean shadow, FailureMode onRedisFailure) {
+                boolean shadow, FailureMode onRedisFailure, Lease lease) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     public Common {
@@ -107,6 +108,34 @@ public sealed interface RateLimitPolicy {
       plans = List.copyOf(plans);
       Check.present("limits.policies[].onRedisFailure", onRedisFailure);
     }
+
+    /** A policy that holds {@code capacity} at most may lease at most that much; some algorithms not at all. */
+    void checkLease(Algorithm algorithm, long capacity) {
+      if (lease == null) {
+        return;
+      }
+      if (algorithm == Algorithm.SLIDING_WINDOW_LOG || algorithm == Algorithm.SLIDING_WINDOW_COUNTER) {
+        throw new ConfigException("limits.policies[].leaseSize", "is not available for algorithm "
+            + algorithm.configName() + " (a window that slides cannot be spent ahead); allowed for token-bucket, "
+            + "gcra, fixed-window and quota");
+      }
+      if (lease.size() > capacity) {
+        throw new ConfigException("limits.policies[].leaseSize", lease.size() + " is more than the policy holds ("
+            + capacity + ")");
+      }
+    }
+  }
+
+  /**
+   * Leased mode: a node takes {@code size} units of the policy from Redis in one call and spends them itself
+   * for at most {@code ttlMs}, so most requests make no Redis trip. Over any interval a leased policy admits at
+   * most nodes x size more than exact mode, and leaves at most nodes x size unspent per lease period.
+   */
+  record Lease(int size, long ttlMs) {
+    public Lease {
+      Check.range("limits.policies[].leaseSize", size, 1, 1_000_000);
+      Check.range("limits.policies[].leaseTtlMs", ttlMs, 10, 60_000);
+    }
   }
 
   /**
@@ -141,6 +170,7 @@ public sealed interface RateLimitPolicy {
         throw new ConfigException("limits.policies[].rate", "must be greater than 0, got " + rate);
       }
       Check.range("limits.policies[].burst", burst, 1, MAX_LIMIT);
+      common.checkLease(Algorithm.TOKEN_BUCKET, burst);
     }
 
     @Override
@@ -156,6 +186,7 @@ public sealed interface RateLimitPolicy {
       Check.range("limits.policies[].limit", limit, 1, MAX_LIMIT);
       Check.range("limits.policies[].windowSeconds", windowSeconds, 1, MAX_WINDOW_SECONDS);
       Check.range("limits.policies[].burst", burst, 1, MAX_LIMIT);
+      common.checkLease(Algorithm.GCRA, burst);
     }
 
     @Override
@@ -170,6 +201,7 @@ public sealed interface RateLimitPolicy {
       Check.present("limits.policies[]", common);
       Check.range("limits.policies[].limit", limit, 1, MAX_LIMIT);
       Check.range("limits.policies[].windowSeconds", windowSeconds, 1, MAX_WINDOW_SECONDS);
+      common.checkLease(Algorithm.FIXED_WINDOW, limit);
     }
 
     @Override
@@ -184,6 +216,7 @@ public sealed interface RateLimitPolicy {
       Check.present("limits.policies[]", common);
       Check.range("limits.policies[].limit", limit, 1, MAX_LOG_LIMIT);
       Check.range("limits.policies[].windowSeconds", windowSeconds, 1, MAX_WINDOW_SECONDS);
+      common.checkLease(Algorithm.SLIDING_WINDOW_LOG, limit);
     }
 
     @Override
@@ -198,6 +231,7 @@ public sealed interface RateLimitPolicy {
       Check.present("limits.policies[]", common);
       Check.range("limits.policies[].limit", limit, 1, MAX_LIMIT);
       Check.range("limits.policies[].windowSeconds", windowSeconds, 1, MAX_WINDOW_SECONDS);
+      common.checkLease(Algorithm.SLIDING_WINDOW_COUNTER, limit);
     }
 
     @Override
@@ -212,6 +246,7 @@ public sealed interface RateLimitPolicy {
       Check.present("limits.policies[]", common);
       Check.range("limits.policies[].limit", limit, 1, MAX_LIMIT);
       Check.present("limits.policies[].period", period);
+      common.checkLease(Algorithm.QUOTA, limit);
     }
 
     @Override

@@ -115,6 +115,12 @@ final class Policy {
     return new Charge(this, redisKey, tag, cost(r));
   }
 
+  /** True when this policy is in leased mode and a request of {@code cost} fits in one lease. */
+  boolean leased(int cost) {
+    RateLimitPolicy.Lease lease = config.common().lease();
+    return lease != null && cost <= lease.size();
+  }
+
   int cost(RequestInfo r) {
     for (Rule rule : routes) {
       if (rule.cost() > 0 && rule.matches(r)) {

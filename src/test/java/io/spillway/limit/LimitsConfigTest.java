@@ -82,14 +82,14 @@ class LimitsConfigTest {
   @Test
   void aRecordBuiltInCodeIsCheckedLikeConfig() {
     RateLimitPolicy.Common common = new RateLimitPolicy.Common("p", List.of(KeyKind.IP), List.of(), Map.of(),
-        List.of(), false, FailureMode.LOCAL);
+        List.of(), false, FailureMode.LOCAL, null);
     ConfigException e = assertThrows(ConfigException.class, () -> new RateLimitPolicy.FixedWindow(common, 0, 60));
     assertEquals("limits.policies[].limit: 0 is out of range; allowed: 1..1000000000", e.getMessage());
     e = assertThrows(ConfigException.class, () -> new RateLimitPolicy.SlidingWindowLog(common, 100_001, 60));
     assertTrue(e.getMessage().startsWith("limits.policies[].limit: 100001 is out of range; allowed: 1..100000"),
         e.getMessage());
     e = assertThrows(ConfigException.class, () -> new RateLimitPolicy.Common("p", List.of(KeyKind.IP, KeyKind.IP),
-        List.of(), Map.of(), List.of(), false, FailureMode.LOCAL));
+        List.of(), Map.of(), List.of(), false, FailureMode.LOCAL, null));
     assertEquals("limits.policies[].key[1]: 'ip' is listed twice", e.getMessage());
   }
 

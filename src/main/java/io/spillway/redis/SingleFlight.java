@@ -1,4 +1,4 @@
-package io.spillway.cache;
+package io.spillway.redis;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * load instead of each reading the database. Each waiter is answered on its own event loop (its own context),
  * so no request is completed from another thread.
  */
-final class SingleFlight<K, V> {
+public final class SingleFlight<K, V> {
   private final ConcurrentHashMap<K, Flight<V>> flights = new ConcurrentHashMap<>();
 
   private static final class Flight<V> {
@@ -43,7 +43,7 @@ final class SingleFlight<K, V> {
     }
   }
 
-  Future<V> run(K key, Supplier<Future<V>> load) {
+  public Future<V> run(K key, Supplier<Future<V>> load) {
     ContextInternal ctx = ContextInternal.current();
     Promise<V> waiter = ctx != null ? ctx.promise() : Promise.promise();
     while (true) {
@@ -70,7 +70,7 @@ final class SingleFlight<K, V> {
     }
   }
 
-  int inFlight() {
+  public int inFlight() {
     return flights.size();
   }
 }
