@@ -10,6 +10,8 @@
   stats.py openloop OUT CLASS             one summary line from OpenLoopLoad's "run" line of CLASS
   stats.py curve ROUNDS CMP TARGET...     the median latency percentile curve of each target, from the
                                           "pct" fields of the rounds (a gnuplot data file)
+  stats.py overload ROUNDS                the overload table (medians per load, shedding mode and class)
+  stats.py overload-dat ROUNDS CAPACITY   the same as a gnuplot data file
   stats.py raise-limits DEFAULTS FACTOR   the shipped rate-limit policies with every number (rate, burst,
                                           limit) multiplied by FACTOR, as one JSON array
 """
@@ -121,6 +123,69 @@ def curve(path, cmp, targets):
         print(f"{p:g} {-math.log10(1 - p / 100):.4f} " + " ".join(f"{v:.3f}" for v in vals))
 
 
+def overload_medians(path):
+    rows = [r for r in read_rounds(path) if r.get("cmp") == "overload"]
+    loads = sorted({float(r["load"]) for r in rows})
+    med = {}
+    for load in loads:
+        for mode in ("on", "off"):
+            for cls in ("critical", "normal", "sheddable", "all"):
+                sel = [r for r in rows if float(r["load"]) == load and r["target"] == mode and r["class"] == cls]
+                if sel:
+                    med[(load, mode, cls)] = {k: statistics.median(float(r[k]) for r in sel)
+                                              for k in sel[0] if _number(sel[0].get(k, ""))} | {"rounds": len(sel)}
+    return loads, med
+
+
+def _number(v):
+    try:
+        float(v)
+        return True
+    except ValueError:
+        return False
+
+
+def overload(path):
+    loads, med = overload_medians(path)
+    print("| load | shedding | offered/s | goodput/s | goodput % | critical good % | normal good % | sheddable good % "
+          "| shed/s | errors | p99 critical ms | p99 normal ms | p99 sheddable ms | client lag p99 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for load in loads:
+        for mode in ("on", "off"):
+            a = med.get((load, mode, "all"))
+            if not a:
+                continue
+            c, n, sh = (med[(load, mode, k)] for k in ("critical", "normal", "sheddable"))
+            print(f"| {load:g}x | {mode} | {fmt(a['offered_rps'], 0)} | {fmt(a['good_rps'], 0)} | {fmt(a['good_pct'])} "
+                  f"| {fmt(c['good_pct'])} | {fmt(n['good_pct'])} | {fmt(sh['good_pct'])} | {fmt(a['shed_rps'], 0)} "
+                  f"| {fmt(a['errors'], 0)} | {fmt(c['p99_ms'], 1)} | {fmt(n['p99_ms'], 1)} | {fmt(sh['p99_ms'], 1)} "
+                  f"| {fmt(a.get('lag_p99_ms', float('nan')), 1)} |")
+    print()
+    for load in loads:
+        for mode in ("on", "off"):
+            a = med.get((load, mode, "all"))
+            if a:
+                c, n, sh = (med[(load, mode, k)] for k in ("critical", "normal", "sheddable"))
+                print(f"summary load={load:g}x shedding={mode} rounds={a['rounds']} offered_rps={a['offered_rps']:.0f} "
+                      f"good_rps={a['good_rps']:.0f} good_pct={a['good_pct']:.1f} critical_good_pct={c['good_pct']:.1f} "
+                      f"normal_good_pct={n['good_pct']:.1f} sheddable_good_pct={sh['good_pct']:.1f} "
+                      f"shed_rps={a['shed_rps']:.0f} p99_critical_ms={c['p99_ms']:.1f} p99_normal_ms={n['p99_ms']:.1f} "
+                      f"p99_sheddable_ms={sh['p99_ms']:.1f} (medians)")
+
+
+def overload_dat(path, capacity):
+    loads, med = overload_medians(path)
+    print(f"# capacity {capacity} req/s; medians over rounds; p99 of 2xx answers in ms")
+    print("# load offered good_on good_off p99_critical_on p99_critical_off p99_normal_on p99_normal_off "
+          "p99_sheddable_on p99_sheddable_off good_pct_on good_pct_off")
+    for load in loads:
+        g = lambda mode, cls, k: med.get((load, mode, cls), {}).get(k, float("nan"))
+        print(f"{load:g} {g('on', 'all', 'offered_rps'):.0f} {g('on', 'all', 'good_rps'):.0f} "
+              f"{g('off', 'all', 'good_rps'):.0f} "
+              + " ".join(f"{g(m, c, 'p99_ms'):.2f}" for c in ("critical", "normal", "sheddable") for m in ("on", "off"))
+              + f" {g('on', 'all', 'good_pct'):.1f} {g('off', 'all', 'good_pct'):.1f}")
+
+
 def raise_limits(defaults, factor):
     policies = json.load(open(defaults))["limits"]["policies"]
     for p in policies:
@@ -142,6 +207,10 @@ def main():
         openloop(sys.argv[2], sys.argv[3])
     elif cmd == "curve":
         curve(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif cmd == "overload":
+        overload(sys.argv[2])
+    elif cmd == "overload-dat":
+        overload_dat(sys.argv[2], sys.argv[3])
     elif cmd == "raise-limits":
         raise_limits(sys.argv[2], float(sys.argv[3]))
     else:
