@@ -301,7 +301,7 @@ machine() {
 open_results() {
   local name="$1" dirty=""
   COMMIT=$(git -C "$ROOT" rev-parse HEAD)
-  if [ -n "$(git -C "$ROOT" status --porcelain -- . ':!bench/results' 2>/dev/null)" ]; then dirty=" (with uncommitted changes)"; fi
+  if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench/results' ':!docs' 2>/dev/null)" ]; then dirty=" (with uncommitted changes)"; fi
   STAMP=$(date -u +%Y%m%dT%H%MZ)
   OUT="$RESULTS/$name-$STAMP-${COMMIT:0:7}.txt"
   RAW="$SCRATCH/$name.raw"

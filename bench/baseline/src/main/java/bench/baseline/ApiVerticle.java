@@ -62,11 +62,13 @@ public final class ApiVerticle extends VerticleBase {
             .setPassword(c.getString("pgPassword")))
         .using(vertx)
         .build();
-    // The client's default pool (6 connections, 24 waiting) refuses work at a few dozen concurrent requests.
+    // The client's default pool (6 connections, 24 waiting) refuses work at a few dozen concurrent requests;
+    // sized like Spillway's (redis.poolSize 32, maxWaiting 2048, per HTTP verticle).
     redisClient = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(c.getString("redisUri"))
         .setMaxPoolSize(c.getInteger("redisPoolSize"))
-        .setMaxPoolWaiting(1024));
+        .setMaxPoolWaiting(2048)
+        .setMaxWaitingHandlers(8192));
     redis = RedisAPI.api(redisClient);
     JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(c.getString("jwtSecret")))

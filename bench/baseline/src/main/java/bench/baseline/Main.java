@@ -36,7 +36,7 @@ public final class Main {
         .put("pgPassword", env("BASELINE_PG_PASSWORD", ""))
         .put("pgPoolSize", intEnv("BASELINE_PG_POOL_SIZE", 8))
         .put("redisUri", env("BASELINE_REDIS_URI", "redis://127.0.0.1:6379/15"))
-        .put("redisPoolSize", intEnv("BASELINE_REDIS_POOL_SIZE", 16))
+        .put("redisPoolSize", intEnv("BASELINE_REDIS_POOL_SIZE", 32))
         .put("jwtSecret", env("BASELINE_JWT_SECRET", "dev-only-sample-secret-do-not-use-in-production"))
         .put("jwtIssuer", env("BASELINE_JWT_ISSUER", "spillway"))
         .put("jwtAudience", env("BASELINE_JWT_AUDIENCE", "spillway-api"))
