@@ -296,8 +296,9 @@ machine() {
     "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-# open_results NAME: sets OUT (the result file), RAW (raw outputs, appended under OUT at the end), ROUNDS_FILE
-# (one line per measured run), STAMP and COMMIT.
+# open_results NAME: sets OUT (the result file, written at the end), HEAD (its header lines), RAW (raw
+# outputs, appended under OUT at the end), ROUNDS_FILE (one line per measured run), STAMP and COMMIT. Only
+# finish_results writes into bench/results/, so an aborted run leaves nothing there.
 open_results() {
   local name="$1" dirty=""
   COMMIT=$(git -C "$ROOT" rev-parse HEAD)
@@ -306,13 +307,14 @@ open_results() {
   OUT="$RESULTS/$name-$STAMP-${COMMIT:0:7}.txt"
   RAW="$SCRATCH/$name.raw"
   ROUNDS_FILE="$SCRATCH/$name.rounds"
+  HEAD="$SCRATCH/$name.head"
   : >"$RAW"; : >"$ROUNDS_FILE"
   {
     echo "commit: $COMMIT$dirty"
     echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "machine: $(machine)"
     echo "command: $BENCH_COMMAND"
-  } >"$OUT.head"
+  } >"$HEAD"
 }
 
 # record CMP TARGET ROUND SUMMARY: one measured run into ROUNDS_FILE.
@@ -323,7 +325,7 @@ record() {
 # finish_results SUMMARY_FILE: OUT = header, summary, the per-run lines, then every raw output.
 finish_results() {
   {
-    cat "$OUT.head"
+    cat "$HEAD"
     echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     cat "$1"
@@ -334,6 +336,5 @@ finish_results() {
     echo "## raw outputs"
     cat "$RAW"
   } >"$OUT"
-  rm -f "$OUT.head"
   echo "results: ${OUT#"$ROOT"/}"
 }

@@ -86,7 +86,7 @@ errors_on=$(server_errors shed-on); errors_off=$(server_errors shed-off)
 stop_all
 dat="$RESULTS/overload-$STAMP-${COMMIT:0:7}.dat"
 summary="$SCRATCH/overload.summary"
-{ sed 's/^/# /' "$OUT.head"; python3 "$BENCH_DIR/stats.py" overload-dat "$ROUNDS_FILE" "$capacity"; } >"$dat"
+{ sed 's/^/# /' "$HEAD"; python3 "$BENCH_DIR/stats.py" overload-dat "$ROUNDS_FILE" "$capacity"; } >"$dat"
 mkdir -p "$ROOT/docs/img"
 gnuplot -e "datafile='$dat'; outdir='$ROOT/docs/img'; capacity=$capacity" "$BENCH_DIR/plot/overload.gp"
 {

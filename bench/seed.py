@@ -115,7 +115,7 @@ def main():
             pid, ms = post_ids.make(logical)
             f.write(f"{pid},{u[0]},Seed post {k} by {u[2]},{ts(ms)}\n")
         u[4] = a.posts
-    n_follows = min(a.follows, active - 1)
+    n_follows = max(0, min(a.follows, active - 1))
     for i in range(active):
         follower = users[i]
         for j in rnd.sample([x for x in range(active) if x != i] if active < 2000 else

@@ -70,7 +70,6 @@ COLUMNS = [("rps", "req/s", 0), ("p50_ms", "p50 ms", 2), ("p90_ms", "p90 ms", 2)
 def summary(path, cmp, ratio=None):
     rows = [r for r in read_rounds(path) if r["cmp"] == cmp]
     targets = list(dict.fromkeys(r["target"] for r in rows))
-    slo = rows[0].get("slo_ms", "?") if rows else "?"
     print(f"| target | round | {' | '.join(c[1] for c in COLUMNS)} |")
     print(f"| --- | --- | {' | '.join('---' for _ in COLUMNS)} |")
     for r in rows:
@@ -81,6 +80,7 @@ def summary(path, cmp, ratio=None):
               + " | ".join(f"**{fmt(median(rows, cmp, t, k), d)}**" for k, _, d in COLUMNS) + " |")
     print()
     for t in targets:
+        slo = next((r.get("slo_ms", "?") for r in rows if r["target"] == t), "?")
         print(f"summary cmp={cmp} target={t} rounds={sum(1 for r in rows if r['target'] == t)} "
               + " ".join(f"{k}={median(rows, cmp, t, k):.3f}" for k, _, _ in COLUMNS) + f" (medians; goodput = 2xx within {slo} ms)")
     if ratio:

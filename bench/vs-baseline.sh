@@ -130,7 +130,7 @@ while read -r round target; do target_run miss "$target" "$round"; done < <(roun
 errors_s=$(server_errors spillway)
 stop_all
 curve_dat="$RESULTS/vs-baseline-$STAMP-${COMMIT:0:7}-latency.dat"
-{ sed 's/^/# /' "$OUT.head"
+{ sed 's/^/# /' "$HEAD"
   python3 "$BENCH_DIR/stats.py" curve "$ROUNDS_FILE" halfpeak spillway baseline baseline-at-spillway-rate; } >"$curve_dat"
 mkdir -p "$ROOT/docs/img"
 gnuplot -e "datafile='$curve_dat'; outfile='$ROOT/docs/img/vs-baseline-latency.svg'; \
