@@ -317,9 +317,10 @@ open_results() {
   } >"$HEAD"
 }
 
-# record CMP TARGET ROUND SUMMARY: one measured run into ROUNDS_FILE.
+# record CMP TARGET ROUND SUMMARY: one measured run into ROUNDS_FILE, with the machine's 1-minute load average
+# when it ended (this machine is shared: a round measured while others were busy shows it).
 record() {
-  echo "cmp=$1 target=$2 round=$3 $4" >>"$ROUNDS_FILE"
+  echo "cmp=$1 target=$2 round=$3 $4 load1=$(cut -d' ' -f1 /proc/loadavg)" >>"$ROUNDS_FILE"
 }
 
 # finish_results SUMMARY_FILE: OUT = header, summary, the per-run lines, then every raw output.

@@ -76,7 +76,7 @@ for round in $(seq 1 "$RUNS"); do
       { echo "### round $round, x$factor, shedding $mode: OpenLoopLoad port=$(port_of "$mode") rate=$rate" \
           "warmup=$RUN_WARMUP seconds=$RUN_SECONDS"; cat "$out"; echo; } >>"$RAW"
       lag=$(sed -n 's/^sendlag [^ ]* [^ ]* //p' "$out")
-      grep '^run ' "$out" | sed "s/^run /cmp=overload target=$mode load=$factor round=$round /; s/\$/ $lag/" >>"$ROUNDS_FILE"
+      grep '^run ' "$out" | sed "s/^run /cmp=overload target=$mode load=$factor round=$round /; s/\$/ $lag load1=$(cut -d' ' -f1 /proc/loadavg)/" >>"$ROUNDS_FILE"
       echo "round $round x$factor shedding $mode ($rate/s): $(grep ' class=all ' "$out" | grep -o 'good_rps=[^ ]*\|p99_ms=[^ ]*' | tr '\n' ' ')"
     done
   done

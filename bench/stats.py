@@ -64,7 +64,8 @@ def fmt(x, digits=1):
 
 COLUMNS = [("rps", "req/s", 0), ("p50_ms", "p50 ms", 2), ("p90_ms", "p90 ms", 2), ("p99_ms", "p99 ms", 2),
            ("p999_ms", "p99.9 ms", 2), ("good_rps", "goodput/s", 0), ("non2xx", "non-2xx", 0),
-           ("socket_errors", "socket errors", 0), ("lag_p99_ms", "client lag p99 ms", 1)]
+           ("socket_errors", "socket errors", 0), ("lag_p99_ms", "client lag p99 ms", 1),
+           ("load1", "load avg (1 min)", 1)]
 
 
 def summary(path, cmp, ratio=None):
