@@ -17,13 +17,19 @@ import io.vertx.ext.web.RoutingContext;
  * body) and answer {@code If-None-Match} with {@code 304} and no body; they are {@code Cache-Control: private,
  * no-cache} (stored by the client, revalidated each time: counts change). Everything else is {@code no-store}.
  */
-record ApiResponse(int status, Buffer body, String location, String etag, String cacheControl) {
+record ApiResponse(int status, Buffer body, String location, String etag, String cacheControl, JsonObject json) {
   static final String REVALIDATE = "private, no-cache";
   static final String NO_STORE = "no-store";
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
+  /** Bytes to send as they are (a cached representation, already in the request's API version). */
+  ApiResponse(int status, Buffer body, String location, String etag, String cacheControl) {
+    this(status, body, location, etag, cacheControl, null);
+  }
+
+  /** A JSON object, encoded when sent (after {@link #reshaped} may have turned it into another version). */
   static ApiResponse ok(JsonObject body) {
-    return new ApiResponse(200, body.toBuffer(), null, null, null);
+    return new ApiResponse(200, null, null, null, null, body);
   }
 
   /** A cached representation, sent as its bytes with its ETag. */
@@ -32,7 +38,7 @@ record ApiResponse(int status, Buffer body, String location, String etag, String
   }
 
   static ApiResponse created(JsonObject body, String location) {
-    return new ApiResponse(201, body.toBuffer(), location, null, null);
+    return new ApiResponse(201, null, location, null, null, body);
   }
 
   static ApiResponse noContent() {
@@ -41,10 +47,21 @@ record ApiResponse(int status, Buffer body, String location, String etag, String
 
   /** The same response, never stored by anyone (it shows a secret). */
   ApiResponse secret() {
-    return new ApiResponse(status, body, location, etag, NO_STORE);
+    return new ApiResponse(status, body, location, etag, NO_STORE, json);
+  }
+
+  /** The same response with another JSON body (its v2 shape), or this one when it carries no JSON object. */
+  ApiResponse reshaped(JsonObject other) {
+    return new ApiResponse(status, null, location, null, cacheControl, other);
+  }
+
+  /** The body's bytes, encoded once. */
+  Buffer bytes() {
+    return body != null ? body : json == null ? null : json.toBuffer();
   }
 
   void send(RoutingContext ctx) {
+    Buffer body = bytes();
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     boolean read = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD;
@@ -66,17 +83,19 @@ record ApiResponse(int status, Buffer body, String location, String etag, String
     if (body == null) {
       response.end();
     } else {
-      response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.slice());
+      String type = ApiVersion.mediaType(ctx);
+      response.putHeader(HttpHeaders.CONTENT_TYPE, type.equals("application/json") ? JSON : type).end(body.slice());
     }
   }
 
   /** How a response is stored for an Idempotency-Key replay. */
   JsonObject toJson() {
+    Buffer body = bytes();
     return new JsonObject().put("body", body == null ? null : new JsonObject(body)).put("location", location);
   }
 
   static ApiResponse fromJson(int status, JsonObject stored) {
     JsonObject body = stored.getJsonObject("body");
-    return new ApiResponse(status, body == null ? null : body.toBuffer(), stored.getString("location"), null, null);
+    return new ApiResponse(status, null, stored.getString("location"), null, null, body);
   }
 }

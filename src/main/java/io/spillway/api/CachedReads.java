@@ -10,6 +10,7 @@ import io.spillway.web.Problem;
 import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The API's cached reads: how each cached representation is loaded and encoded (once, as the API sends it),
@@ -29,10 +30,23 @@ final class CachedReads {
 
   /** A user's public profile (never the email: that is only for the user, who reads it uncached). */
   Future<ApiResponse> user(long id, Long viewer) {
-    return cache.get(CacheKey.user(id), () -> data.call(new Requests.GetUser(id, viewer))
-            .map(u -> Entry.of(Representations.user(u, false).toBuffer()))
-            .recover(CachedReads::missingWhenNotFound))
+    return userEntry(id, viewer).map(e -> found(e, "user"));
+  }
+
+  /** The same profile in API v2: its shape derived once from the v1 entry and cached beside it. */
+  Future<ApiResponse> user(long id, Long viewer, ApiVersion version) {
+    if (version == ApiVersion.V1) {
+      return user(id, viewer);
+    }
+    return cache.get(CacheKey.userV2(id), () -> userEntry(id, viewer)
+            .map(v1 -> v1.found() ? Entry.of(V2Representations.user(new JsonObject(v1.body())).toBuffer()) : v1))
         .map(e -> found(e, "user"));
+  }
+
+  private Future<Entry> userEntry(long id, Long viewer) {
+    return cache.get(CacheKey.user(id), () -> data.call(new Requests.GetUser(id, viewer))
+        .map(u -> Entry.of(Representations.user(u, false).toBuffer()))
+        .recover(CachedReads::missingWhenNotFound));
   }
 
   /**
@@ -40,16 +54,38 @@ final class CachedReads {
    * them. A renamed author shows in every post at once, without finding each post.
    */
   Future<ApiResponse> post(long id, Long viewer) {
+    return served(postEntry(id, viewer));
+  }
+
+  /** The same post in API v2: its shape derived once from the v1 entry and cached beside it. */
+  Future<ApiResponse> post(long id, Long viewer, ApiVersion version) {
+    if (version == ApiVersion.V1) {
+      return post(id, viewer);
+    }
+    return served(cache.get(CacheKey.postV2(id), () -> postEntry(id, viewer)
+        .map(v1 -> v1.found() ? Entry.of(V2Representations.postWithoutAuthor(new JsonObject(v1.body())).toBuffer(),
+            v1.related()) : v1)));
+  }
+
+  private Future<Entry> postEntry(long id, Long viewer) {
     return cache.get(CacheKey.post(id), () -> data.call(new Requests.GetPost(id, viewer))
-            .map(p -> Entry.of(Representations.post(withoutAuthor(p)).toBuffer(), p.authorId()))
-            .recover(CachedReads::missingWhenNotFound))
-        .compose(post -> {
-          if (!post.found()) {
-            return Future.failedFuture(new ProblemException(Problem.notFound("post not found")));
-          }
-          return author(post.related())
-              .map(ref -> new ApiResponse(200, splice(post.body(), ref), null, null, null));
-        });
+        .map(p -> Entry.of(Representations.post(withoutAuthor(p)).toBuffer(), p.authorId()))
+        .recover(CachedReads::missingWhenNotFound));
+  }
+
+  private Future<ApiResponse> served(Future<Entry> entry) {
+    return entry.compose(post -> {
+      if (!post.found()) {
+        return Future.failedFuture(new ProblemException(Problem.notFound("post not found")));
+      }
+      return author(post.related())
+          .map(ref -> new ApiResponse(200, splice(post.body(), ref), null, null, null));
+    });
+  }
+
+  /** What a post shows of its author, {@code {"id", "name"}}, the same in both versions (cached). */
+  Future<Buffer> authorRef(long id) {
+    return author(id);
   }
 
   private Future<Buffer> author(long id) {

@@ -49,7 +49,7 @@ final class PostsApi {
 
   Future<ApiResponse> get(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    return reads.post(id, Caller.of(ctx).userId());
+    return reads.post(id, Caller.of(ctx).userId(), ApiVersion.of(ctx));
   }
 
   Future<ApiResponse> delete(RoutingContext ctx) {

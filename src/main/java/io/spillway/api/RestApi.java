@@ -1,5 +1,6 @@
 package io.spillway.api;
 
+import io.spillway.api.graphql.GraphQlEndpoint;
 import io.spillway.data.DataClient;
 import io.spillway.auth.BearerAuth;
 import io.spillway.cache.ReadCache;
@@ -20,13 +21,23 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The v1 REST API: mounts every resource on the router. */
+/** The REST API, v1 and v2: mounts every resource on the router, with the contract it is checked against. */
 public final class RestApi {
-  private RestApi() {}
+  private final Vertx vertx;
+  private final AppConfig config;
+  private final Routes routes;
+  private final GraphQlReads graphQlReads;
 
-  public static void mount(Vertx vertx, Router router, AppConfig config, JwtTokens tokens, PasswordHasher passwords,
+  private RestApi(Vertx vertx, AppConfig config, Routes routes, GraphQlReads graphQlReads) {
+    this.vertx = vertx;
+    this.config = config;
+    this.routes = routes;
+    this.graphQlReads = graphQlReads;
+  }
+
+  public static RestApi mount(Vertx vertx, Router router, AppConfig config, JwtTokens tokens, PasswordHasher passwords,
                            RateLimiter limiter, ReadCache cache, Handler<RoutingContext> clientConcurrency,
-                           MeterRegistry registry) {
+                           MeterRegistry registry, ApiContract contract) {
     DataClient data = new DataClient(vertx, registry);
     CachedReads reads = new CachedReads(cache, data);
     Idempotency idempotency = new Idempotency(data);
@@ -34,7 +45,10 @@ public final class RestApi {
         .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.plan(), k.keyHash(),
             k.revokedAt() != null)), config.apiKeyCacheSeconds());
     Routes routes = new Routes(router, config.http().maxBodyBytes(), BearerAuth.required(tokens),
-        BearerAuth.optional(tokens), apiKeys, clientConcurrency, new RateLimitHandler(limiter));
+        BearerAuth.optional(tokens), apiKeys, clientConcurrency, new RateLimitHandler(limiter))
+        .versioned(contract, new ApiVersion.Headers(config.api()), new V2Representations(reads),
+            config.api().validateReads());
+    contract.serve(router);
     Set<String> plans = new TreeSet<>();
     config.limits().policies().forEach(p -> plans.addAll(p.common().plans()));
     new UsersApi(data, cache, reads, passwords, idempotency).mount(routes);
@@ -46,5 +60,22 @@ public final class RestApi {
     new ApiKeysApi(data, limiter, plans, plans.contains("free") ? "free" : plans.iterator().next()).mount(routes);
     new PostsApi(data, cache, reads, idempotency).mount(routes);
     new FeedApi(data).mount(routes);
+    return new RestApi(vertx, config, routes, new GraphQlReads(data, cache, reads));
+  }
+
+  /**
+   * {@code /graphql} (when {@code graphql.enabled}), and GraphiQL at {@code /graphiql/} in dev mode. {@code door} is
+   * the shedding handler, run once the operation is known (the router's own door lets {@code /graphql} through).
+   */
+  public void mountGraphQl(Router router, Handler<RoutingContext> door) {
+    if (!config.api().graphqlEnabled()) {
+      return;
+    }
+    GraphQlEndpoint endpoint = new GraphQlEndpoint(graphQlReads, config.api());
+    int maxBody = config.api().graphqlMaxQueryBytes() + GraphQlEndpoint.MAX_VARIABLES_BYTES + 1024;
+    routes.addGraphQl(GraphQlEndpoint.PATH, maxBody, endpoint::prepare, door, endpoint.execute());
+    if (config.devMode()) {
+      router.route("/graphiql*").subRouter(GraphQlEndpoint.graphiql(vertx));
+    }
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.openapi.contract.Operation;
 
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -29,6 +30,10 @@ final class Routes {
   private final Handler<RoutingContext> apiKeys;
   private final Handler<RoutingContext> clientConcurrency;
   private final Handler<RoutingContext> rateLimit;
+  private ApiContract contract;
+  private ApiVersion.Headers versions;
+  private V2Representations v2;
+  private boolean validateReads;
 
   Routes(Router router, int maxBodyBytes, BearerAuth required, BearerAuth optional, Handler<RoutingContext> apiKeys,
          Handler<RoutingContext> clientConcurrency, Handler<RoutingContext> rateLimit) {
@@ -41,16 +46,75 @@ final class Routes {
     this.rateLimit = rateLimit;
   }
 
-  /** A route without a request body: nothing buffers one (a body sent anyway is discarded unread). */
-  void add(HttpMethod method, String path, Access access, Function<RoutingContext, Future<ApiResponse>> handler) {
-    auth(RouteTemplates.named(router.route(method, path), path), access)
-        .handler(ctx -> respond(ctx, () -> handler.apply(ctx)));
+  /**
+   * Every route is mounted for both API versions ({@code /v1/...} and {@code /v2/...}), checked against its
+   * operation in the contract, and answered in the request's version (see {@link ApiVersion}).
+   */
+  Routes versioned(ApiContract contract, ApiVersion.Headers versions, V2Representations v2, boolean validateReads) {
+    this.contract = contract;
+    this.versions = versions;
+    this.v2 = v2;
+    this.validateReads = validateReads;
+    return this;
   }
 
-  /** A route whose request body is a JSON object (415 when not JSON, 400 when malformed, 413 when too large). */
+  /**
+   * A route without a request body: nothing buffers one (a body sent anyway is discarded unread). Its path
+   * and header parameters are validated against the contract, except on reads unless {@code
+   * api.validateReads} is on: a read's id, limit and cursor are checked by hand ({@link Params}).
+   */
+  void add(HttpMethod method, String path, Access access, Function<RoutingContext, Future<ApiResponse>> handler) {
+    for (ApiVersion version : ApiVersion.values()) {
+      String versioned = pathIn(version, path);
+      Operation op = method == HttpMethod.GET && !validateReads ? null : contract.operation(method, versioned);
+      V2Representations.Shape shape = v2.forRoute(method, path);
+      auth(version(RouteTemplates.named(router.route(method, versioned), versioned), version), access)
+          .handler(ctx -> respond(ctx, shape, () -> validated(ctx, op).compose(v -> handler.apply(ctx))));
+    }
+  }
+
+  /**
+   * A route whose request body is a JSON object (415 when not JSON, 400 when malformed or when the contract
+   * refuses it, 413 when too large).
+   */
   void addJson(HttpMethod method, String path, Access access,
                BiFunction<RoutingContext, JsonObject, Future<ApiResponse>> handler) {
-    auth(withBody(method, path), access).handler(ctx -> respond(ctx, () -> handler.apply(ctx, JsonBodies.object(ctx))));
+    for (ApiVersion version : ApiVersion.values()) {
+      String versioned = pathIn(version, path);
+      Operation op = contract.operation(method, versioned);
+      V2Representations.Shape shape = v2.forRoute(method, path);
+      auth(version(withBody(method, versioned), version), access).handler(ctx -> respond(ctx, shape, () -> {
+        JsonObject body = JsonBodies.object(ctx);
+        return validated(ctx, op).compose(v -> handler.apply(ctx, body));
+      }));
+    }
+  }
+
+  /**
+   * The GraphQL route ({@code POST} and {@code GET}): body, then {@code prepare} (parses and weighs the query and
+   * names the route after its operation), then the door's shedding by that name, then authentication and the rate
+   * limits as on every route, then {@code execute}.
+   */
+  void addGraphQl(String path, int maxBodyBytes, Handler<RoutingContext> prepare, Handler<RoutingContext> door,
+                  Handler<RoutingContext> execute) {
+    Route post = RouteTemplates.named(router.post(path).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)),
+        path);
+    Route get = RouteTemplates.named(router.get(path), path);
+    for (Route route : java.util.List.of(post, get)) {
+      auth(route.handler(prepare).handler(door), Access.OPTIONAL).handler(execute);
+    }
+  }
+
+  private static String pathIn(ApiVersion version, String v1Path) {
+    return version == ApiVersion.V1 ? v1Path : "/v2" + v1Path.substring("/v1".length());
+  }
+
+  private Route version(Route route, ApiVersion version) {
+    return route.handler(versions.handler(version));
+  }
+
+  private Future<Void> validated(RoutingContext ctx, Operation op) {
+    return op == null ? Future.succeededFuture() : contract.validate(ctx, op);
   }
 
   /** Body first (Vert.x Web requires body handlers before user handlers), then the template marker. */
@@ -71,12 +135,17 @@ final class Routes {
     return authenticated.handler(clientConcurrency).handler(rateLimit);
   }
 
-  private static void respond(RoutingContext ctx, java.util.function.Supplier<Future<ApiResponse>> call) {
+  private static void respond(RoutingContext ctx, V2Representations.Shape shape,
+                              java.util.function.Supplier<Future<ApiResponse>> call) {
     Future<ApiResponse> result;
     try {
       result = call.get();
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
+    }
+    if (ApiVersion.of(ctx) == ApiVersion.V2) {
+      result = result.compose(r -> r.json() == null ? Future.succeededFuture(r)
+          : shape.apply(ctx, r.json()).map(r::reshaped));
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {

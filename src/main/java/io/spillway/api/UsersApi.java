@@ -58,7 +58,7 @@ final class UsersApi {
     long id = Params.id(ctx, "id");
     Long viewer = Caller.of(ctx).userId();
     if (viewer == null || viewer != id) {
-      return reads.user(id, viewer);
+      return reads.user(id, viewer, ApiVersion.of(ctx));
     }
     // Your own profile shows your email, so it is read from the data layer, never from the shared cache.
     return data.call(new Requests.GetUser(id, viewer)).map(u -> ApiResponse.ok(Representations.user(u, true)));

@@ -117,8 +117,8 @@ public final class ReadCache {
     if (!config.enabled() || keys.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Future<Void>> held = new ArrayList<>(keys.size());
-    for (CacheKey key : keys) {
+    List<Future<Void>> held = new ArrayList<>(keys.size() * 2);
+    for (CacheKey key : keys.stream().flatMap(k -> k.withDerived().stream()).toList()) {
       metrics.invalidated(byEvent);
       if (near != null) {
         near.invalidate(key);

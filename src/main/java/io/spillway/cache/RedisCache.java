@@ -74,12 +74,10 @@ final class RedisCache {
 
   /** An entry read back from Redis; a representation served with another resource names it in a field. */
   private static Entry entry(CacheKey key, Buffer value) {
-    String field = key.kind().relatedField();
-    if (field == null) {
+    if (!key.kind().hasRelated()) {
       return Entry.of(value);
     }
-    Object related = new JsonObject(value).getValue(field);
-    return Entry.of(value, related instanceof String s ? Long.parseLong(s) : 0);
+    return Entry.of(value, key.kind().related(new JsonObject(value)));
   }
 
   /** Stores what a read found, unless the key holds anything (a hold, or another reader's fill). */

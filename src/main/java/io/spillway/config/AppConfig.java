@@ -19,6 +19,7 @@ public record AppConfig(
     KafkaConfig kafka,
     JwtConfig jwt,
     StreamConfig stream,
+    ApiConfig api,
     int passwordIterations,
     int apiKeyCacheSeconds,
     ObserveConfig observe,
@@ -30,7 +31,7 @@ public record AppConfig(
 
   public AppConfig {
     oneOf("mode", mode, MODES);
-    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, observe}) {
+    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, api, observe}) {
       if (section == null) {
         throw new IllegalArgumentException("every section of the config is required");
       }
@@ -70,6 +71,7 @@ public record AppConfig(
         KafkaConfig.from(root.child("kafka")),
         JwtConfig.from(root.child("jwt")),
         StreamConfig.from(root.child("stream"), root.child("outbox")),
+        ApiConfig.from(root.child("api"), root.child("graphql")),
         auth.integer("passwordIterations"),
         auth.integer("apiKeyCacheSeconds"),
         ObserveConfig.from(root.child("metrics"), root.child("tracing")),

@@ -82,6 +82,11 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.SetFollow.class, follows::set);
     on(Requests.ListFollows.class, follows::list);
     on(Requests.ReadFeed.class, feed::read);
+    BatchReads batches = new BatchReads(shards);
+    on(Requests.GetUsers.class, batches::users);
+    on(Requests.GetPosts.class, batches::posts);
+    on(Requests.LatestComments.class, batches::latestComments);
+    on(Requests.LikedPosts.class, batches::liked);
     on(Requests.CreateApiKey.class, apiKeys::create);
     on(Requests.ListApiKeys.class, apiKeys::list);
     on(Requests.RevokeApiKey.class, apiKeys::revoke);

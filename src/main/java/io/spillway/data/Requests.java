@@ -65,4 +65,17 @@ public final class Requests {
       implements DataRequest<Void> {}
 
   public record ReleaseIdempotencyKey(String scope, String key) implements DataRequest<Void> {}
+
+  /** Many users by id: one query per shard. Missing ids are absent from the answer. */
+  public record GetUsers(List<Long> ids, Long viewer) implements DataRequest<java.util.Map<Long, Model.User>> {}
+
+  /** Many posts by id (without their authors): one query per shard. Missing ids are absent from the answer. */
+  public record GetPosts(List<Long> ids, Long viewer) implements DataRequest<java.util.Map<Long, Model.Post>> {}
+
+  /** The newest {@code perPost} comments of each post (newest first): one query per shard. */
+  public record LatestComments(List<Long> postIds, int perPost, Long viewer)
+      implements DataRequest<java.util.Map<Long, List<Model.Comment>>> {}
+
+  /** Which of {@code postIds} {@code userId} likes: one query per shard. */
+  public record LikedPosts(long userId, List<Long> postIds) implements DataRequest<List<Long>> {}
 }

@@ -112,7 +112,7 @@ final class Policy {
       }
     }
     String redisKey = keyPrefix + ":{" + tag + "}:" + keySuffix + rest;
-    return new Charge(this, redisKey, tag, cost(r));
+    return new Charge(this, redisKey, tag, (int) Math.min(1_000_000_000L, (long) cost(r) * r.units()));
   }
 
   /** True when this policy is in leased mode and a request of {@code cost} fits in one lease. */

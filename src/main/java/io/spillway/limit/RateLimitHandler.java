@@ -4,6 +4,7 @@ import io.spillway.web.Caller;
 import io.spillway.web.Problem;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
+import io.spillway.web.RequestCost;
 import io.spillway.web.RouteTemplates;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -55,7 +56,8 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
         caller.address(),
         caller.userId() == null ? null : caller.userId().toString(),
         caller.apiKeyId(),
-        caller.plan());
+        caller.plan(),
+        RequestCost.of(ctx));
   }
 
   /** The 429 (or quota) problem for a rejection. */

@@ -60,7 +60,8 @@ public final class StreamEndpoint {
     new StreamSession(ws, Ids.parse(principal.subject()), hub, hub.config()).start();
   }
 
-  private static String token(RoutingContext ctx) {
+  /** The bearer token of a request: the Authorization header, else the {@code access_token} parameter. */
+  static String token(RoutingContext ctx) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header != null) {
       return BearerAuth.tokenOf(header);
@@ -69,7 +70,7 @@ public final class StreamEndpoint {
     return param == null || param.isEmpty() || param.length() > BearerAuth.MAX_TOKEN_LENGTH ? null : param;
   }
 
-  private static void unauthorized(RoutingContext ctx, String reason) {
+  static void unauthorized(RoutingContext ctx, String reason) {
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"spillway\", error=\"invalid_token\"");
     Problems.send(ctx, Problem.unauthorized(reason));
   }

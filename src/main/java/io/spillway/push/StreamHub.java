@@ -25,6 +25,7 @@ public final class StreamHub {
   private final ChannelHistory history;
   private final StreamMetrics metrics;
   private final Set<StreamSession> sessions = new LinkedHashSet<>();
+  private final Set<SseSession> eventStreams = new LinkedHashSet<>();
   private final Map<String, ChannelFollowers> followers = new HashMap<>();
   private final List<Subscription> leaving = new ArrayList<>();
   private boolean dispatching;
@@ -73,6 +74,9 @@ public final class StreamHub {
     for (StreamSession s : new ArrayList<>(sessions)) {
       s.sweep(now);
     }
+    for (SseSession s : new ArrayList<>(eventStreams)) {
+      s.sweep();
+    }
   }
 
   void add(StreamSession session) {
@@ -86,6 +90,22 @@ public final class StreamHub {
       return;
     }
     metrics.closed();
+    for (Subscription sub : session.subscriptions()) {
+      unfollow(sub);
+    }
+  }
+
+  void add(SseSession session) {
+    if (eventStreams.add(session)) {
+      metrics.sseOpened();
+    }
+  }
+
+  void remove(SseSession session) {
+    if (!eventStreams.remove(session)) {
+      return;
+    }
+    metrics.sseClosed();
     for (Subscription sub : session.subscriptions()) {
       unfollow(sub);
     }

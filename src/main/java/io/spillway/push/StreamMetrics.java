@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StreamMetrics {
   /** One connection and one subscription gauge per registry, shared by every HttpVerticle instance. */
   private static final Map<MeterRegistry, AtomicLong[]> GAUGES = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<MeterRegistry, AtomicLong> SSE_GAUGES = Collections.synchronizedMap(new WeakHashMap<>());
 
   private final AtomicLong connections;
   private final AtomicLong subscriptions;
@@ -22,12 +23,16 @@ final class StreamMetrics {
   private final Counter slowClosed;
   private final Counter idleClosed;
   private final Counter refused;
+  private final AtomicLong eventStreams;
+  private final Counter sseSent;
+  private final Counter sseSlowClosed;
 
   private StreamMetrics(MeterRegistry registry) {
     if (registry == null) {
       connections = new AtomicLong();
       subscriptions = new AtomicLong();
-      sent = slowClosed = idleClosed = refused = null;
+      sent = slowClosed = idleClosed = refused = sseSent = sseSlowClosed = null;
+      eventStreams = new AtomicLong();
       return;
     }
     AtomicLong[] gauges = GAUGES.computeIfAbsent(registry, r -> new AtomicLong[] {
@@ -41,6 +46,11 @@ final class StreamMetrics {
     idleClosed = Counter.builder("spillway_ws_closed").tag("reason", "idle").register(registry);
     refused = Counter.builder("spillway_ws_frames_refused").description("client frames over the rate limit")
         .register(registry);
+    eventStreams = SSE_GAUGES.computeIfAbsent(registry, r -> r.gauge("spillway_sse_connections", new AtomicLong()));
+    sseSent = Counter.builder("spillway_sse_messages_sent").description("event messages written to event streams")
+        .register(registry);
+    sseSlowClosed = Counter.builder("spillway_sse_closed").tag("reason", "slow-consumer")
+        .description("event streams closed by the server").register(registry);
   }
 
   static StreamMetrics of(MeterRegistry registry) {
@@ -84,6 +94,26 @@ final class StreamMetrics {
   void refused() {
     if (refused != null) {
       refused.increment();
+    }
+  }
+
+  void sseOpened() {
+    eventStreams.incrementAndGet();
+  }
+
+  void sseClosed() {
+    eventStreams.decrementAndGet();
+  }
+
+  void sseSent() {
+    if (sseSent != null) {
+      sseSent.increment();
+    }
+  }
+
+  void sseSlowConsumerClosed() {
+    if (sseSlowClosed != null) {
+      sseSlowClosed.increment();
     }
   }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * One WebSocket connection: its subscriptions, its limits, and the ordering of what it is sent. Lives on the
  * event loop of the HttpVerticle that accepted it, so nothing here is shared between threads.
  */
-final class StreamSession {
+final class StreamSession implements Subscriber {
   /** The client stopped reading and its outbound buffer is full. */
   static final short CLOSE_SLOW_CONSUMER = 4008;
   /** Nothing came from the client (not even a pong) for {@code stream.idleTimeoutSeconds}. */
@@ -204,7 +204,8 @@ final class StreamSession {
   }
 
   /** Called by the hub for every event of a channel this session follows. */
-  void deliver(Subscription sub, StreamEvent event) {
+  @Override
+  public void deliver(Subscription sub, StreamEvent event) {
     if (closed) {
       return;
     }

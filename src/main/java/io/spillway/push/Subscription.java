@@ -7,18 +7,19 @@ import java.util.List;
  * One session following one channel. While the channel's history is read, live events wait in {@code
  * pending}; afterwards events at or below {@code lastOffset} (already sent) are dropped, so the seam between
  * replay and live has neither gap nor duplicate. {@code slot} is its place in the channel's follower array,
- * for removal in constant time.
+ * for removal in constant time. The session is a WebSocket's ({@link StreamSession}) or an event stream's
+ * ({@link SseSession}).
  */
 final class Subscription {
   final String channel;
-  final StreamSession session;
+  final Subscriber session;
   long lastOffset = -1;
   List<StreamEvent> pending = new ArrayList<>();
   /** Bytes waiting in {@code pending}: they count against the connection's outbound limit. */
   long pendingBytes;
   int slot = -1;
 
-  Subscription(String channel, StreamSession session) {
+  Subscription(String channel, Subscriber session) {
     this.channel = channel;
     this.session = session;
   }

@@ -1,5 +1,8 @@
 package io.spillway.server;
 
+import io.spillway.api.ApiContract;
+import io.spillway.api.DocsPage;
+import io.spillway.api.graphql.GraphQlEndpoint;
 import io.spillway.api.RestApi;
 import io.spillway.auth.JwtTokens;
 import io.spillway.auth.PasswordHasher;
@@ -11,10 +14,12 @@ import io.spillway.observe.Telemetry;
 import io.spillway.shed.ClientConcurrencyHandler;
 import io.spillway.shed.LoadShedHandler;
 import io.spillway.shed.LoadShedder;
+import io.spillway.push.EventStreamEndpoint;
 import io.spillway.push.StreamEndpoint;
 import io.spillway.web.RouteTemplates;
 import io.spillway.push.StreamHub;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -51,6 +56,11 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // The contract first: routes are checked against it, and a node whose routes disagree with it must not start.
+    return ApiContract.load(vertx).compose(this::start);
+  }
+
+  private Future<?> start(ApiContract contract) {
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> node.redis().send(Request.cmd(Command.PING))
@@ -63,19 +73,38 @@ public final class HttpVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, config, node.callers(), node.httpMetrics());
     // Shedding comes before everything that costs: auth, Redis, the data layer.
     LoadShedder shedder = LoadShedder.shared(vertx, config.shed(), telemetry.registry());
+    Handler<RoutingContext> door = config.shed().enabled() ? new LoadShedHandler(shedder) : RoutingContext::next;
     if (config.shed().enabled()) {
-      router.route().handler(new LoadShedHandler(shedder));
+      // GraphQL is admitted once its operation is known (a query or a mutation): see RestApi.mountGraphQl.
+      router.route().handler(ctx -> {
+        if (GraphQlEndpoint.PATH.equals(ctx.normalizedPath())) {
+          ctx.next();
+        } else {
+          door.handle(ctx);
+        }
+      });
     }
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
-    RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), node.limiter(), node.cache(),
-        config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry());
+    EventStreamEndpoint events = new EventStreamEndpoint(tokens, hub);
+    RouteTemplates.named(router.get("/v1/stream/sse"), "/v1/stream/sse").handler(events::open);
+    RestApi api = RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), node.limiter(), node.cache(),
+        config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry(),
+        contract);
+    api.mountGraphQl(router, door);
+    DocsPage.mount(router);
     // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
     // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.
     RouteTemplates.named(router.getWithRegex("/(index\\.html|spillway\\.js)?"), "/webroot")
         .handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
+    List<String> drift = contract.differences(router, config.api().graphqlEnabled() ? java.util.Set.of()
+        : java.util.Set.of("POST " + GraphQlEndpoint.PATH, "GET " + GraphQlEndpoint.PATH));
+    if (!drift.isEmpty()) {
+      return Future.failedFuture(new IllegalStateException("the routes and openapi.yaml disagree:\n  "
+          + String.join("\n  ", drift)));
+    }
     HttpConfig http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())

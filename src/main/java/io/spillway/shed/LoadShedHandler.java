@@ -27,8 +27,9 @@ import io.vertx.ext.web.RoutingContext;
  * sample) or the connection closed (without one). A request whose handler never answers holds its slot until
  * the connection closes, which {@code http.idleTimeoutSeconds} bounds.
  *
- * <p>A WebSocket handshake is admitted or refused like any request, but gives its slot back as soon as it is let
- * through, so open sockets do not count against the limit.
+ * <p>A WebSocket handshake, or a request for an event stream ({@code Accept: text/event-stream}), is admitted or
+ * refused like any request, but gives its slot back as soon as it is let through, so open streams do not count
+ * against the limit.
  *
  * <p>Create one per HttpVerticle, in its {@code start}: the handler then also watches that verticle's event loop
  * for lag.
@@ -68,7 +69,8 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
         permit.abandon();
       }
     });
-    boolean upgrade = request.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true);
+    boolean upgrade = request.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true)
+        || eventStream(request);
     Future<Void> admitted = permit.admitted();
     if (admitted.isComplete()) {
       proceed(ctx, permit, upgrade, admitted);
@@ -104,6 +106,12 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
       reject(ctx, rejection, retryAfter);
     }
     // Otherwise the request went away while it waited: there is nobody to answer.
+  }
+
+  /** A Server-Sent Events request: it lasts as long as the client stays, like a WebSocket. */
+  private static boolean eventStream(HttpServerRequest request) {
+    String accept = request.getHeader(HttpHeaders.ACCEPT);
+    return accept != null && accept.contains("text/event-stream");
   }
 
   static void reject(RoutingContext ctx, Rejection rejection, String retryAfter) {

@@ -21,6 +21,15 @@ public final class RouteTemplates {
     return route.handler(mark);
   }
 
+  /**
+   * Names the request's route after what it turned out to be, for a route whose class is known only from its
+   * body (a GraphQL operation: {@code /graphql/query}, {@code /graphql/mutation}). Limits, shedding, metrics and
+   * logs then see that name.
+   */
+  public static void rename(RoutingContext ctx, String template) {
+    ctx.put(KEY, template);
+  }
+
   /** The matched route's template ({@code /v1/users/:id}), never the raw path; "unmatched" before a match. */
   public static String of(RoutingContext ctx) {
     String template = ctx.get(KEY);

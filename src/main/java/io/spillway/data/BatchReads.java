@@ -1,0 +1,83 @@
+package io.spillway.data;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Reads of many items at once, for batched loaders (GraphQL's DataLoaders): one query per physical shard that
+ * holds any of the ids ({@code = ANY($1)}), all shards in parallel, merged by id. Never one query per item.
+ */
+final class BatchReads {
+  private static final String USERS = "SELECT " + Rows.USER_COLUMNS + " FROM users WHERE id = ANY($1)";
+  private static final String POSTS = "SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE id = ANY($1)";
+  /** The newest {@code $2} comments of each post in {@code $1}, each post by its index (post_id, id). */
+  private static final String LATEST_COMMENTS = "SELECT c.* FROM unnest($1::bigint[]) AS p(id) CROSS JOIN LATERAL ("
+      + "SELECT " + Rows.COMMENT_COLUMNS + " FROM comments WHERE post_id = p.id ORDER BY id DESC LIMIT $2) c";
+  private static final String LIKED = "SELECT post_id FROM likes WHERE user_id = $1 AND post_id = ANY($2)";
+
+  private final Shards shards;
+
+  BatchReads(Shards shards) {
+    this.shards = shards;
+  }
+
+  Future<Map<Long, Model.User>> users(Requests.GetUsers req) {
+    return perShard(req.ids(), req.viewer(), USERS, ids -> Tuple.of(ids),
+        (row, out) -> out.put(row.getLong("id"), Rows.user(row)));
+  }
+
+  Future<Map<Long, Model.Post>> posts(Requests.GetPosts req) {
+    return perShard(req.ids(), req.viewer(), POSTS, ids -> Tuple.of(ids),
+        (row, out) -> out.put(row.getLong("id"), Rows.post(row, null)));
+  }
+
+  /** Comments live with their post, so a post's newest comments are on the post's shard. */
+  Future<Map<Long, List<Model.Comment>>> latestComments(Requests.LatestComments req) {
+    return this.<List<Model.Comment>>perShard(req.postIds(), req.viewer(), LATEST_COMMENTS,
+            ids -> Tuple.of(ids, req.perPost()),
+            (row, out) -> out.computeIfAbsent(row.getLong("post_id"), k -> new ArrayList<>()).add(Rows.comment(row, null)))
+        .map(found -> {
+          Map<Long, List<Model.Comment>> out = new HashMap<>();
+          for (long postId : req.postIds()) {
+            out.put(postId, found.getOrDefault(postId, List.of()));
+          }
+          return out;
+        });
+  }
+
+  /** Likes live with their post: one query per shard of the posts. */
+  Future<List<Long>> liked(Requests.LikedPosts req) {
+    return this.<Boolean>perShard(req.postIds(), req.userId(), LIKED, ids -> Tuple.of(req.userId(), ids),
+            (row, out) -> out.put(row.getLong(0), true))
+        .map(found -> List.copyOf(found.keySet()));
+  }
+
+  private <T> Future<Map<Long, T>> perShard(Collection<Long> ids, Long viewer, String sql,
+                                            Function<Long[], Tuple> args, BiConsumer<Row, Map<Long, T>> add) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<Future<RowSet<Row>>> queries = new ArrayList<>();
+    shards.router().byPhysicalShard(ids).forEach((physical, shardIds) -> queries.add(
+        shards.reader(physical, viewer).preparedQuery(sql).execute(args.apply(shardIds.toArray(new Long[0])))));
+    return Future.all(queries).map(v -> {
+      Map<Long, T> out = new HashMap<>();
+      for (Future<RowSet<Row>> q : queries) {
+        for (Row row : q.result()) {
+          add.accept(row, out);
+        }
+      }
+      return out;
+    });
+  }
+}
