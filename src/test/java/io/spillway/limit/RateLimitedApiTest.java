@@ -4,6 +4,7 @@ import io.spillway.Spillway;
 import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.SpillwayApp;
+import io.spillway.testkit.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -11,6 +12,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The shipped limits on the real API, their live update, and one limit shared exactly by two nodes. */
@@ -29,13 +35,40 @@ class RateLimitedApiTest {
   void everyV1ResponseCarriesTheRateLimitHeaders() {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User u = api.newUser("headers");
+    String bucket = bucketKey(u);
     HttpResponse<Buffer> first = api.get("/v1/users/" + u.id(), u);
-    HttpResponse<Buffer> second = api.get("/v1/users/" + u.id(), u);
     assertEquals("\"api-per-client\";q=200;w=4", first.getHeader("RateLimit-Policy"));
-    assertTrue(first.getHeader("RateLimit").startsWith("\"api-per-client\";r="), first.getHeader("RateLimit"));
-    long r1 = Long.parseLong(first.getHeader("X-RateLimit-Remaining"));
-    long r2 = Long.parseLong(second.getHeader("X-RateLimit-Remaining"));
-    assertTrue(r2 < r1 || r2 == 199, "remaining counts down: " + r1 + " then " + r2);
+    assertTrue(first.getHeader("RateLimit").startsWith("\"api-per-client\";r=199;t="), first.getHeader("RateLimit"));
+    assertEquals("199", first.getHeader("X-RateLimit-Remaining"), "a new client's bucket starts full: 200 - 1");
+    double[] afterFirst = tokensAndTime(bucket);
+    assertEquals(199.0, afterFirst[0], 1e-9, "the first request took one token from the full bucket");
+
+    HttpResponse<Buffer> second = api.get("/v1/users/" + u.id(), u);
+    double[] afterSecond = tokensAndTime(bucket);
+    // Exactly one token less than the bucket held after its refill at 50 per second of Redis time.
+    double refilled = Math.min(200, afterFirst[0] + 50 * (afterSecond[1] - afterFirst[1]) / 1e6);
+    assertEquals(refilled - 1, afterSecond[0], 1e-6, "the second request took exactly one token");
+    assertEquals(String.valueOf((long) Math.floor(afterSecond[0] + 1e-6)), second.getHeader("X-RateLimit-Remaining"),
+        "the header reports what is left in the bucket");
+  }
+
+  /** The Redis key of the shipped per-client bucket of this user's authenticated requests. */
+  private static String bucketKey(ApiClient.User u) {
+    RequestInfo info = new RequestInfo("GET", "/v1/users/:id", "/v1/users/" + u.id(), "127.0.0.1", u.id(), null, null);
+    return new PolicySet(app.config().limits()).charges(info).stream()
+        .filter(c -> c.policy().name.equals("api-per-client")).findFirst().orElseThrow().key();
+  }
+
+  /** The bucket's stored tokens and the Redis time (microseconds) of its last admission. */
+  private static double[] tokensAndTime(String key) {
+    Redis redis = Redis.createClient(app.clientVertx(), app.config().redis().uri());
+    try {
+      Response state = Await.result(redis.send(Request.cmd(Command.HMGET).arg(key).arg("tokens").arg("ts")));
+      assertNotNull(state.get(0), "the limiter stored the bucket at " + key);
+      return new double[] {Double.parseDouble(state.get(0).toString()), Double.parseDouble(state.get(1).toString())};
+    } finally {
+      redis.close();
+    }
   }
 
   @Test
@@ -79,11 +112,14 @@ class RateLimitedApiTest {
       ApiClient.User u = api.newUser("hammer");
       String postId = api.post(u, "popular").getString("id");
       List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
-      for (int i = 0; i < 80; i++) {
-        int port = i % 2 == 0 ? app.port() : second.config().http().port();
-        all.add(client.get(port, "127.0.0.1", "/v1/posts/" + postId).send());
+      try (TestHttp.Counted burst = app.concurrentClient()) {
+        for (int i = 0; i < 80; i++) {
+          int port = i % 2 == 0 ? app.port() : second.config().http().port();
+          all.add(burst.web().get(port, "127.0.0.1", "/v1/posts/" + postId).send());
+        }
+        Await.result(Future.join(all));
+        assertTrue(burst.connections() >= 40, "the 80 lookups overlapped on only " + burst.connections() + " connections");
       }
-      Await.result(Future.join(all));
       long ok = all.stream().filter(f -> f.result().statusCode() == 200).count();
       long limited = all.stream().filter(f -> f.result().statusCode() == 429).count();
       assertEquals(25, ok, "exactly the limit is admitted across both nodes");
