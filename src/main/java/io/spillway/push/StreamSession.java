@@ -226,7 +226,9 @@ final class StreamSession {
   }
 
   private void write(byte[] frame) {
-    if (closed) {
+    // The client's close can reach the socket before our close handler runs: the socket then refuses writes
+    // (it would throw out of the hub's dispatch, and the channel's later subscribers would miss the event).
+    if (closed || ws.isClosed()) {
       return;
     }
     if (ws.writeQueueFull()) {
@@ -252,7 +254,7 @@ final class StreamSession {
 
   /** Called by the hub's sweep: pings a live client, closes one that has been silent too long. */
   void sweep(long nowNanos) {
-    if (closed) {
+    if (closed || ws.isClosed()) {
       return;
     }
     if (nowNanos - lastHeardNanos > limits.idleTimeoutSeconds() * 1_000_000_000L) {
