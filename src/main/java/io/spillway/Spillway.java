@@ -6,6 +6,7 @@ import io.spillway.config.AppConfig;
 import io.spillway.config.ConfigException;
 import io.spillway.config.ConfigReader;
 import io.spillway.auth.PasswordHasher;
+import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
 import io.spillway.limit.RateLimiter;
@@ -16,10 +17,13 @@ import io.spillway.server.CallerHandler;
 import io.spillway.server.HttpVerticle;
 import io.spillway.server.LimitsUpdate;
 import io.spillway.server.ManagementVerticle;
+import io.spillway.server.NodeServices;
+import io.spillway.observe.HttpMetrics;
 import io.vertx.redis.client.Redis;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -30,6 +34,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +56,8 @@ public final class Spillway {
   private final RateLimiter limiter;
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
+  private final ReadCache cache;
+  private final NodeServices services;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
@@ -64,6 +71,9 @@ public final class Spillway {
     this.limiter = RateLimiter.create(redis, config.limits(), telemetry.registry());
     this.callers = new CallerHandler(config.limits().trustedProxies());
     this.limitsUpdate = new LimitsUpdate(limiter, callers);
+    this.cache = ReadCache.start(vertx, config.cache(), redis, "spillway:cache:", telemetry.registry());
+    this.services = new NodeServices(redis, limiter, callers, cache,
+        telemetry.prometheus() == null ? null : new HttpMetrics(telemetry.prometheus()));
   }
 
   public static void main(String[] args) {
@@ -91,9 +101,17 @@ public final class Spillway {
 
   /** Parses {@code -conf FILE} and the environment; a bad value ends the process with exit code 2. */
   public static AppConfig loadOrExit(String[] args) {
+    return loadOrExit(args, System.getenv());
+  }
+
+  /**
+   * Like {@link #loadOrExit(String[])} with {@code env} as the environment, the top layer of the config (dev
+   * mode adds the address of the broker it started there).
+   */
+  public static AppConfig loadOrExit(String[] args, Map<String, String> env) {
     try {
       Path file = configFile(args);
-      AppConfig config = AppConfig.load(file, System.getenv());
+      AppConfig config = AppConfig.load(file, env);
       applyLogLevel(config.logLevel());
       return config;
     } catch (ConfigException e) {
@@ -140,20 +158,27 @@ public final class Spillway {
     Telemetry telemetry = Telemetry.create(config.observe());
     Vertx vertx = telemetry.newVertx(new VertxOptions().setPreferNativeTransport(true));
     Spillway node = new Spillway(vertx, config, telemetry);
-    return node.deploy()
-        .map(v -> {
-          LOG.info("spillway started in {} ms: http on {}:{} x{}, management on {}, {} shard(s), mode {}",
-              (System.nanoTime() - t0) / 1_000_000, config.http().host(), config.http().port(),
-              config.http().instances(), config.management().port(), config.data().shards().size(), config.mode());
-          return node;
-        })
-        .recover(err -> {
-          LOG.error("spillway failed to start, stopping: {}", String.valueOf(err), err);
-          return vertx.close().eventually(() -> {
-            telemetry.close();
-            return Future.succeededFuture();
-          }).transform(ar -> Future.failedFuture(err));
-        });
+    // The caller's future is bound to no context: when the start fails, this Vertx's event loops stop, and a
+    // future bound to one of them would never tell the caller.
+    Promise<Spillway> started = Promise.promise();
+    node.deploy().onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("spillway started in {} ms: http on {}:{} x{}, management on {}, {} shard(s), mode {}",
+            (System.nanoTime() - t0) / 1_000_000, config.http().host(), config.http().port(),
+            config.http().instances(), config.management().port(), config.data().shards().size(), config.mode());
+        started.complete(node);
+        return;
+      }
+      Throwable err = ar.cause();
+      LOG.error("spillway failed to start, stopping: {}", String.valueOf(err), err);
+      // Closed from one of its own event loops, the Vertx would complete the close on a loop it has just
+      // stopped: close it from a thread of its own.
+      new Thread(() -> vertx.close().onComplete(closed -> {
+        telemetry.close();
+        started.fail(err);
+      }), "spillway-failed-start").start();
+    });
+    return started.future();
   }
 
   private Future<Void> deploy() {
@@ -163,7 +188,7 @@ public final class Spillway {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(() -> new DataVerticle(config, telemetry.registry()), config.data().instances()));
+        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry()), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), redis), config.stream().instances()));
@@ -174,7 +199,7 @@ public final class Spillway {
     if (config.management().enabled()) {
       chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
     }
-    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, limiter, redis, callers), config.http().instances()));
+    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, services), config.http().instances()));
   }
 
   private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {
@@ -208,7 +233,7 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
+    return chain.eventually(cache::close).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {

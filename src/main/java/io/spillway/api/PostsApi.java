@@ -1,6 +1,8 @@
 package io.spillway.api;
 
 import io.spillway.web.Caller;
+import io.spillway.cache.CacheKey;
+import io.spillway.cache.ReadCache;
 import io.spillway.data.DataClient;
 import io.spillway.web.Ids;
 import io.spillway.data.Model;
@@ -16,10 +18,14 @@ import java.util.Set;
 final class PostsApi {
   static final int MAX_TEXT = 5000;
   private final DataClient data;
+  private final ReadCache cache;
+  private final CachedReads reads;
   private final Idempotency idempotency;
 
-  PostsApi(DataClient data, Idempotency idempotency) {
+  PostsApi(DataClient data, ReadCache cache, CachedReads reads, Idempotency idempotency) {
     this.data = data;
+    this.cache = cache;
+    this.reads = reads;
     this.idempotency = idempotency;
   }
 
@@ -37,18 +43,20 @@ final class PostsApi {
     String text = Fields.of(body, Set.of("text")).required("text", 1, MAX_TEXT);
     long author = Caller.of(ctx).userId();
     return idempotency.run(ctx, () -> data.call(new Requests.CreatePost(author, text))
-        .map(p -> ApiResponse.created(Representations.post(p), "/v1/posts/" + Ids.format(p.id()))));
+        .compose(p -> cache.wrote(CacheKey.user(author))
+            .map(ApiResponse.created(Representations.post(p), "/v1/posts/" + Ids.format(p.id())))));
   }
 
   Future<ApiResponse> get(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    return data.call(new Requests.GetPost(id, Caller.of(ctx).userId()))
-        .map(p -> ApiResponse.ok(Representations.post(p)));
+    return reads.post(id, Caller.of(ctx).userId());
   }
 
   Future<ApiResponse> delete(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    return data.call(new Requests.DeletePost(id, Caller.of(ctx).userId())).map(v -> ApiResponse.noContent());
+    long actor = Caller.of(ctx).userId();
+    return data.call(new Requests.DeletePost(id, actor))
+        .compose(v -> cache.wrote(CacheKey.post(id), CacheKey.user(actor)).map(ApiResponse.noContent()));
   }
 
   Future<ApiResponse> comment(RoutingContext ctx, JsonObject body) {
@@ -56,8 +64,8 @@ final class PostsApi {
     String text = Fields.of(body, Set.of("text")).required("text", 1, MAX_TEXT);
     long author = Caller.of(ctx).userId();
     return idempotency.run(ctx, () -> data.call(new Requests.CreateComment(postId, author, text))
-        .map(c -> ApiResponse.created(Representations.comment(c),
-            "/v1/posts/" + Ids.format(postId) + "/comments/" + Ids.format(c.id()))));
+        .compose(c -> cache.wrote(CacheKey.post(postId)).map(ApiResponse.created(Representations.comment(c),
+            "/v1/posts/" + Ids.format(postId) + "/comments/" + Ids.format(c.id())))));
   }
 
   Future<ApiResponse> comments(RoutingContext ctx) {
@@ -70,7 +78,7 @@ final class PostsApi {
   Future<ApiResponse> like(RoutingContext ctx, boolean liked) {
     long postId = Params.id(ctx, "id");
     return data.call(new Requests.SetLike(postId, Caller.of(ctx).userId(), liked))
-        .map(l -> ApiResponse.ok(new JsonObject().put("postId", Ids.format(l.postId())).put("liked", l.liked())
-            .put("likeCount", l.likeCount())));
+        .compose(l -> cache.wrote(CacheKey.post(postId)).map(ApiResponse.ok(new JsonObject()
+            .put("postId", Ids.format(l.postId())).put("liked", l.liked()).put("likeCount", l.likeCount()))));
   }
 }

@@ -2,6 +2,7 @@ package io.spillway.api;
 
 import io.spillway.data.DataClient;
 import io.spillway.auth.BearerAuth;
+import io.spillway.cache.ReadCache;
 import io.spillway.auth.JwtTokens;
 import io.spillway.auth.PasswordHasher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,8 +25,10 @@ public final class RestApi {
   private RestApi() {}
 
   public static void mount(Vertx vertx, Router router, AppConfig config, JwtTokens tokens, PasswordHasher passwords,
-                           RateLimiter limiter, Handler<RoutingContext> clientConcurrency, MeterRegistry registry) {
+                           RateLimiter limiter, ReadCache cache, Handler<RoutingContext> clientConcurrency,
+                           MeterRegistry registry) {
     DataClient data = new DataClient(vertx, registry);
+    CachedReads reads = new CachedReads(cache, data);
     Idempotency idempotency = new Idempotency(data);
     ApiKeyAuth apiKeys = new ApiKeyAuth(id -> data.call(new Requests.UseApiKey(id))
         .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.plan(), k.keyHash(),
@@ -33,15 +36,15 @@ public final class RestApi {
     Routes routes = new Routes(router, config.http().maxBodyBytes(), BearerAuth.required(tokens),
         BearerAuth.optional(tokens), apiKeys, clientConcurrency, new RateLimitHandler(limiter));
     Set<String> plans = new TreeSet<>();
-    config.limits().policies().forEach(p -> plans.addAll(p.plans()));
-    new UsersApi(data, passwords, idempotency).mount(routes);
+    config.limits().policies().forEach(p -> plans.addAll(p.common().plans()));
+    new UsersApi(data, cache, reads, passwords, idempotency).mount(routes);
     new AuthApi(data, passwords, tokens, new LoginThrottle(limiter)).mount(routes);
     if (plans.isEmpty()) {
       plans.add("default");
     }
     // New keys get the "free" plan when there is one, else the first plan by name.
     new ApiKeysApi(data, limiter, plans, plans.contains("free") ? "free" : plans.iterator().next()).mount(routes);
-    new PostsApi(data, idempotency).mount(routes);
+    new PostsApi(data, cache, reads, idempotency).mount(routes);
     new FeedApi(data).mount(routes);
   }
 }

@@ -41,19 +41,20 @@ final class Routes {
     this.rateLimit = rateLimit;
   }
 
-  /** A route without a request body. */
+  /** A route without a request body: nothing buffers one (a body sent anyway is discarded unread). */
   void add(HttpMethod method, String path, Access access, Function<RoutingContext, Future<ApiResponse>> handler) {
-    auth(start(method, path), access).handler(ctx -> respond(ctx, () -> handler.apply(ctx)));
+    auth(RouteTemplates.named(router.route(method, path), path), access)
+        .handler(ctx -> respond(ctx, () -> handler.apply(ctx)));
   }
 
   /** A route whose request body is a JSON object (415 when not JSON, 400 when malformed, 413 when too large). */
   void addJson(HttpMethod method, String path, Access access,
                BiFunction<RoutingContext, JsonObject, Future<ApiResponse>> handler) {
-    auth(start(method, path), access).handler(ctx -> respond(ctx, () -> handler.apply(ctx, JsonBodies.object(ctx))));
+    auth(withBody(method, path), access).handler(ctx -> respond(ctx, () -> handler.apply(ctx, JsonBodies.object(ctx))));
   }
 
   /** Body first (Vert.x Web requires body handlers before user handlers), then the template marker. */
-  private Route start(HttpMethod method, String path) {
+  private Route withBody(HttpMethod method, String path) {
     return RouteTemplates.named(router.route(method, path).handler(body), path);
   }
 
@@ -79,7 +80,7 @@ final class Routes {
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        ar.result().send(ctx.response());
+        ar.result().send(ctx);
       } else {
         ctx.fail(ar.cause());
       }

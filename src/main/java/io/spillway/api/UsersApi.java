@@ -1,5 +1,7 @@
 package io.spillway.api;
 
+import io.spillway.cache.CacheKey;
+import io.spillway.cache.ReadCache;
 import io.spillway.web.Caller;
 import io.spillway.data.DataClient;
 import io.spillway.auth.PasswordHasher;
@@ -18,11 +20,15 @@ import java.util.Set;
 /** Users: sign-up, profiles, a user's posts, follows. */
 final class UsersApi {
   private final DataClient data;
+  private final ReadCache cache;
+  private final CachedReads reads;
   private final PasswordHasher passwords;
   private final Idempotency idempotency;
 
-  UsersApi(DataClient data, PasswordHasher passwords, Idempotency idempotency) {
+  UsersApi(DataClient data, ReadCache cache, CachedReads reads, PasswordHasher passwords, Idempotency idempotency) {
     this.data = data;
+    this.cache = cache;
+    this.reads = reads;
     this.passwords = passwords;
     this.idempotency = idempotency;
   }
@@ -51,8 +57,11 @@ final class UsersApi {
   Future<ApiResponse> get(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
     Long viewer = Caller.of(ctx).userId();
-    return data.call(new Requests.GetUser(id, viewer))
-        .map(u -> ApiResponse.ok(Representations.user(u, viewer != null && viewer == id)));
+    if (viewer == null || viewer != id) {
+      return reads.user(id, viewer);
+    }
+    // Your own profile shows your email, so it is read from the data layer, never from the shared cache.
+    return data.call(new Requests.GetUser(id, viewer)).map(u -> ApiResponse.ok(Representations.user(u, true)));
   }
 
   Future<ApiResponse> update(RoutingContext ctx, JsonObject body) {
@@ -64,7 +73,7 @@ final class UsersApi {
     String name = f.optional("name", 1, 100);
     String bio = f.optional("bio", 0, 500);
     return data.call(new Requests.UpdateUser(id, name, bio))
-        .map(u -> ApiResponse.ok(Representations.user(u, true)));
+        .compose(u -> cache.wrote(CacheKey.user(id), CacheKey.userRef(id)).map(ApiResponse.ok(Representations.user(u, true))));
   }
 
   Future<ApiResponse> posts(RoutingContext ctx) {
@@ -81,7 +90,8 @@ final class UsersApi {
       throw new ProblemException(Problem.invalidField("id", "you cannot follow yourself"));
     }
     return data.call(new Requests.SetFollow(follower, followee, follow))
-        .map(f -> ApiResponse.ok(new JsonObject().put("userId", Ids.format(followee)).put("following", f.following())));
+        .compose(f -> cache.wrote(CacheKey.user(follower), CacheKey.user(followee))
+            .map(ApiResponse.ok(new JsonObject().put("userId", Ids.format(followee)).put("following", f.following()))));
   }
 
   Future<ApiResponse> follows(RoutingContext ctx, boolean followers) {

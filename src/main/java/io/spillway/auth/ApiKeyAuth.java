@@ -1,5 +1,7 @@
 package io.spillway.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spillway.web.Caller;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
@@ -7,8 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -25,20 +27,16 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
   public record StoredKey(long id, long userId, String plan, byte[] keyHash, boolean revoked) {}
 
   private final Function<Long, Future<StoredKey>> lookup;
-  private final long ttlMs;
-  // One cache per HttpVerticle: only its event loop touches it.
-  private final Map<Long, Cached> cache = new LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Cached> eldest) {
-      return size() > CACHE_CAPACITY;
-    }
-  };
-
-  private record Cached(StoredKey key, long expiresAt) {}
+  // What the store said about a key id, for ttlSeconds: the key, or empty for no such key (so a stream of
+  // bad ids does not reach the database on every request either).
+  private final Cache<Long, Optional<StoredKey>> cache;
 
   public ApiKeyAuth(Function<Long, Future<StoredKey>> lookup, int ttlSeconds) {
     this.lookup = lookup;
-    this.ttlMs = ttlSeconds * 1000L;
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(CACHE_CAPACITY)
+        .expireAfterWrite(Duration.ofSeconds(ttlSeconds))
+        .build();
   }
 
   @Override
@@ -71,12 +69,11 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
   }
 
   private Future<StoredKey> find(long id) {
-    long now = System.currentTimeMillis();
-    Cached hit = cache.get(id);
-    if (hit != null && hit.expiresAt() > now) {
-      return Future.succeededFuture(hit.key());
+    Optional<StoredKey> hit = cache.getIfPresent(id);
+    if (hit != null) {
+      return Future.succeededFuture(hit.orElse(null));
     }
-    return lookup.apply(id).onSuccess(found -> cache.put(id, new Cached(found, now + ttlMs)));
+    return lookup.apply(id).onSuccess(found -> cache.put(id, Optional.ofNullable(found)));
   }
 
   private static void reject(RoutingContext ctx, String reason) {

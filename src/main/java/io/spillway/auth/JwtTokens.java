@@ -1,5 +1,8 @@
 package io.spillway.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.spillway.config.ConfigException;
 import io.spillway.config.JwtConfig;
 import io.vertx.core.Future;
@@ -19,8 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Verifies and issues JWTs with the keys from config. Verification checks the signature with the configured
@@ -29,12 +31,34 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JwtTokens {
   private static final int CACHE_CAPACITY = 10_000;
-  private static final long CACHE_SECONDS = 300;
 
-  private record Verified(Principal principal, long validUntil) {}
+  /** A verified token's principal, good until {@code validUntilMs} (epoch ms: its {@code exp} plus the leeway). */
+  private record Verified(Principal principal, long validUntilMs) {}
+
+  /** Each entry lives until its own token expires. */
+  private static final class UntilTokenExpiry implements Expiry<String, Verified> {
+    @Override
+    public long expireAfterCreate(String token, Verified v, long currentTime) {
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, v.validUntilMs() - System.currentTimeMillis()));
+    }
+
+    @Override
+    public long expireAfterUpdate(String token, Verified v, long currentTime, long currentDuration) {
+      return expireAfterCreate(token, v, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(String token, Verified v, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
 
   private final JWTAuth auth;
-  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+  // Bounded by size (least useful tokens go first, never the whole cache at once) and by each token's expiry.
+  private final Cache<String, Verified> verified = Caffeine.newBuilder()
+      .maximumSize(CACHE_CAPACITY)
+      .expireAfter(new UntilTokenExpiry())
+      .build();
   private final JwtConfig config;
   private final boolean canIssue;
 
@@ -70,24 +94,20 @@ public final class JwtTokens {
 
   /**
    * The verified token's principal, or a failed future with a reason safe to show the client. A token that
-   * verified recently is answered from a small cache until it expires (at most {@link #CACHE_SECONDS}): a
-   * client sends the same token on every request, and the signature and claims cannot have changed.
+   * verified is answered from a bounded cache until it expires: a client sends the same token on every
+   * request, and the signature and claims cannot have changed.
    */
   public Future<Principal> verify(String token) {
-    long now = System.currentTimeMillis() / 1000;
-    Verified hit = verified.get(token);
-    if (hit != null && hit.validUntil() >= now) {
+    Verified hit = verified.getIfPresent(token);
+    if (hit != null) {
       return Future.succeededFuture(hit.principal());
     }
-    return verifyNow(token).onSuccess(p -> remember(token, p, now));
+    return verifyNow(token).onSuccess(p -> remember(token, p));
   }
 
-  private void remember(String token, Principal principal, long now) {
-    if (verified.size() >= CACHE_CAPACITY) {
-      verified.clear();
-    }
+  private void remember(String token, Principal principal) {
     long exp = principal.claims().getLong("exp");
-    verified.put(token, new Verified(principal, Math.min(exp + config.leewaySeconds(), now + CACHE_SECONDS)));
+    verified.put(token, new Verified(principal, (exp + config.leewaySeconds()) * 1000));
   }
 
   private Future<Principal> verifyNow(String token) {

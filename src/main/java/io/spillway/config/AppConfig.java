@@ -13,6 +13,7 @@ public record AppConfig(
     ManagementConfig management,
     DataConfig data,
     RedisConfig redis,
+    CacheConfig cache,
     LimitsConfig limits,
     ShedConfig shed,
     KafkaConfig kafka,
@@ -22,50 +23,68 @@ public record AppConfig(
     int apiKeyCacheSeconds,
     ObserveConfig observe,
     long shutdownTimeoutMs,
-    String logLevel,
-    JsonObject tree) {
+    String logLevel) {
 
-  public static AppConfig load(Path file, Map<String, String> env) {
-    return from(ConfigSource.load(file, env));
-  }
+  private static final Set<String> MODES = Set.of("dev", "prod");
+  private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
-  public static AppConfig from(JsonObject tree) {
-    ConfigReader root = new ConfigReader(tree, "");
-    String mode = root.oneOf("mode", "prod", Set.of("dev", "prod"));
-    JwtConfig jwt = JwtConfig.from(root.child("jwt"));
+  public AppConfig {
+    oneOf("mode", mode, MODES);
+    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, observe}) {
+      if (section == null) {
+        throw new IllegalArgumentException("every section of the config is required");
+      }
+    }
+    Check.range("auth.passwordIterations", passwordIterations, 1_000, 10_000_000);
+    Check.range("auth.apiKeyCacheSeconds", apiKeyCacheSeconds, 0, 3600);
+    Check.range("shutdown.timeoutMs", shutdownTimeoutMs, 0, 600_000);
+    oneOf("log.level", logLevel, LOG_LEVELS);
     if (!mode.equals("dev") && jwt.secret().equals(JwtConfig.SAMPLE_SECRET)) {
       throw new ConfigException("jwt.secret: the sample secret is only allowed in dev mode (mode=dev); "
           + "set SPILLWAY_JWT_SECRET to a secret of your own");
     }
-    KafkaConfig kafka = KafkaConfig.from(root.child("kafka"));
     if (!mode.equals("dev") && kafka.bootstrapServers().isBlank()) {
-      throw new ConfigException("kafka.bootstrapServers: is required outside dev mode (e.g. broker1:9092,broker2:9092)");
+      throw new ConfigException("kafka.bootstrapServers",
+          "is required outside dev mode (e.g. broker1:9092,broker2:9092)");
     }
+  }
+
+  /** Reads {@code file} (null: none) over the shipped defaults, then {@code env}, and validates the result. */
+  public static AppConfig load(Path file, Map<String, String> env) {
+    return from(ConfigSource.load(file, env));
+  }
+
+  /** Parses a merged tree (see {@link ConfigSource}): every key with a default must be in it. */
+  public static AppConfig from(JsonObject tree) {
+    ConfigReader root = new ConfigReader(tree, "");
+    ConfigReader auth = root.child("auth");
     return new AppConfig(
-        mode,
+        root.string("mode"),
         HttpConfig.from(root.child("http")),
         ManagementConfig.from(root.child("management")),
         DataConfig.from(root.child("data")),
         RedisConfig.from(root.child("redis")),
+        CacheConfig.from(root.child("cache")),
         LimitsConfig.from(root.child("limits")),
         ShedConfig.from(root.child("shed")),
-        kafka,
-        jwt,
+        KafkaConfig.from(root.child("kafka")),
+        JwtConfig.from(root.child("jwt")),
         StreamConfig.from(root.child("stream"), root.child("outbox")),
-        root.child("auth").integer("passwordIterations", 210_000, 1_000, 10_000_000),
-        root.child("auth").integer("apiKeyCacheSeconds", 30, 0, 3600),
+        auth.integer("passwordIterations"),
+        auth.integer("apiKeyCacheSeconds"),
         ObserveConfig.from(root.child("metrics"), root.child("tracing")),
-        root.child("shutdown").number("timeoutMs", 10_000, 0, 600_000),
-        root.child("log").oneOf("level", "INFO", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")),
-        tree);
+        root.child("shutdown").number("timeoutMs"),
+        root.child("log").string("level"));
   }
 
   public boolean devMode() {
     return mode.equals("dev");
   }
 
-  public AppConfig withKafka(KafkaConfig k) {
-    return new AppConfig(mode, http, management, data, redis, limits, shed, k, jwt, stream, passwordIterations,
-        apiKeyCacheSeconds, observe, shutdownTimeoutMs, logLevel, tree);
+  private static void oneOf(String key, String value, Set<String> allowed) {
+    if (!allowed.contains(value)) {
+      throw new ConfigException(key, "'" + value + "' is not allowed; allowed values: "
+          + String.join(", ", allowed.stream().sorted().toList()));
+    }
   }
 }

@@ -6,19 +6,29 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * Reads typed values from one object of the config tree and validates them. Every failure names the full
- * key and what would have been accepted, so a bad value stops the start with a message an operator can act on.
+ * Reads typed values from one object of the merged config tree (see {@link ConfigSource}). It checks types
+ * only; ranges and rules between keys are the records' own (their constructors), so they hold however a
+ * record is built.
+ *
+ * <p>It has no defaults: a key with a default is always in the merged tree, and one that is not there is a
+ * programming error ({@code defaults.json} lacks it), reported as an {@link IllegalStateException} naming
+ * the key. Keys that have no default by design (a shard's {@code database}, a policy's {@code limit}) are
+ * read with {@link #requiredString}, {@link #has} and the like. A wrong value is a {@link ConfigException}
+ * naming the full key and what would have been accepted.
  */
 public final class ConfigReader {
+  private static final Pattern INDEX = Pattern.compile("\\[\\d+]");
+
   private final JsonObject node;
   private final String path;
 
+  /** {@code node} is the object at {@code path} ({@code ""} for the root, {@code "limits"} for a section). */
   public ConfigReader(JsonObject node, String path) {
-    this.node = node == null ? new JsonObject() : node;
+    this.node = node;
     this.path = path;
   }
 
@@ -26,62 +36,89 @@ public final class ConfigReader {
     return path.isEmpty() ? name : path + "." + name;
   }
 
+  /** True when {@code name} is set to something other than null. */
   public boolean has(String name) {
     return node.getValue(name) != null;
   }
 
   public ConfigReader child(String name) {
-    Object v = node.getValue(name);
-    if (v != null && !(v instanceof JsonObject)) {
-      throw new ConfigException(key(name) + ": must be an object");
+    Object v = value(name);
+    if (!(v instanceof JsonObject o)) {
+      throw new ConfigException(key(name), "must be an object");
     }
-    return new ConfigReader((JsonObject) v, key(name));
+    return new ConfigReader(o, key(name));
   }
 
+  /**
+   * The entries of the list {@code name}, each over its defaults from {@code listItemDefaults} (null: no
+   * entries).
+   */
   public List<ConfigReader> children(String name) {
-    Object v = node.getValue(name);
+    Object v = value(name);
     if (v == null) {
       return List.of();
     }
     if (!(v instanceof JsonArray array)) {
-      throw new ConfigException(key(name) + ": must be an array");
+      throw new ConfigException(key(name), "must be an array");
     }
+    JsonObject defaults = ConfigSource.listItemDefaults(generic(key(name)) + "[]");
     List<ConfigReader> out = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
-      Object item = array.getValue(i);
-      if (!(item instanceof JsonObject o)) {
-        throw new ConfigException(key(name) + "[" + i + "]: must be an object");
+      String item = key(name) + "[" + i + "]";
+      if (!(array.getValue(i) instanceof JsonObject o)) {
+        throw new ConfigException(item, "must be an object");
       }
-      out.add(new ConfigReader(o, key(name) + "[" + i + "]"));
+      out.add(new ConfigReader(ConfigSource.merge(defaults, o), item));
     }
     return out;
   }
 
-  public JsonObject raw() {
+  /**
+   * Parses every entry of the list {@code name}. A record's constructor names a key inside a list generically
+   * ({@code limits.policies[].limit}); a problem reported so is moved to the entry it is about.
+   */
+  public <T> List<T> list(String name, Function<ConfigReader, T> parse) {
+    List<T> out = new ArrayList<>();
+    for (ConfigReader item : children(name)) {
+      try {
+        out.add(parse.apply(item));
+      } catch (ConfigException e) {
+        throw e.at(generic(item.path), item.path);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The object itself, for keys whose names are data ({@code cost}) or lists of numbers ({@code shardMap}). */
+  JsonObject raw() {
     return node;
   }
 
-  public String string(String name, String def) {
-    Object v = node.getValue(name);
-    if (v == null) {
-      return def;
-    }
+  public String string(String name) {
+    Object v = value(name);
     if (!(v instanceof String s)) {
-      throw new ConfigException(key(name) + ": must be a string, got " + v);
+      throw new ConfigException(key(name), "must be a string, got " + v);
     }
     return s;
   }
 
+  /** A string that may be null (the default is derived, see the record). */
+  public String optionalString(String name) {
+    return value(name) == null ? null : string(name);
+  }
+
+  /** A key without a default: absent, null or blank is "is required". */
   public String requiredString(String name) {
-    String s = string(name, null);
-    if (s == null || s.isBlank()) {
-      throw new ConfigException(key(name) + ": is required");
+    Object v = node.getValue(name);
+    if (v == null || (v instanceof String s && s.isBlank())) {
+      throw new ConfigException(key(name), "is required");
     }
-    return s;
+    return string(name);
   }
 
+  /** A JSON array of strings, or one comma-separated string (handy in an environment variable); null: none. */
   public List<String> strings(String name) {
-    Object v = node.getValue(name);
+    Object v = value(name);
     if (v == null) {
       return List.of();
     }
@@ -89,75 +126,80 @@ public final class ConfigReader {
       return s.isBlank() ? List.of() : Arrays.stream(s.split(",")).map(String::trim).toList();
     }
     if (!(v instanceof JsonArray a)) {
-      throw new ConfigException(key(name) + ": must be an array of strings");
+      throw new ConfigException(key(name), "must be an array of strings");
     }
     List<String> out = new ArrayList<>();
     for (Object o : a) {
       if (!(o instanceof String s)) {
-        throw new ConfigException(key(name) + ": must be an array of strings, got " + o);
+        throw new ConfigException(key(name), "must be an array of strings, got " + o);
       }
       out.add(s);
     }
     return List.copyOf(out);
   }
 
-  public String oneOf(String name, String def, Set<String> allowed) {
-    String s = string(name, def);
-    if (!allowed.contains(s)) {
-      throw new ConfigException(key(name) + ": '" + s + "' is not allowed; allowed values: "
-          + String.join(", ", allowed.stream().sorted().toList()));
+  public <E extends Enum<E> & ConfigChoice> E choice(String name, Class<E> type) {
+    Object v = value(name);
+    if (!(v instanceof String s)) {
+      throw new ConfigException(key(name), (v == null ? "is required" : "must be a string, got " + v)
+          + "; allowed values: " + ConfigChoice.allowed(type));
     }
-    return s;
+    return ConfigChoice.parse(type, key(name), s);
   }
 
-  public boolean bool(String name, boolean def) {
-    Object v = node.getValue(name);
-    if (v == null) {
-      return def;
-    }
+  public boolean bool(String name) {
+    Object v = value(name);
     if (!(v instanceof Boolean b)) {
-      throw new ConfigException(key(name) + ": must be true or false, got " + v);
+      throw new ConfigException(key(name), "must be true or false, got " + v);
     }
     return b;
   }
 
-  public int integer(String name, int def, int min, int max) {
-    return (int) number(name, def, min, max);
+  public int integer(String name) {
+    long n = number(name);
+    if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+      throw new ConfigException(key(name), n + " is out of range; allowed: at most " + Integer.MAX_VALUE);
+    }
+    return (int) n;
   }
 
-  public long number(String name, long def, long min, long max) {
-    Object v = node.getValue(name);
-    long n;
-    if (v == null) {
-      n = def;
-    } else if (v instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())) {
-      n = num.longValue();
-    } else {
-      throw new ConfigException(key(name) + ": must be an integer in " + min + ".." + max + ", got " + v);
-    }
-    if (n < min || n > max) {
-      throw new ConfigException(key(name) + ": " + n + " is out of range; allowed: " + min + ".." + max);
-    }
-    return n;
+  /** An integer that may be null (the default is derived, see the record). */
+  public Integer optionalInteger(String name) {
+    return value(name) == null ? null : integer(name);
   }
 
-  public double decimal(String name, double def, double min, double max) {
-    Object v = node.getValue(name);
-    double d;
-    if (v == null) {
-      d = def;
-    } else if (v instanceof Number num) {
-      d = num.doubleValue();
-    } else {
-      throw new ConfigException(key(name) + ": must be a number in " + min + ".." + max + ", got " + v);
+  public long number(String name) {
+    Object v = value(name);
+    if (v instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())
+        && Math.abs(num.doubleValue()) < 0x1p63) {
+      return num.longValue();
     }
-    if (!(d >= min && d <= max)) {
-      throw new ConfigException(key(name) + ": " + d + " is out of range; allowed: " + min + ".." + max);
-    }
-    return d;
+    throw new ConfigException(key(name), "must be an integer, got " + v);
   }
 
-  public <T> List<T> list(String name, Function<ConfigReader, T> parse) {
-    return children(name).stream().map(parse).toList();
+  public double decimal(String name) {
+    Object v = value(name);
+    if (!(v instanceof Number num)) {
+      throw new ConfigException(key(name), "must be a number, got " + v);
+    }
+    return num.doubleValue();
+  }
+
+  /** A number that may be null (the default is derived, see the record). */
+  public Double optionalDecimal(String name) {
+    return value(name) == null ? null : decimal(name);
+  }
+
+  private Object value(String name) {
+    if (!node.containsKey(name)) {
+      throw new IllegalStateException(key(name) + ": not in the merged config tree; every setting needs a default "
+          + "in defaults.json (and every list entry's setting one in its listItemDefaults)");
+    }
+    return node.getValue(name);
+  }
+
+  /** {@code limits.policies[2].routes[0]} -> {@code limits.policies[].routes[]}. */
+  private static String generic(String key) {
+    return INDEX.matcher(key).replaceAll("[]");
   }
 }

@@ -13,38 +13,92 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Builds the effective configuration tree: built-in defaults ({@code defaults.json} on the classpath), then
- * a config file, then environment variables.
+ * Builds the effective configuration tree: the shipped defaults ({@code defaults.json} on the classpath, the
+ * one place a default is written down), then a config file, then environment variables.
+ *
+ * <p>Layers merge key by key: an object in an upper layer merges into the one below, any other value (arrays
+ * included) replaces it, and a null leaves the value below in place. The records read every key from the
+ * merged tree, so a key that {@code defaults.json} does not define fails loudly instead of quietly taking a
+ * value from somewhere else.
+ *
+ * <p>The entries of a list ({@code data.shards}, {@code limits.policies}, ...) get their defaults from
+ * {@code defaults.json}'s {@code listItemDefaults}, keyed by the list's path with {@code []} per list level
+ * ({@code limits.policies[].routes[]}); {@link ConfigReader#children} applies them as it reads each entry.
  *
  * <p>Every key in the tree can be overridden by an environment variable named {@code SPILLWAY_} followed by
  * the key path in upper snake case: {@code http.port} is {@code SPILLWAY_HTTP_PORT}, {@code
- * http.maxBodyBytes} is {@code SPILLWAY_HTTP_MAX_BODY_BYTES}. Objects and arrays (such as {@code
- * data.shards}) are overridden whole with a JSON value.
+ * http.maxBodyBytes} is {@code SPILLWAY_HTTP_MAX_BODY_BYTES}. Arrays (such as {@code data.shards}) are given
+ * whole as JSON; an object given as JSON replaces the file's, over the shipped defaults of that object.
  */
 public final class ConfigSource {
   public static final String ENV_PREFIX = "SPILLWAY";
+  /** The top-level key of {@code defaults.json} holding the defaults of list entries; not a setting. */
+  static final String LIST_ITEM_DEFAULTS = "listItemDefaults";
 
   private ConfigSource() {}
+
+  /** Read once: the file does not change while the process runs. */
+  private static final class Shipped {
+    static final JsonObject FILE = read();
+
+    private static JsonObject read() {
+      try (InputStream in = ConfigSource.class.getResourceAsStream("/defaults.json")) {
+        if (in == null) {
+          throw new IllegalStateException("defaults.json is missing from the classpath");
+        }
+        return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read defaults.json", e);
+      }
+    }
+  }
 
   /** Defaults merged with {@code file} (when not null) and then with {@code env}. */
   public static JsonObject load(Path file, Map<String, String> env) {
     JsonObject tree = defaults();
     if (file != null) {
-      tree.mergeIn(readFile(file), true);
+      tree = merge(tree, readFile(file));
     }
-    applyEnv(tree, ENV_PREFIX, "", env);
+    applyEnv(tree, "", env);
     return tree;
   }
 
+  /** The shipped defaults: every setting and its value (a fresh copy the caller may change). */
   public static JsonObject defaults() {
-    try (InputStream in = ConfigSource.class.getResourceAsStream("/defaults.json")) {
-      if (in == null) {
-        throw new IllegalStateException("defaults.json is missing from the classpath");
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read defaults.json", e);
+    JsonObject tree = Shipped.FILE.copy();
+    tree.remove(LIST_ITEM_DEFAULTS);
+    return tree;
+  }
+
+  /** The defaults of one entry of the list at {@code itemPath} (e.g. {@code shed.routes[]}), or an empty object. */
+  static JsonObject listItemDefaults(String itemPath) {
+    JsonObject all = Shipped.FILE.getJsonObject(LIST_ITEM_DEFAULTS);
+    JsonObject item = all == null ? null : all.getJsonObject(itemPath);
+    return item == null ? new JsonObject() : item.copy();
+  }
+
+  /**
+   * {@code upper} over {@code lower}, as the layers merge: objects key by key, other values (arrays too)
+   * replace, a null in {@code upper} keeps the value of {@code lower}. Neither argument is changed.
+   */
+  public static JsonObject merge(JsonObject lower, JsonObject upper) {
+    JsonObject out = lower == null ? new JsonObject() : lower.copy();
+    if (upper == null) {
+      return out;
     }
+    for (String name : upper.fieldNames()) {
+      Object value = upper.getValue(name);
+      if (value == null) {
+        continue;
+      }
+      Object below = out.getValue(name);
+      if (value instanceof JsonObject o && below instanceof JsonObject b) {
+        out.put(name, merge(b, o));
+      } else {
+        out.put(name, value instanceof JsonObject o ? o.copy() : value instanceof JsonArray a ? a.copy() : value);
+      }
+    }
+    return out;
   }
 
   public static JsonObject readFile(Path file) {
@@ -77,7 +131,7 @@ public final class ConfigSource {
     return sb.toString();
   }
 
-  private static void applyEnv(JsonObject node, String prefix, String path, Map<String, String> env) {
+  private static void applyEnv(JsonObject node, String path, Map<String, String> env) {
     for (String name : node.fieldNames()) {
       String key = path.isEmpty() ? name : path + "." + name;
       Object current = node.getValue(name);
@@ -85,7 +139,7 @@ public final class ConfigSource {
       if (value != null) {
         node.put(name, parseEnv(key, current, value));
       } else if (current instanceof JsonObject child) {
-        applyEnv(child, prefix, key, env);
+        applyEnv(child, key, env);
       }
     }
   }
@@ -109,7 +163,7 @@ public final class ConfigSource {
         return Double.parseDouble(raw.trim());
       }
       if (current instanceof JsonObject) {
-        return new JsonObject(raw);
+        return merge(shippedObject(key), new JsonObject(raw));
       }
       if (current instanceof JsonArray) {
         return new JsonArray(raw);
@@ -125,5 +179,14 @@ public final class ConfigSource {
       throw new ConfigException(var + " (" + key + "): '" + raw + "' is not a valid "
           + (current instanceof Number ? "number" : "JSON value"), e);
     }
+  }
+
+  /** The shipped object at {@code key}, or null when the defaults have none there. */
+  private static JsonObject shippedObject(String key) {
+    Object node = Shipped.FILE;
+    for (String segment : key.split("\\.")) {
+      node = node instanceof JsonObject o ? o.getValue(segment) : null;
+    }
+    return node instanceof JsonObject o ? o : null;
   }
 }

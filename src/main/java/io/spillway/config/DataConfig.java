@@ -1,45 +1,70 @@
 package io.spillway.config;
 
+import io.vertx.core.json.JsonArray;
+
 import java.util.List;
 
 /**
  * The sharded data layer. {@code logicalShards} logical shards map onto the physical {@code shards}: by the
- * explicit {@code shardMap} (one physical index per logical shard) when given, else spread evenly in ranges.
+ * explicit {@code shardMap} (one physical index per logical shard) when given; {@code data.shardMap} null (the
+ * default) spreads them evenly in ranges, a rule {@link #from} applies.
  */
 public record DataConfig(
     int instances, int logicalShards, long readYourWritesMs, List<ShardConfig> shards, int[] shardMap) {
 
+  public DataConfig {
+    Check.range("data.instances", instances, 1, 64);
+    Check.range("data.logicalShards", logicalShards, 1, 4096);
+    Check.range("data.readYourWritesMs", readYourWritesMs, 0, 3_600_000);
+    if (shards == null || shards.isEmpty()) {
+      throw new ConfigException("data.shards", "at least one shard is required");
+    }
+    shards = List.copyOf(shards);
+    if (shards.size() > logicalShards) {
+      throw new ConfigException("data.shards", shards.size() + " physical shards but only " + logicalShards
+          + " logical shards; allowed: at most data.logicalShards");
+    }
+    if (shardMap == null || shardMap.length != logicalShards) {
+      throw new ConfigException("data.shardMap", "must list exactly data.logicalShards (" + logicalShards
+          + ") physical shard indexes");
+    }
+    shardMap = shardMap.clone();
+    for (int i = 0; i < shardMap.length; i++) {
+      if (shardMap[i] < 0 || shardMap[i] >= shards.size()) {
+        throw new ConfigException("data.shardMap[" + i + "]", shardMap[i] + " is not a shard index; allowed: 0.."
+            + (shards.size() - 1));
+      }
+    }
+  }
+
   static DataConfig from(ConfigReader r) {
-    int instances = r.integer("instances", 1, 1, 64);
-    int logical = r.integer("logicalShards", 1024, 1, 4096);
+    int logical = r.integer("logicalShards");
     List<ShardConfig> shards = r.list("shards", ShardConfig::from);
-    if (shards.isEmpty()) {
-      throw new ConfigException(r.key("shards") + ": at least one shard is required");
-    }
-    if (shards.size() > logical) {
-      throw new ConfigException(r.key("shards") + ": " + shards.size() + " physical shards but only "
-          + logical + " logical shards; allowed: at most data.logicalShards");
-    }
-    int[] map = new int[logical];
+    int[] map;
     if (r.has("shardMap")) {
-      var array = r.raw().getJsonArray("shardMap");
-      if (array == null || array.size() != logical) {
-        throw new ConfigException(r.key("shardMap") + ": must list exactly data.logicalShards (" + logical
-            + ") physical shard indexes");
-      }
-      for (int i = 0; i < logical; i++) {
-        Object v = array.getValue(i);
-        if (!(v instanceof Integer idx) || idx < 0 || idx >= shards.size()) {
-          throw new ConfigException(r.key("shardMap") + "[" + i + "]: " + v + " is not a shard index; allowed: 0.."
-              + (shards.size() - 1));
-        }
-        map[i] = idx;
-      }
+      map = explicitMap(r, shards.size());
     } else {
-      for (int i = 0; i < logical; i++) {
+      // Even ranges: logical shard i lives on physical shard i * shards / logical.
+      map = new int[logical];
+      for (int i = 0; i < logical && !shards.isEmpty(); i++) {
         map[i] = (int) ((long) i * shards.size() / logical);
       }
     }
-    return new DataConfig(instances, logical, r.number("readYourWritesMs", 5000, 0, 3_600_000), shards, map);
+    return new DataConfig(r.integer("instances"), logical, r.number("readYourWritesMs"), shards, map);
+  }
+
+  private static int[] explicitMap(ConfigReader r, int physical) {
+    if (!(r.raw().getValue("shardMap") instanceof JsonArray array)) {
+      throw new ConfigException(r.key("shardMap"), "must be an array of physical shard indexes");
+    }
+    int[] map = new int[array.size()];
+    for (int i = 0; i < map.length; i++) {
+      if (!(array.getValue(i) instanceof Integer idx)) {
+        throw new ConfigException(r.key("shardMap") + "[" + i + "]", array.getValue(i)
+            + " is not a shard index; allowed: 0.." + (physical - 1));
+      }
+      map[i] = idx;
+    }
+    return map;
   }
 }

@@ -1,5 +1,11 @@
 package io.spillway.config;
 
+import io.spillway.config.RateLimitPolicy.Algorithm;
+import io.spillway.config.RateLimitPolicy.Common;
+import io.spillway.config.RateLimitPolicy.FailureMode;
+import io.spillway.config.RateLimitPolicy.KeyKind;
+import io.spillway.config.RateLimitPolicy.Period;
+import io.spillway.config.RateLimitPolicy.Route;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -7,39 +13,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.OptionalInt;
 
 /**
  * Rate limiting: the policies every request is checked against, and how the limiter behaves when Redis fails.
+ * Every key, its default and what it allows: docs/rate-limiting.md.
  *
- * <pre>
- * limits.enabled            boolean, default true: false admits everything without touching Redis
- * limits.expectedNodes      integer >= 1, default 1: a node deciding locally (Redis down) allows limit / nodes
- * limits.legacyHeaders      boolean, default false: also send X-RateLimit-Limit / -Remaining / -Reset
- * limits.trustedProxies     ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]: peers whose X-Forwarded-For is believed
- * limits.redisTimeoutMs     integer, default 250: a Redis evaluation slower than this counts as a failure
- * limits.keyPrefix          string, default "spillway:rl": prefix of every Redis key
- * limits.cluster            boolean, default false: Redis is a Cluster (evaluate per hash slot, see docs)
- * limits.breaker.failureThreshold  integer, default 5: consecutive failures that open the breaker
- * limits.breaker.openMs            integer, default 5000: how long Redis is skipped before one probe
- * limits.policies[i].name           required, [A-Za-z0-9._-]{1,64}, unique (headers, metrics, keys)
- * limits.policies[i].algorithm      required: token-bucket | gcra | fixed-window | sliding-window-log |
- *                                   sliding-window-counter | quota
- *   token-bucket:                   rate (tokens per second, > 0), burst (bucket size)
- *   gcra:                           limit, windowSeconds, burst (optional, default limit)
- *   fixed-window, sliding-window-*: limit, windowSeconds
- *   quota:                          limit, period (day | month, UTC calendar)
- * limits.policies[i].key            ["ip" | "user" | "client" (user, else ip) | "apiKey" | "route", ...], default ["ip"]: what one
- *                                   counter is per; a request missing a part (anonymous for "user") is
- *                                   not subject to the policy
- * limits.policies[i].routes         [{path: "/v1/*" | "/v1/feed" | "/v1/users/:id", methods: ["GET"], cost: 5}],
- *                                   default: every route
- * limits.policies[i].cost           {"GET /v1/feed": 5, "/v1/search": 2}: units a request takes, default 1
- * limits.policies[i].plans          ["free", "pro"]: only requests whose API key has one of these plans
- * limits.policies[i].shadow         boolean, default false: evaluate, count, send headers, never reject
- * limits.policies[i].onRedisFailure open | closed | local, default local
- * </pre>
+ * @param expectedNodes  a node deciding locally (Redis down) allows limit / nodes
+ * @param legacyHeaders  also send X-RateLimit-Limit / -Remaining / -Reset
+ * @param trustedProxies peers whose X-Forwarded-For is believed (addresses or CIDR ranges)
+ * @param redisTimeoutMs a Redis evaluation slower than this counts as a failure
+ * @param keyPrefix      prefix of every Redis key
+ * @param cluster        Redis is a Cluster: evaluate per hash slot
  */
 public record LimitsConfig(
     boolean enabled,
@@ -50,228 +35,168 @@ public record LimitsConfig(
     String keyPrefix,
     boolean cluster,
     Breaker breaker,
-    List<Policy> policies) {
+    List<RateLimitPolicy> policies) {
 
-  public static final Set<String> ALGORITHMS = Set.of(
-      "token-bucket", "gcra", "fixed-window", "sliding-window-log", "sliding-window-counter", "quota");
-  public static final Set<String> KEY_KINDS = Set.of("ip", "user", "client", "apiKey", "route");
-  public static final Set<String> FAILURE_MODES = Set.of("open", "closed", "local");
-  public static final Set<String> PERIODS = Set.of("day", "month");
-  private static final Set<String> METHODS = HttpMethods.ALL;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final long MAX_WINDOW_SECONDS = 366L * 86_400;
-  private static final long MAX_LIMIT = 1_000_000_000L;
+  public LimitsConfig {
+    Check.range("limits.expectedNodes", expectedNodes, 1, 10_000);
+    trustedProxies = List.copyOf(trustedProxies);
+    for (int i = 0; i < trustedProxies.size(); i++) {
+      String error = Cidr.problem(trustedProxies.get(i));
+      if (error != null) {
+        throw new ConfigException("limits.trustedProxies[" + i + "]", "'" + trustedProxies.get(i) + "' " + error);
+      }
+    }
+    Check.range("limits.redisTimeoutMs", redisTimeoutMs, 1, 60_000);
+    if (keyPrefix == null || keyPrefix.isBlank() || keyPrefix.contains("{") || keyPrefix.contains("}")) {
+      throw new ConfigException("limits.keyPrefix", "'" + keyPrefix + "' must be non-blank and without { }");
+    }
+    Check.present("limits.breaker", breaker);
+    policies = List.copyOf(policies);
+    Map<String, Integer> names = new HashMap<>();
+    for (int i = 0; i < policies.size(); i++) {
+      Integer previous = names.putIfAbsent(policies.get(i).name(), i);
+      if (previous != null) {
+        throw new ConfigException("limits.policies[" + i + "].name", "'" + policies.get(i).name()
+            + "' is already used by limits.policies[" + previous + "].name");
+      }
+    }
+  }
 
   /** Skip Redis after {@code failureThreshold} consecutive failures, for {@code openMs}, then probe once. */
-  public record Breaker(int failureThreshold, long openMs) {}
-
-  /** One rate-limit policy. Numbers an algorithm does not use are 0. */
-  public record Policy(
-      String name,
-      String algorithm,
-      long limit,
-      double rate,
-      long burst,
-      long windowSeconds,
-      String period,
-      List<String> key,
-      List<Route> routes,
-      Map<String, Integer> costs,
-      List<String> plans,
-      boolean shadow,
-      String onRedisFailure) {}
-
-  /** A route a policy applies to; {@code cost} 0 means "not set here". */
-  public record Route(String path, List<String> methods, int cost) {}
+  public record Breaker(int failureThreshold, long openMs) {
+    public Breaker {
+      Check.range("limits.breaker.failureThreshold", failureThreshold, 1, 1_000_000);
+      Check.range("limits.breaker.openMs", openMs, 10, 3_600_000);
+    }
+  }
 
   public static LimitsConfig from(ConfigReader r) {
     ConfigReader breaker = r.child("breaker");
-    List<String> proxies = r.strings("trustedProxies");
-    for (int i = 0; i < proxies.size(); i++) {
-      String error = Cidr.problem(proxies.get(i));
-      if (error != null) {
-        throw new ConfigException(r.key("trustedProxies") + "[" + i + "]: '" + proxies.get(i) + "' " + error);
-      }
-    }
-    List<ConfigReader> items = r.children("policies");
-    List<Policy> policies = new ArrayList<>();
-    Map<String, String> names = new HashMap<>();
-    for (ConfigReader item : items) {
-      Policy p = policy(item);
-      String previous = names.putIfAbsent(p.name(), item.key("name"));
-      if (previous != null) {
-        throw new ConfigException(item.key("name") + ": '" + p.name() + "' is already used by " + previous);
-      }
-      policies.add(p);
-    }
-    String prefix = r.string("keyPrefix", "spillway:rl");
-    if (prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
-      throw new ConfigException(r.key("keyPrefix") + ": '" + prefix + "' must be non-blank and without { }");
-    }
     return new LimitsConfig(
-        r.bool("enabled", true),
-        r.integer("expectedNodes", 1, 1, 10_000),
-        r.bool("legacyHeaders", false),
-        proxies,
-        r.number("redisTimeoutMs", 250, 1, 60_000),
-        prefix,
-        r.bool("cluster", false),
-        new Breaker(breaker.integer("failureThreshold", 5, 1, 1_000_000), breaker.number("openMs", 5000, 10, 3_600_000)),
-        List.copyOf(policies));
+        r.bool("enabled"),
+        r.integer("expectedNodes"),
+        r.bool("legacyHeaders"),
+        r.strings("trustedProxies"),
+        r.number("redisTimeoutMs"),
+        r.string("keyPrefix"),
+        r.bool("cluster"),
+        new Breaker(breaker.integer("failureThreshold"), breaker.number("openMs")),
+        r.list("policies", LimitsConfig::policy));
   }
 
-  /** Limits switched off: every request is admitted, nothing touches Redis. */
-  public static LimitsConfig disabled() {
-    return from(new ConfigReader(new JsonObject().put("enabled", false), "limits"));
-  }
-
-  private static Policy policy(ConfigReader p) {
+  private static RateLimitPolicy policy(ConfigReader p) {
     String name = p.requiredString("name");
-    if (!NAME.matcher(name).matches()) {
-      throw new ConfigException(p.key("name") + ": '" + name + "' must be 1-64 characters of A-Z a-z 0-9 . _ -");
-    }
     if (!p.has("algorithm")) {
-      throw new ConfigException(p.key("algorithm") + ": is required; allowed values: " + sorted(ALGORITHMS));
+      throw new ConfigException(p.key("algorithm"), "is required; allowed values: "
+          + ConfigChoice.allowed(Algorithm.class));
     }
-    String algorithm = p.oneOf("algorithm", null, ALGORITHMS);
-    long limit = 0;
-    double rate = 0;
-    long burst = 0;
-    long window = 0;
-    String period = null;
-    switch (algorithm) {
-      case "token-bucket" -> {
-        rate = requiredDecimal(p, "rate", algorithm);
-        burst = requiredNumber(p, "burst", algorithm, MAX_LIMIT);
+    Algorithm algorithm = p.choice("algorithm", Algorithm.class);
+    Common common = new Common(name, keyKinds(p), p.list("routes", LimitsConfig::route), costs(p),
+        p.strings("plans"), p.bool("shadow"), p.choice("onRedisFailure", FailureMode.class), lease(p));
+    return switch (algorithm) {
+      case TOKEN_BUCKET -> {
         unused(p, algorithm, "limit", "windowSeconds", "period");
+        yield new RateLimitPolicy.TokenBucket(common, requiredDecimal(p, "rate", algorithm),
+            requiredNumber(p, "burst", algorithm));
       }
-      case "gcra" -> {
-        limit = requiredNumber(p, "limit", algorithm, MAX_LIMIT);
-        window = requiredNumber(p, "windowSeconds", algorithm, MAX_WINDOW_SECONDS);
-        burst = p.number("burst", limit, 1, MAX_LIMIT);
+      case GCRA -> {
         unused(p, algorithm, "rate", "period");
+        long limit = requiredNumber(p, "limit", algorithm);
+        // Derived default: a GCRA policy without a burst allows its whole limit at once.
+        long burst = p.has("burst") ? p.number("burst") : limit;
+        yield new RateLimitPolicy.Gcra(common, limit, requiredNumber(p, "windowSeconds", algorithm), burst);
       }
-      case "quota" -> {
-        limit = requiredNumber(p, "limit", algorithm, MAX_LIMIT);
-        if (!p.has("period")) {
-          throw new ConfigException(p.key("period") + ": is required for algorithm quota; allowed values: "
-              + sorted(PERIODS));
-        }
-        period = p.oneOf("period", null, PERIODS);
+      case QUOTA -> {
         unused(p, algorithm, "rate", "burst", "windowSeconds");
+        long limit = requiredNumber(p, "limit", algorithm);
+        if (!p.has("period")) {
+          throw new ConfigException(p.key("period"), "is required for algorithm quota; allowed values: "
+              + ConfigChoice.allowed(Period.class));
+        }
+        yield new RateLimitPolicy.Quota(common, limit, p.choice("period", Period.class));
       }
-      default -> {
-        // Every log entry of a sliding-window-log is a sorted-set member: its limit bounds memory per subject.
-        long maxLimit = algorithm.equals("sliding-window-log") ? 100_000 : MAX_LIMIT;
-        limit = requiredNumber(p, "limit", algorithm, maxLimit);
-        window = requiredNumber(p, "windowSeconds", algorithm, MAX_WINDOW_SECONDS);
+      case FIXED_WINDOW -> {
         unused(p, algorithm, "rate", "burst", "period");
+        yield new RateLimitPolicy.FixedWindow(common, requiredNumber(p, "limit", algorithm),
+            requiredNumber(p, "windowSeconds", algorithm));
       }
-    }
-    return new Policy(name, algorithm, limit, rate, burst, window, period, keyKinds(p), routes(p), costs(p),
-        p.strings("plans"), p.bool("shadow", false), p.oneOf("onRedisFailure", "local", FAILURE_MODES));
+      case SLIDING_WINDOW_LOG -> {
+        unused(p, algorithm, "rate", "burst", "period");
+        yield new RateLimitPolicy.SlidingWindowLog(common, requiredNumber(p, "limit", algorithm),
+            requiredNumber(p, "windowSeconds", algorithm));
+      }
+      case SLIDING_WINDOW_COUNTER -> {
+        unused(p, algorithm, "rate", "burst", "period");
+        yield new RateLimitPolicy.SlidingWindowCounter(common, requiredNumber(p, "limit", algorithm),
+            requiredNumber(p, "windowSeconds", algorithm));
+      }
+    };
   }
 
-  private static long requiredNumber(ConfigReader p, String name, String algorithm, long max) {
-    if (!p.has(name)) {
-      throw new ConfigException(p.key(name) + ": is required for algorithm " + algorithm + " (an integer in 1.." + max + ")");
+  /** {@code leaseSize} (null: exact mode) and {@code leaseTtlMs}. */
+  private static RateLimitPolicy.Lease lease(ConfigReader p) {
+    if (!p.has("leaseSize")) {
+      return null;
     }
-    return p.number(name, 0, 1, max);
+    return new RateLimitPolicy.Lease(p.integer("leaseSize"), p.number("leaseTtlMs"));
   }
 
-  private static double requiredDecimal(ConfigReader p, String name, String algorithm) {
+  private static long requiredNumber(ConfigReader p, String name, Algorithm algorithm) {
     if (!p.has(name)) {
-      throw new ConfigException(p.key(name) + ": is required for algorithm " + algorithm + " (a number > 0)");
+      throw new ConfigException(p.key(name), "is required for algorithm " + algorithm.configName()
+          + " (an integer > 0)");
     }
-    double d = p.decimal(name, 0, 0, MAX_LIMIT);
-    if (d <= 0) {
-      throw new ConfigException(p.key(name) + ": must be greater than 0, got " + d);
+    return p.number(name);
+  }
+
+  private static double requiredDecimal(ConfigReader p, String name, Algorithm algorithm) {
+    if (!p.has(name)) {
+      throw new ConfigException(p.key(name), "is required for algorithm " + algorithm.configName()
+          + " (a number > 0)");
     }
-    return d;
+    return p.decimal(name);
   }
 
   /** A number the algorithm ignores is almost always a mistake (a fixed window given a "rate"): say so. */
-  private static void unused(ConfigReader p, String algorithm, String... names) {
+  private static void unused(ConfigReader p, Algorithm algorithm, String... names) {
     for (String name : names) {
       if (p.has(name)) {
-        throw new ConfigException(p.key(name) + ": is not used by algorithm " + algorithm);
+        throw new ConfigException(p.key(name), "is not used by algorithm " + algorithm.configName());
       }
     }
   }
 
-  private static List<String> keyKinds(ConfigReader p) {
-    List<String> kinds = p.has("key") ? p.strings("key") : List.of("ip");
-    if (kinds.isEmpty()) {
-      throw new ConfigException(p.key("key") + ": must name at least one of " + sorted(KEY_KINDS));
-    }
-    for (int i = 0; i < kinds.size(); i++) {
-      String kind = kinds.get(i);
-      if (!KEY_KINDS.contains(kind)) {
-        throw new ConfigException(p.key("key") + "[" + i + "]: '" + kind + "' is not allowed; allowed values: "
-            + sorted(KEY_KINDS));
-      }
-      if (kinds.indexOf(kind) != i) {
-        throw new ConfigException(p.key("key") + "[" + i + "]: '" + kind + "' is listed twice");
-      }
+  private static List<KeyKind> keyKinds(ConfigReader p) {
+    List<String> names = p.strings("key");
+    List<KeyKind> kinds = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      kinds.add(ConfigChoice.parse(KeyKind.class, p.key("key") + "[" + i + "]", names.get(i)));
     }
     return kinds;
   }
 
-  private static List<Route> routes(ConfigReader p) {
-    List<Route> routes = new ArrayList<>();
-    for (ConfigReader route : p.children("routes")) {
-      String path = route.requiredString("path");
-      String error = pathError(path);
-      if (error != null) {
-        throw new ConfigException(route.key("path") + ": '" + path + "' " + error);
-      }
-      List<String> methods = route.strings("methods");
-      for (int i = 0; i < methods.size(); i++) {
-        if (!METHODS.contains(methods.get(i))) {
-          throw new ConfigException(route.key("methods") + "[" + i + "]: '" + methods.get(i)
-              + "' is not allowed; allowed values: " + sorted(METHODS));
-        }
-      }
-      routes.add(new Route(path, methods, route.has("cost") ? route.integer("cost", 1, 1, 1_000_000) : 0));
-    }
-    return List.copyOf(routes);
+  private static Route route(ConfigReader route) {
+    Integer cost = route.optionalInteger("cost");
+    return new Route(route.requiredString("path"), route.strings("methods"),
+        cost == null ? OptionalInt.empty() : OptionalInt.of(cost));
   }
 
+  /** {@code "GET  /v1/feed"} and {@code "GET /v1/feed"} are one rule: the key is normalised to single spaces. */
   private static Map<String, Integer> costs(ConfigReader p) {
-    if (!p.has("cost")) {
-      return Map.of();
+    if (!(p.raw().getValue("cost") instanceof JsonObject costs)) {
+      throw new ConfigException(p.key("cost"), "must be an object like {\"GET /v1/feed\": 5}");
     }
-    if (!(p.raw().getValue("cost") instanceof JsonObject)) {
-      throw new ConfigException(p.key("cost") + ": must be an object like {\"GET /v1/feed\": 5}");
-    }
-    ConfigReader costs = p.child("cost");
     Map<String, Integer> out = new LinkedHashMap<>();
-    for (String route : costs.raw().fieldNames()) {
-      String key = p.key("cost") + "[\"" + route + "\"]";
-      String[] parts = route.trim().split("\\s+");
-      String path = parts[parts.length - 1];
-      if (parts.length > 2 || (parts.length == 2 && !METHODS.contains(parts[0]))) {
-        throw new ConfigException(key + ": must be \"METHOD /path\" or \"/path\" with METHOD one of " + sorted(METHODS));
+    for (String route : costs.fieldNames()) {
+      Object v = costs.getValue(route);
+      String key = String.join(" ", route.trim().split("\\s+"));
+      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+          || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+        throw new ConfigException(p.key("cost") + "[\"" + route + "\"]", "must be an integer in 1.."
+            + RateLimitPolicy.MAX_COST + ", got " + v);
       }
-      String error = pathError(path);
-      if (error != null) {
-        throw new ConfigException(key + ": '" + path + "' " + error);
-      }
-      Object v = costs.raw().getValue(route);
-      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < 1
-          || n.longValue() > 1_000_000) {
-        throw new ConfigException(key + ": must be an integer in 1..1000000, got " + v);
-      }
-      out.put(String.join(" ", parts), n.intValue());
+      out.put(key, n.intValue());
     }
-    return Map.copyOf(out);
-  }
-
-  private static String pathError(String path) {
-    return RoutePattern.problem(path);
-  }
-
-  private static String sorted(Set<String> values) {
-    return String.join(", ", values.stream().sorted().toList());
+    return out;
   }
 }

@@ -6,13 +6,18 @@ package io.spillway.config;
  */
 public record ObserveConfig(boolean metricsEnabled, boolean tracingEnabled, String otlpEndpoint,
                             double sampleRatio, String serviceName) {
-  static ObserveConfig from(ConfigReader metrics, ConfigReader tracing) {
-    String endpoint = tracing.string("otlpEndpoint", "");
-    if (!endpoint.isEmpty() && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
-      throw new ConfigException(tracing.key("otlpEndpoint") + ": '" + endpoint
+  public ObserveConfig {
+    Check.present("tracing.otlpEndpoint", otlpEndpoint);
+    if (!otlpEndpoint.isEmpty() && !otlpEndpoint.startsWith("http://") && !otlpEndpoint.startsWith("https://")) {
+      throw new ConfigException("tracing.otlpEndpoint", "'" + otlpEndpoint
           + "' is not an http(s) URL (e.g. http://otel-collector:4318/v1/traces)");
     }
-    return new ObserveConfig(metrics.bool("enabled", true), tracing.bool("enabled", true), endpoint,
-        tracing.decimal("sampleRatio", 0.1, 0.0, 1.0), tracing.string("serviceName", "spillway"));
+    Check.range("tracing.sampleRatio", sampleRatio, 0.0, 1.0);
+    Check.present("tracing.serviceName", serviceName);
+  }
+
+  static ObserveConfig from(ConfigReader metrics, ConfigReader tracing) {
+    return new ObserveConfig(metrics.bool("enabled"), tracing.bool("enabled"), tracing.string("otlpEndpoint"),
+        tracing.decimal("sampleRatio"), tracing.string("serviceName"));
   }
 }

@@ -4,13 +4,24 @@ import io.vertx.redis.client.RedisOptions;
 
 /** Redis: rate limits, caches and channel history. The pool is sized from config (the client's default is small). */
 public record RedisConfig(String uri, int poolSize, int maxWaiting, long timeoutMs) {
-  static RedisConfig from(ConfigReader r) {
-    String uri = r.string("uri", "redis://127.0.0.1:6379");
-    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://") && !uri.startsWith("unix://")) {
-      throw new ConfigException(r.key("uri") + ": '" + uri + "' is not a Redis URI; allowed: redis://, rediss://, unix://");
+  public RedisConfig {
+    if (uri == null || !uri.startsWith("redis://") && !uri.startsWith("rediss://") && !uri.startsWith("unix://")) {
+      throw new ConfigException("redis.uri", "'" + uri + "' is not a Redis URI; allowed: redis://, rediss://, unix://");
     }
-    return new RedisConfig(uri, r.integer("poolSize", 32, 1, 4096), r.integer("maxWaiting", 2048, 1, 1 << 20),
-        r.number("timeoutMs", 1000, 1, 60_000));
+    Check.range("redis.poolSize", poolSize, 1, 4096);
+    Check.range("redis.maxWaiting", maxWaiting, 1, 1 << 20);
+    Check.range("redis.timeoutMs", timeoutMs, 1, 60_000);
+  }
+
+  static RedisConfig from(ConfigReader r) {
+    return new RedisConfig(r.string("uri"), r.integer("poolSize"), r.integer("maxWaiting"), r.number("timeoutMs"));
+  }
+
+  /** Without the URI's credentials ({@code redis://user:password@host}): a record's text may end up in a log line. */
+  @Override
+  public String toString() {
+    return "RedisConfig[uri=" + uri.replaceFirst("//[^/@]*@", "//***@") + ", poolSize=" + poolSize
+        + ", maxWaiting=" + maxWaiting + ", timeoutMs=" + timeoutMs + "]";
   }
 
   /**

@@ -34,26 +34,40 @@ public record StreamConfig(
     int pingIntervalSeconds,
     int maxOutboundBytes) {
 
-  static StreamConfig from(ConfigReader stream, ConfigReader outbox) {
-    ConfigReader history = stream.child("history");
-    StreamConfig c = new StreamConfig(
-        stream.integer("instances", 1, 0, 64),
-        outbox.integer("instances", 1, 0, 64),
-        outbox.number("pollIntervalMs", 1000, 10, 600_000),
-        outbox.integer("batchSize", 500, 1, 10_000),
-        history.integer("maxEvents", 1000, 1, 1_000_000),
-        history.number("maxAgeSeconds", 86_400, 1, 31L * 86_400),
-        stream.integer("maxSubscriptions", 100, 1, 10_000),
-        stream.integer("maxFrameBytes", 65_536, 256, 16 << 20),
-        stream.integer("maxInboundPerSecond", 50, 1, 100_000),
-        stream.integer("idleTimeoutSeconds", 60, 2, 86_400),
-        stream.integer("pingIntervalSeconds", 20, 1, 86_400),
-        stream.integer("maxOutboundBytes", 1 << 20, 1024, 1 << 30));
-    if (c.pingIntervalSeconds >= c.idleTimeoutSeconds) {
-      throw new ConfigException(stream.key("pingIntervalSeconds") + ": " + c.pingIntervalSeconds
-          + " must be below stream.idleTimeoutSeconds (" + c.idleTimeoutSeconds
+  public StreamConfig {
+    Check.range("stream.instances", instances, 0, 64);
+    Check.range("outbox.instances", outboxInstances, 0, 64);
+    Check.range("outbox.pollIntervalMs", outboxPollMs, 10, 600_000);
+    Check.range("outbox.batchSize", outboxBatchSize, 1, 10_000);
+    Check.range("stream.history.maxEvents", historyMaxEvents, 1, 1_000_000);
+    Check.range("stream.history.maxAgeSeconds", historyMaxAgeSeconds, 1, 31L * 86_400);
+    Check.range("stream.maxSubscriptions", maxSubscriptions, 1, 10_000);
+    Check.range("stream.maxFrameBytes", maxFrameBytes, 256, 16 << 20);
+    Check.range("stream.maxInboundPerSecond", maxInboundPerSecond, 1, 100_000);
+    Check.range("stream.idleTimeoutSeconds", idleTimeoutSeconds, 2, 86_400);
+    Check.range("stream.pingIntervalSeconds", pingIntervalSeconds, 1, 86_400);
+    Check.range("stream.maxOutboundBytes", maxOutboundBytes, 1024, 1 << 30);
+    if (pingIntervalSeconds >= idleTimeoutSeconds) {
+      throw new ConfigException("stream.pingIntervalSeconds", pingIntervalSeconds
+          + " must be below stream.idleTimeoutSeconds (" + idleTimeoutSeconds
           + "), or idle clients that answer pings would be closed");
     }
-    return c;
+  }
+
+  static StreamConfig from(ConfigReader stream, ConfigReader outbox) {
+    ConfigReader history = stream.child("history");
+    return new StreamConfig(
+        stream.integer("instances"),
+        outbox.integer("instances"),
+        outbox.number("pollIntervalMs"),
+        outbox.integer("batchSize"),
+        history.integer("maxEvents"),
+        history.number("maxAgeSeconds"),
+        stream.integer("maxSubscriptions"),
+        stream.integer("maxFrameBytes"),
+        stream.integer("maxInboundPerSecond"),
+        stream.integer("idleTimeoutSeconds"),
+        stream.integer("pingIntervalSeconds"),
+        stream.integer("maxOutboundBytes"));
   }
 }

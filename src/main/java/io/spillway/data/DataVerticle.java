@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Owns the shard pools and serves the data operations ({@link Requests}) on the event bus. HttpVerticles
@@ -32,27 +33,38 @@ public final class DataVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DataVerticle.class);
   private static final DeliveryOptions REPLY = LocalCodec.options(30_000);
 
+  private static final int RECENT_WRITERS = 100_000;
+
   private final AppConfig config;
+  private final MeterRegistry registry;
+  private final RecentWriters recentWriters;
   private ShardPools pools;
 
-  private final MeterRegistry registry;
-
-  public DataVerticle(AppConfig config, MeterRegistry registry) {
+  private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters) {
     this.config = config;
     this.registry = registry;
+    this.recentWriters = recentWriters;
+  }
+
+  /**
+   * The node's data verticles: every instance shares one record of who wrote recently, so a client's read
+   * goes to the primary whichever instance served its write.
+   */
+  public static Supplier<DataVerticle> instances(AppConfig config, MeterRegistry registry) {
+    RecentWriters shared = new RecentWriters(config.data().readYourWritesMs(), RECENT_WRITERS);
+    return () -> new DataVerticle(config, registry, shared);
   }
 
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx);
     pools = ShardPools.create(vertx, config.data());
-    Shards shards = new Shards(pools, new ShardRouter(config.data()),
-        new RecentWriters(config.data().readYourWritesMs(), 100_000));
+    Shards shards = new Shards(pools, new ShardRouter(config.data()), recentWriters);
     OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
-    UserStore users = new UserStore(shards);
+    UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
-    FeedReader feed = new FeedReader(shards, follows, posts);
+    FeedReader feed = new FeedReader(shards, follows, users);
     IdempotencyStore idempotency = new IdempotencyStore(shards);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
 

@@ -1,11 +1,9 @@
 package io.spillway.data;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.SqlClient;
 
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,12 +25,12 @@ final class FeedReader {
 
   private final Shards shards;
   private final FollowStore follows;
-  private final PostStore posts;
+  private final KeysetPage<Model.Post> feed;
 
-  FeedReader(Shards shards, FollowStore follows, PostStore posts) {
+  FeedReader(Shards shards, FollowStore follows, UserStore users) {
     this.shards = shards;
     this.follows = follows;
-    this.posts = posts;
+    this.feed = new KeysetPage<>(users, FEED_PAGE, "id", "author_id", Rows::post);
   }
 
   Future<Model.Page<Model.Post>> read(Requests.ReadFeed req) {
@@ -40,22 +38,10 @@ final class FeedReader {
       if (followees.isEmpty()) {
         return Future.succeededFuture(new Model.Page<>(List.of(), null));
       }
-      Map<Integer, List<Long>> byShard = shards.router().byPhysicalShard(followees);
-      List<Future<List<Row>>> perShard = new ArrayList<>();
-      byShard.forEach((physical, authors) -> perShard.add(shards.reader(physical, req.userId())
-          .preparedQuery(FEED_PAGE)
-          .execute(Tuple.of(authors.toArray(new Long[0]), req.before(), req.limit() + 1))
-          .map(rows -> {
-            List<Row> list = new ArrayList<>(rows.size());
-            rows.forEach(list::add);
-            return list;
-          })));
-      return Future.all(perShard).compose(v -> {
-        List<Row> merged = new ArrayList<>();
-        perShard.forEach(f -> merged.addAll(f.result()));
-        merged.sort(Comparator.comparingLong((Row r) -> r.getLong("id")).reversed());
-        return posts.page(merged, req.limit(), req.userId());
-      });
+      Map<SqlClient, Object> authorsByShard = new HashMap<>();
+      shards.router().byPhysicalShard(followees).forEach((physical, authors) ->
+          authorsByShard.put(shards.reader(physical, req.userId()), authors.toArray(new Long[0])));
+      return feed.readMerged(authorsByShard, req.before(), req.limit(), req.userId());
     });
   }
 }

@@ -5,6 +5,7 @@ import io.spillway.events.Channel;
 import io.spillway.events.EventType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -22,11 +23,19 @@ final class FollowStore {
   private final Shards shards;
   private final UserStore users;
   private final OutboxEvents outbox;
+  private final KeysetPage<Model.FollowEntry> followers;
+  private final KeysetPage<Model.FollowEntry> following;
 
   FollowStore(Shards shards, UserStore users, OutboxEvents outbox) {
     this.shards = shards;
     this.users = users;
     this.outbox = outbox;
+    this.followers = new KeysetPage<>(users, "SELECT follower_id AS other, created_at FROM followers "
+        + "WHERE followee_id = $1 AND follower_id < $2 ORDER BY follower_id DESC LIMIT $3", "other", "other",
+        FollowStore::entry);
+    this.following = new KeysetPage<>(users, "SELECT followee_id AS other, created_at FROM following "
+        + "WHERE follower_id = $1 AND followee_id < $2 ORDER BY followee_id DESC LIMIT $3", "other", "other",
+        FollowStore::entry);
   }
 
   Future<Model.Follow> set(Requests.SetFollow req) {
@@ -57,24 +66,13 @@ final class FollowStore {
   }
 
   Future<Model.Page<Model.FollowEntry>> list(Requests.ListFollows req) {
-    String sql = req.followers()
-        ? "SELECT follower_id AS other, created_at FROM followers WHERE followee_id = $1 AND follower_id < $2 "
-            + "ORDER BY follower_id DESC LIMIT $3"
-        : "SELECT followee_id AS other, created_at FROM following WHERE follower_id = $1 AND followee_id < $2 "
-            + "ORDER BY followee_id DESC LIMIT $3";
-    return shards.readerForId(req.userId(), req.viewer()).preparedQuery(sql)
-        .execute(Tuple.of(req.userId(), req.before(), req.limit() + 1))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return users.get(new Requests.GetUser(req.userId(), req.viewer())).map(u -> new Model.Page<>(List.of(), null));
-          }
-          KeysetSlice slice = KeysetSlice.of(rows, req.limit());
-          return users.refs(slice.longs("other"), req.viewer())
-              .map(refs -> new Model.Page<>(slice.rows().stream().map(r -> new Model.FollowEntry(
-                      refs.getOrDefault(r.getLong("other"), new Model.UserRef(r.getLong("other"), null)),
-                      Rows.instant(r, "created_at"))).toList(),
-                  slice.next("other")));
-        });
+    return (req.followers() ? followers : following).read(shards.readerForId(req.userId(), req.viewer()),
+        req.userId(), req.before(), req.limit(), req.viewer(),
+        () -> users.get(new Requests.GetUser(req.userId(), req.viewer())));
+  }
+
+  private static Model.FollowEntry entry(Row row, Model.UserRef user) {
+    return new Model.FollowEntry(user, Rows.instant(row, "created_at"));
   }
 
   /** Everyone {@code userId} follows (bounded), read from the follower's own shard. */

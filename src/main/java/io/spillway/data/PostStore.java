@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Posts (on their author's shard), their comments and likes (with the post). Each write and its side rows
@@ -19,11 +18,17 @@ final class PostStore {
   private final Shards shards;
   private final UserStore users;
   private final OutboxEvents outbox;
+  private final KeysetPage<Model.Post> userPosts;
+  private final KeysetPage<Model.Comment> postComments;
 
   PostStore(Shards shards, UserStore users, OutboxEvents outbox) {
     this.shards = shards;
     this.users = users;
     this.outbox = outbox;
+    this.userPosts = new KeysetPage<>(users, "SELECT " + Rows.POST_COLUMNS + " FROM posts "
+        + "WHERE author_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3", "id", "author_id", Rows::post);
+    this.postComments = new KeysetPage<>(users, "SELECT " + Rows.COMMENT_COLUMNS + " FROM comments "
+        + "WHERE post_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3", "id", "author_id", Rows::comment);
   }
 
   /**
@@ -63,7 +68,7 @@ final class PostStore {
         .preparedQuery("SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE id = $1")
         .execute(Tuple.of(req.id()))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("post"))
-            : withAuthors(List.of(rows.iterator().next()), req.viewer()).map(list -> list.get(0)));
+            : withAuthor(rows.iterator().next(), req.viewer()));
   }
 
   Future<Void> delete(Requests.DeletePost req) {
@@ -90,17 +95,9 @@ final class PostStore {
   }
 
   Future<Model.Page<Model.Post>> listByAuthor(Requests.ListUserPosts req) {
-    return shards.readerForId(req.authorId(), req.viewer())
-        .preparedQuery("SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE author_id = $1 AND id < $2 "
-            + "ORDER BY id DESC LIMIT $3")
-        .execute(Tuple.of(req.authorId(), req.before(), req.limit() + 1))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            // An empty first page of an unknown user is a 404, not an empty list.
-            return users.get(new Requests.GetUser(req.authorId(), req.viewer())).map(u -> new Model.Page<>(List.of(), null));
-          }
-          return page(rows, req.limit(), req.viewer());
-        });
+    // An empty first page of an unknown user is a 404, not an empty list.
+    return userPosts.read(shards.readerForId(req.authorId(), req.viewer()), req.authorId(), req.before(),
+        req.limit(), req.viewer(), () -> users.get(new Requests.GetUser(req.authorId(), req.viewer())));
   }
 
   Future<Model.Comment> comment(Requests.CreateComment req) {
@@ -134,19 +131,8 @@ final class PostStore {
   }
 
   Future<Model.Page<Model.Comment>> comments(Requests.ListComments req) {
-    return shards.readerForId(req.postId(), req.viewer())
-        .preparedQuery("SELECT " + Rows.COMMENT_COLUMNS + " FROM comments WHERE post_id = $1 AND id < $2 "
-            + "ORDER BY id DESC LIMIT $3")
-        .execute(Tuple.of(req.postId(), req.before(), req.limit() + 1))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return get(new Requests.GetPost(req.postId(), req.viewer())).map(p -> new Model.Page<>(List.of(), null));
-          }
-          KeysetSlice slice = KeysetSlice.of(rows, req.limit());
-          return users.refs(slice.longs("author_id"), req.viewer())
-              .map(refs -> new Model.Page<>(slice.rows().stream()
-                  .map(r -> Rows.comment(r, refs.get(r.getLong("author_id")))).toList(), slice.next("id")));
-        });
+    return postComments.read(shards.readerForId(req.postId(), req.viewer()), req.postId(), req.before(),
+        req.limit(), req.viewer(), () -> get(new Requests.GetPost(req.postId(), req.viewer())));
   }
 
   /** Like or unlike: idempotent, and the count stays exact under concurrency (one row per user and post). */
@@ -188,19 +174,8 @@ final class PostStore {
     return events;
   }
 
-  /** Keyset page of post rows with their authors attached (one batched lookup, not one per post). */
-  Future<Model.Page<Model.Post>> page(Iterable<Row> rows, int limit, Long viewer) {
-    KeysetSlice slice = KeysetSlice.of(rows, limit);
-    return withAuthors(slice.rows(), viewer).map(posts -> new Model.Page<>(posts, slice.next("id")));
+  private Future<Model.Post> withAuthor(Row row, Long viewer) {
+    long author = row.getLong("author_id");
+    return users.refs(List.of(author), viewer).map(refs -> Rows.post(row, KeysetPage.ref(refs, author)));
   }
-
-  Future<List<Model.Post>> withAuthors(List<Row> rows, Long viewer) {
-    return users.refs(rows.stream().map(r -> r.getLong("author_id")).toList(), viewer)
-        .map(refs -> rows.stream().map(r -> Rows.post(r, refOrUnknown(refs, r.getLong("author_id")))).toList());
-  }
-
-  private static Model.UserRef refOrUnknown(Map<Long, Model.UserRef> refs, long id) {
-    return refs.getOrDefault(id, new Model.UserRef(id, null));
-  }
-
 }

@@ -1,38 +1,33 @@
 package io.spillway.data;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import java.util.concurrent.TimeUnit;
 
 /**
- * Who wrote recently, so their next reads go to the primary and see their own writes (replicas lag).
- * Bounded (least recently written are forgotten first) and per node: a client that moves between nodes
- * within {@code data.readYourWritesMs} may read a replica that has not caught up yet.
+ * Who wrote recently, so their next reads go to the primary and see their own writes (replicas lag). Shared
+ * by the node's data verticles; bounded (at capacity, entries are evicted one by one) and each entry expires
+ * {@code data.readYourWritesMs} after the write. Per node: a client that moves between nodes within that time
+ * may read a replica that has not caught up yet.
  */
 final class RecentWriters {
-  private final long windowMs;
-  private final Map<Long, Long> lastWrite;
+  private final Cache<Long, Boolean> writers;
 
   RecentWriters(long windowMs, int capacity) {
-    this.windowMs = windowMs;
-    this.lastWrite = new LinkedHashMap<>(1024, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
-        return size() > capacity;
-      }
-    };
+    this.writers = windowMs <= 0 ? null : Caffeine.newBuilder()
+        .maximumSize(capacity)
+        .expireAfterWrite(windowMs, TimeUnit.MILLISECONDS)
+        .build();
   }
 
-  synchronized void wrote(long userId) {
-    if (windowMs > 0) {
-      lastWrite.put(userId, System.currentTimeMillis());
+  void wrote(long userId) {
+    if (writers != null) {
+      writers.put(userId, Boolean.TRUE);
     }
   }
 
-  synchronized boolean wroteRecently(Long userId) {
-    if (userId == null || windowMs == 0) {
-      return false;
-    }
-    Long at = lastWrite.get(userId);
-    return at != null && System.currentTimeMillis() - at < windowMs;
+  boolean wroteRecently(Long userId) {
+    return userId != null && writers != null && writers.getIfPresent(userId) != null;
   }
 }

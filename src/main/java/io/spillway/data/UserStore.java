@@ -1,6 +1,8 @@
 package io.spillway.data;
 
 import io.spillway.web.Ids;
+import io.spillway.events.Channel;
+import io.spillway.events.EventType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -14,9 +16,11 @@ import java.util.Map;
 /** Users and the email directory. A user lives on the logical shard of their email's hash. */
 final class UserStore {
   private final Shards shards;
+  private final OutboxEvents outbox;
 
-  UserStore(Shards shards) {
+  UserStore(Shards shards, OutboxEvents outbox) {
     this.shards = shards;
+    this.outbox = outbox;
   }
 
   Future<Model.User> create(Requests.CreateUser req) {
@@ -46,15 +50,32 @@ final class UserStore {
             : Future.succeededFuture(Rows.user(rows.iterator().next())));
   }
 
+  /**
+   * One statement, so atomic without BEGIN/COMMIT: the new profile and its {@code user.updated} event, which
+   * every node's caches follow.
+   */
   Future<Model.User> update(Requests.UpdateUser req) {
+    Channel channel = Channel.user(req.id());
     return shards.primaryForId(req.id())
-        .preparedQuery("UPDATE users SET name = coalesce($2, name), bio = coalesce($3, bio), updated_at = now() "
-            + "WHERE id = $1 RETURNING " + Rows.USER_COLUMNS)
-        .execute(Tuple.of(req.id(), req.name(), req.bio()))
+        .preparedQuery(UPDATE_USER)
+        .execute(Tuple.of(req.id(), req.name(), req.bio(), outbox.topic(), channel.name(),
+            outbox.envelope(channel, EventType.USER_UPDATED)))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("user"))
             : Future.succeededFuture(Rows.user(rows.iterator().next())))
         .onSuccess(u -> shards.wrote(u.id()));
   }
+
+  private static final String UPDATE_USER = """
+      WITH updated AS (
+        UPDATE users SET name = coalesce($2, name), bio = coalesce($3, bio), updated_at = now()
+        WHERE id = $1 RETURNING %s
+      ), event AS (
+        INSERT INTO outbox (topic, channel, event)
+        SELECT $4, $5, $6::jsonb || jsonb_build_object('subject', 'users/' || updated.id,
+          'data', jsonb_build_object('userId', updated.id::text, 'name', updated.name, 'bio', updated.bio))
+        FROM updated
+      )
+      SELECT * FROM updated""".formatted(Rows.USER_COLUMNS);
 
   Future<Model.Credentials> credentials(Requests.FindCredentials req) {
     int physical = shards.router().physical(shards.router().logicalForKey(req.email()));

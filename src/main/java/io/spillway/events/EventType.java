@@ -10,7 +10,9 @@ public enum EventType {
   /** Someone liked your post (on the author's private channel). */
   POST_LIKED("spillway.post.liked"),
   FOLLOW_CREATED("spillway.follow.created"),
-  FOLLOW_DELETED("spillway.follow.deleted");
+  FOLLOW_DELETED("spillway.follow.deleted"),
+  /** A user changed their profile (on the user's private channel). */
+  USER_UPDATED("spillway.user.updated");
 
   private final String type;
 

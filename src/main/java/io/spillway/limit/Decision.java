@@ -1,5 +1,7 @@
 package io.spillway.limit;
 
+import io.spillway.config.RateLimitPolicy.Algorithm;
+
 import java.util.List;
 
 /**

@@ -11,7 +11,15 @@ final class LimitScript {
 
   private LimitScript() {}
 
+  /** The algorithms with the lease driver instead of evaluate.lua. */
+  static final List<String> LEASE_FILES = List.of("prelude", "token-bucket", "gcra", "fixed-window",
+      "sliding-window-log", "sliding-window-counter", "quota", "lease");
+
   static LuaScript evaluate() {
     return LuaScript.ofResources(FILES);
+  }
+
+  static LuaScript lease() {
+    return LuaScript.ofResources(LEASE_FILES);
   }
 }

@@ -22,6 +22,7 @@ final class LimiterMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+  private final Map<String, Counter> leases = new ConcurrentHashMap<>();
   private final Counter redisFailures;
 
   LimiterMetrics(MeterRegistry registry, BooleanSupplier fallbackActive) {
@@ -47,6 +48,18 @@ final class LimiterMetrics {
         .description("Rate-limit decisions by policy and result")
         .tag("policy", policy)
         .tag("result", result)
+        .register(registry)).increment();
+  }
+
+  /** A lease fetch for {@code policy} that granted {@code units} (0: the policy had nothing left). */
+  void leased(String policy, long units) {
+    if (registry == null) {
+      return;
+    }
+    leases.computeIfAbsent(policy + (units > 0 ? "\ngranted" : "\nempty"), k -> Counter.builder("spillway.ratelimit.leases")
+        .description("Lease fetches of leased-mode policies: granted units, or empty (the policy had none left)")
+        .tag("policy", policy)
+        .tag("result", units > 0 ? "granted" : "empty")
         .register(registry)).increment();
   }
 

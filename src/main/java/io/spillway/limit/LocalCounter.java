@@ -1,5 +1,7 @@
 package io.spillway.limit;
 
+import io.spillway.config.RateLimitPolicy;
+
 /**
  * One subject's state under one policy, kept in process while Redis is unreachable. Same arithmetic as the
  * Lua script, with the policy's limits divided by the number of nodes expected to share the load, so the
@@ -13,14 +15,26 @@ interface LocalCounter {
   boolean idle(long now);
 
   static LocalCounter create(Policy p, int nodes) {
-    return switch (p.algorithm) {
-      case TOKEN_BUCKET -> new LocalTokenBucket(p, p.rate / nodes, share(p.burst, nodes));
-      case GCRA -> new LocalGcra(p, p.windowSeconds * 1_000_000.0 * nodes / p.limit, share(p.burst, nodes));
-      case FIXED_WINDOW -> LocalPeriodCounter.fixedWindow(p, share(p.limit, nodes), p.windowSeconds * 1_000_000);
-      case SLIDING_WINDOW_LOG -> new LocalSlidingLog(p, share(p.limit, nodes), p.windowSeconds * 1_000_000);
-      case SLIDING_WINDOW_COUNTER -> new LocalSlidingCounter(p, share(p.limit, nodes), p.windowSeconds * 1_000_000);
-      case QUOTA -> LocalPeriodCounter.quota(p, share(p.limit, nodes));
-    };
+    RateLimitPolicy c = p.config;
+    if (c instanceof RateLimitPolicy.TokenBucket t) {
+      return new LocalTokenBucket(p, t.rate() / nodes, share(t.burst(), nodes));
+    }
+    if (c instanceof RateLimitPolicy.Gcra g) {
+      return new LocalGcra(p, g.windowSeconds() * 1_000_000.0 * nodes / g.limit(), share(g.burst(), nodes));
+    }
+    if (c instanceof RateLimitPolicy.FixedWindow f) {
+      return LocalPeriodCounter.fixedWindow(p, share(f.limit(), nodes), f.windowSeconds() * 1_000_000);
+    }
+    if (c instanceof RateLimitPolicy.SlidingWindowLog l) {
+      return new LocalSlidingLog(p, share(l.limit(), nodes), l.windowSeconds() * 1_000_000);
+    }
+    if (c instanceof RateLimitPolicy.SlidingWindowCounter s) {
+      return new LocalSlidingCounter(p, share(s.limit(), nodes), s.windowSeconds() * 1_000_000);
+    }
+    if (c instanceof RateLimitPolicy.Quota q) {
+      return LocalPeriodCounter.quota(p, share(q.limit(), nodes), q.period());
+    }
+    throw new IllegalStateException("no local twin for " + c.algorithm());
   }
 
   /** This node's share, rounded up: a small limit over many nodes still lets each node serve someone. */

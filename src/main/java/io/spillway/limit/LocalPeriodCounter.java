@@ -1,5 +1,7 @@
 package io.spillway.limit;
 
+import io.spillway.config.RateLimitPolicy.Period;
+
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -29,10 +31,10 @@ final class LocalPeriodCounter implements LocalCounter {
   }
 
   /** UTC calendar days or months ({@code quota.lua}). */
-  static LocalPeriodCounter quota(Policy policy, long limit) {
+  static LocalPeriodCounter quota(Policy policy, long limit, Period period) {
     return new LocalPeriodCounter(policy, limit,
-        now -> QuotaPeriod.start(Math.floorDiv(now, 1_000_000), policy.period),
-        now -> QuotaPeriod.end(Math.floorDiv(now, 1_000_000), policy.period) * 1_000_000);
+        now -> QuotaPeriod.start(Math.floorDiv(now, 1_000_000), period),
+        now -> QuotaPeriod.end(Math.floorDiv(now, 1_000_000), period) * 1_000_000);
   }
 
   @Override

@@ -1,9 +1,11 @@
 package io.spillway.limit;
 
-import io.spillway.config.LimitsConfig;
+import io.spillway.config.RateLimitPolicy;
+import io.spillway.config.RateLimitPolicy.Algorithm;
+import io.spillway.config.RateLimitPolicy.FailureMode;
+import io.spillway.config.RateLimitPolicy.KeyKind;
 import io.spillway.config.RoutePattern;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,55 +13,44 @@ import java.util.Set;
 
 /** A configured policy, compiled once per config: which requests it applies to, their key and cost. */
 final class Policy {
-  enum FailureMode { OPEN, CLOSED, LOCAL }
-
   private record Rule(Set<String> methods, RoutePattern pattern, int cost) {
     boolean matches(RequestInfo r) {
       return (methods.isEmpty() || methods.contains(r.method())) && (pattern.matches(r.route()) || pattern.matches(r.path()));
     }
   }
 
+  final RateLimitPolicy config;
   final String name;
   final Algorithm algorithm;
-  final long limit;
-  final double rate;
-  final long burst;
-  final long windowSeconds;
-  final String period;
   final boolean shadow;
   final FailureMode onRedisFailure;
-  /** The most one request may cost: the bucket size or the limit. */
-  final long capacity;
   /** The window the RateLimit-Policy header advertises ({@code w}); 0 when there is none to state. */
   final long headerWindowSeconds;
-  /** The algorithm's three parameters as the Lua script takes them. */
-  final String a;
-  final String b;
-  final String c;
-  private final List<String> key;
+  /** The policy as the Redis script takes it, encoded once by {@link RedisLimits#scriptArgs}. */
+  final List<String> scriptArgs;
+  private final List<KeyKind> key;
+  private final String keySuffix;
   private final List<Rule> routes;
   private final List<Rule> costs;
   private final Set<String> plans;
 
-  Policy(LimitsConfig.Policy p) {
-    name = p.name();
-    algorithm = Algorithm.of(p.algorithm());
-    limit = p.limit();
-    rate = p.rate();
-    burst = p.burst();
-    windowSeconds = p.windowSeconds();
-    period = p.period();
-    shadow = p.shadow();
-    onRedisFailure = FailureMode.valueOf(p.onRedisFailure().toUpperCase());
-    key = p.key();
-    plans = Set.copyOf(p.plans());
+  Policy(RateLimitPolicy p) {
+    RateLimitPolicy.Common common = p.common();
+    config = p;
+    name = common.name();
+    algorithm = p.algorithm();
+    shadow = common.shadow();
+    onRedisFailure = common.onRedisFailure();
+    key = common.key();
+    keySuffix = name + ":" + algorithm.configName();
+    plans = Set.copyOf(common.plans());
     List<Rule> routeRules = new ArrayList<>();
-    for (LimitsConfig.Route r : p.routes()) {
-      routeRules.add(new Rule(Set.copyOf(r.methods()), RoutePattern.parse(r.path()), r.cost()));
+    for (RateLimitPolicy.Route r : common.routes()) {
+      routeRules.add(new Rule(Set.copyOf(r.methods()), RoutePattern.parse(r.path()), r.cost().orElse(0)));
     }
     routes = List.copyOf(routeRules);
     List<Rule> costRules = new ArrayList<>();
-    for (Map.Entry<String, Integer> e : p.costs().entrySet()) {
+    for (Map.Entry<String, Integer> e : common.costs().entrySet()) {
       String[] parts = e.getKey().split(" ");
       Set<String> methods = parts.length == 2 ? Set.of(parts[0]) : Set.of();
       costRules.add(new Rule(methods, RoutePattern.parse(parts[parts.length - 1]), e.getValue()));
@@ -67,38 +58,31 @@ final class Policy {
     // Most specific first: a rule naming the method wins over one for any method.
     costRules.sort((x, y) -> Integer.compare(y.methods().size(), x.methods().size()));
     costs = List.copyOf(costRules);
-    long windowMs = windowSeconds * 1000;
-    switch (algorithm) {
-      case TOKEN_BUCKET -> {
-        capacity = burst;
-        headerWindowSeconds = (long) Math.ceil(burst / rate);
-        a = BigDecimal.valueOf(rate).toPlainString();
-        b = Long.toString(burst);
-        c = "0";
-      }
-      case GCRA -> {
-        capacity = burst;
-        headerWindowSeconds = (long) Math.ceil((double) windowSeconds * burst / limit);
-        a = Long.toString(limit);
-        b = Long.toString(windowMs);
-        c = Long.toString(burst);
-      }
-      case QUOTA -> {
-        capacity = limit;
-        // A month has no fixed length; the header's window is optional, so it is left out rather than wrong.
-        headerWindowSeconds = period.equals("day") ? 86_400 : 0;
-        a = Long.toString(limit);
-        b = period;
-        c = "0";
-      }
-      default -> {
-        capacity = limit;
-        headerWindowSeconds = windowSeconds;
-        a = Long.toString(limit);
-        b = Long.toString(windowMs);
-        c = "0";
-      }
+    scriptArgs = RedisLimits.scriptArgs(p);
+    headerWindowSeconds = headerWindowSeconds(p);
+  }
+
+  private static long headerWindowSeconds(RateLimitPolicy p) {
+    if (p instanceof RateLimitPolicy.TokenBucket t) {
+      return (long) Math.ceil(t.burst() / t.rate());
     }
+    if (p instanceof RateLimitPolicy.Gcra g) {
+      return (long) Math.ceil((double) g.windowSeconds() * g.burst() / g.limit());
+    }
+    if (p instanceof RateLimitPolicy.Quota q) {
+      // A month has no fixed length; the header's window is optional, so it is left out rather than wrong.
+      return q.period() == RateLimitPolicy.Period.DAY ? 86_400 : 0;
+    }
+    if (p instanceof RateLimitPolicy.FixedWindow f) {
+      return f.windowSeconds();
+    }
+    if (p instanceof RateLimitPolicy.SlidingWindowLog l) {
+      return l.windowSeconds();
+    }
+    if (p instanceof RateLimitPolicy.SlidingWindowCounter s) {
+      return s.windowSeconds();
+    }
+    throw new IllegalStateException("no header window for " + p.algorithm());
   }
 
   /**
@@ -116,7 +100,7 @@ final class Policy {
     // Cluster slot, so they can be evaluated in one script (see docs/rate-limiting.md).
     String tag = null;
     StringBuilder rest = new StringBuilder();
-    for (String kind : key) {
+    for (KeyKind kind : key) {
       String part = part(kind, r);
       if (part == null) {
         return null;
@@ -127,8 +111,14 @@ final class Policy {
         rest.append(':').append(part);
       }
     }
-    String redisKey = keyPrefix + ":{" + tag + "}:" + name + ":" + algorithm.id + rest;
+    String redisKey = keyPrefix + ":{" + tag + "}:" + keySuffix + rest;
     return new Charge(this, redisKey, tag, cost(r));
+  }
+
+  /** True when this policy is in leased mode and a request of {@code cost} fits in one lease. */
+  boolean leased(int cost) {
+    RateLimitPolicy.Lease lease = config.common().lease();
+    return lease != null && cost <= lease.size();
   }
 
   int cost(RequestInfo r) {
@@ -145,19 +135,19 @@ final class Policy {
     return 1;
   }
 
-  private static String part(String kind, RequestInfo r) {
-    if (kind.equals("client")) {
+  private static String part(KeyKind kind, RequestInfo r) {
+    if (kind == KeyKind.CLIENT) {
       // The caller: the user when authenticated, else the client address.
-      return r.user() != null && !r.user().isEmpty() ? part("user", r) : part("ip", r);
+      return r.user() != null && !r.user().isEmpty() ? part(KeyKind.USER, r) : part(KeyKind.IP, r);
     }
     String value = switch (kind) {
-      case "ip" -> r.clientIp();
-      case "user" -> r.user();
-      case "apiKey" -> r.apiKey();
-      case "route" -> r.method() + " " + r.route();
-      default -> null;
+      case IP -> r.clientIp();
+      case USER -> r.user();
+      case API_KEY -> r.apiKey();
+      case ROUTE -> r.method() + " " + r.route();
+      case CLIENT -> null;
     };
-    return value == null || value.isEmpty() ? null : kind + "=" + escape(value);
+    return value == null || value.isEmpty() ? null : kind.configName() + "=" + escape(value);
   }
 
   /** Braces in a value would end the hash tag early and move the key to another slot. */
@@ -170,6 +160,6 @@ final class Policy {
 
   @Override
   public String toString() {
-    return name + " (" + algorithm.id + ")";
+    return name + " (" + algorithm.configName() + ")";
   }
 }

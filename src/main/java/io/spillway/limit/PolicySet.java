@@ -9,10 +9,13 @@ import java.util.List;
 final class PolicySet {
   final LimitsConfig config;
   final List<Policy> policies;
+  /** Some policy is in leased mode. */
+  final boolean leasing;
 
   PolicySet(LimitsConfig config) {
     this.config = config;
     this.policies = config.policies().stream().map(Policy::new).toList();
+    this.leasing = config.policies().stream().anyMatch(p -> p.common().lease() != null);
   }
 
   List<Charge> charges(RequestInfo info) {

@@ -1,5 +1,7 @@
 package io.spillway.limit;
 
+import io.spillway.config.RateLimitPolicy.Period;
+
 import java.time.LocalDate;
 
 /** UTC calendar periods of a quota, in epoch seconds; {@code quota.lua} computes the same bounds from Redis TIME. */
@@ -8,18 +10,18 @@ final class QuotaPeriod {
 
   private QuotaPeriod() {}
 
-  static long start(long epochSecond, String period) {
+  static long start(long epochSecond, Period period) {
     long day = Math.floorDiv(epochSecond, DAY);
-    if (period.equals("day")) {
+    if (period == Period.DAY) {
       return day * DAY;
     }
     return LocalDate.ofEpochDay(day).withDayOfMonth(1).toEpochDay() * DAY;
   }
 
   /** The first second of the next period: when the quota resets. */
-  static long end(long epochSecond, String period) {
+  static long end(long epochSecond, Period period) {
     long day = Math.floorDiv(epochSecond, DAY);
-    if (period.equals("day")) {
+    if (period == Period.DAY) {
       return (day + 1) * DAY;
     }
     return LocalDate.ofEpochDay(day).withDayOfMonth(1).plusMonths(1).toEpochDay() * DAY;

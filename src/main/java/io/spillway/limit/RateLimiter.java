@@ -1,7 +1,9 @@
 package io.spillway.limit;
 
+import io.spillway.redis.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.LimitsConfig;
+import io.spillway.config.RateLimitPolicy.FailureMode;
 import io.spillway.config.RedisConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,6 +35,7 @@ public final class RateLimiter {
   private final Redis redis;
   private final boolean ownsRedis;
   private final RedisLimits redisLimits;
+  private final Leases leases;
   private final LocalLimiter local;
   private final CircuitBreaker breaker;
   private final LimiterMetrics metrics;
@@ -48,6 +51,7 @@ public final class RateLimiter {
     this.breaker = new CircuitBreaker(System::currentTimeMillis, config.breaker().failureThreshold(),
         config.breaker().openMs());
     this.metrics = new LimiterMetrics(registry, breaker::open);
+    this.leases = new Leases(redis, LimitScript.lease(), config.redisTimeoutMs(), System::nanoTime, metrics);
     this.current.set(new PolicySet(config));
   }
 
@@ -71,7 +75,7 @@ public final class RateLimiter {
    * fails: without it, the first EVALSHA answered NOSCRIPT loads the script.
    */
   public Future<Void> loadScript() {
-    return redisLimits.load().recover(e -> {
+    return redisLimits.load().compose(v -> leases.load()).recover(e -> {
       LOG.warn("rate limiter: could not load the Lua script into Redis yet ({}); it will be loaded on first use",
           e.getMessage());
       return Future.succeededFuture();
@@ -94,6 +98,7 @@ public final class RateLimiter {
     breaker.configure(config.breaker().failureThreshold(), config.breaker().openMs());
     current.set(next);
     redisLimits.timeout(config.redisTimeoutMs());
+    leases.timeout(config.redisTimeoutMs());
   }
 
   public LimitsConfig config() {
@@ -124,7 +129,7 @@ public final class RateLimiter {
     }
     return redisLimits.evaluate(charges, false, set.config.cluster())
         .recover(err -> Future.succeededFuture(local.evaluate(charges, false, set.config.expectedNodes())))
-        .map(outcomes -> outcomes.stream().map(o -> new Usage(o.policy().name, o.policy().algorithm.id, o.limit(),
+        .map(outcomes -> outcomes.stream().map(o -> new Usage(o.policy().name, o.policy().algorithm.configName(), o.limit(),
             o.remaining(), (o.resetMillis() + 999) / 1000)).toList());
   }
 
@@ -137,6 +142,94 @@ public final class RateLimiter {
     if (charges.isEmpty()) {
       return Future.succeededFuture(Decision.unlimited());
     }
+    return consume && set.leasing ? decideLeased(set, charges) : decideExact(set, charges, consume);
+  }
+
+  /**
+   * Leased-mode policies are decided from this node's leases (a Redis trip only to fetch a new lease), the
+   * others as usual; a request refused by one side gives back what the other took. When Redis cannot be asked
+   * for a lease, the whole request is decided as if every policy were exact (and so falls back as configured).
+   */
+  private Future<Decision> decideLeased(PolicySet set, List<Charge> charges) {
+    List<Charge> exact = new ArrayList<>(charges.size());
+    List<Charge> leased = new ArrayList<>(charges.size());
+    for (Charge c : charges) {
+      (c.policy().leased(c.cost()) ? leased : exact).add(c);
+    }
+    if (leased.isEmpty()) {
+      return decideExact(set, charges, true);
+    }
+    List<Leases.Taken> local = new ArrayList<>(leased.size());
+    for (Charge c : leased) {
+      Leases.Taken t = leases.tryLocal(c);
+      if (t == null) {
+        local.forEach(Leases.Taken::undo);
+        return fetchLeases(set, charges, leased, exact);
+      }
+      local.add(t);
+    }
+    return withExact(set, local, exact);
+  }
+
+  private Future<Decision> fetchLeases(PolicySet set, List<Charge> charges, List<Charge> leased, List<Charge> exact) {
+    CircuitBreaker.Permit permit = breaker.permit();
+    if (permit == CircuitBreaker.Permit.SKIP) {
+      return decideExact(set, charges, true);
+    }
+    List<Future<Leases.Taken>> takes = new ArrayList<>(leased.size());
+    for (Charge c : leased) {
+      takes.add(leases.take(c));
+    }
+    return Future.join(takes).transform(ar -> {
+      List<Leases.Taken> taken = new ArrayList<>(takes.size());
+      for (Future<Leases.Taken> f : takes) {
+        if (f.succeeded()) {
+          taken.add(f.result());
+        }
+      }
+      if (taken.size() < takes.size()) {
+        taken.forEach(Leases.Taken::undo);
+        breaker.failure(permit);
+        metrics.redisFailure();
+        Throwable cause = takes.stream().filter(Future::failed).findFirst().map(Future::cause).orElse(null);
+        reportFailure(cause, false, set.config);
+        return decideExact(set, charges, true);
+      }
+      if (breaker.success()) {
+        LOG.info("rate limiter: Redis answers again; limits are global again");
+      }
+      return withExact(set, taken, exact);
+    });
+  }
+
+  /** Leased outcomes decided; now the exact policies, if any, and one decision for both. */
+  private Future<Decision> withExact(PolicySet set, List<Leases.Taken> taken, List<Charge> exact) {
+    List<Outcome> leasedOutcomes = new ArrayList<>(taken.size());
+    boolean refused = false;
+    for (Leases.Taken t : taken) {
+      leasedOutcomes.add(t.outcome());
+      refused |= !t.outcome().ok() && !t.outcome().policy().shadow;
+    }
+    Decision byLeases = Decision.from(leasedOutcomes, false);
+    if (refused || exact.isEmpty()) {
+      if (refused) {
+        taken.forEach(Leases.Taken::undo);
+      }
+      count(leasedOutcomes, byLeases);
+      return Future.succeededFuture(byLeases);
+    }
+    return decideExact(set, exact, true).map(d -> {
+      if (!d.admitted()) {
+        taken.forEach(Leases.Taken::undo);
+        return d;
+      }
+      count(leasedOutcomes, byLeases);
+      // Headers describe the policy with the least left, whichever side decided it.
+      return d.limited() && d.remaining() <= byLeases.remaining() ? d : byLeases;
+    });
+  }
+
+  private Future<Decision> decideExact(PolicySet set, List<Charge> charges, boolean consume) {
     CircuitBreaker.Permit permit = breaker.permit();
     if (permit == CircuitBreaker.Permit.SKIP) {
       return Future.succeededFuture(fallback(set, charges, consume));
@@ -164,13 +257,13 @@ public final class RateLimiter {
     List<Charge> locally = new ArrayList<>(charges.size());
     for (Charge c : charges) {
       Policy p = c.policy();
-      if (p.onRedisFailure == Policy.FailureMode.CLOSED && !p.shadow) {
+      if (p.onRedisFailure == FailureMode.CLOSED && !p.shadow) {
         if (consume) {
           metrics.decided(p.name, LimiterMetrics.UNAVAILABLE);
         }
         return Decision.unavailable(p.name);
       }
-      if (p.onRedisFailure == Policy.FailureMode.LOCAL) {
+      if (p.onRedisFailure == FailureMode.LOCAL) {
         locally.add(c);
       }
     }

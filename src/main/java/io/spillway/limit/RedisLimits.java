@@ -1,12 +1,13 @@
 package io.spillway.limit;
 
+import io.spillway.config.RateLimitPolicy;
 import io.spillway.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +124,9 @@ final class RedisLimits {
       for (Charge c : charges) {
         Policy p = c.policy();
         keys.add(c.key());
-        args.addAll(Arrays.asList(p.algorithm.id, p.a, p.b, p.c, Integer.toString(c.cost()), p.shadow ? "1" : "0"));
+        args.addAll(p.scriptArgs);
+        args.add(Integer.toString(c.cost()));
+        args.add(p.shadow ? "1" : "0");
       }
     }
     return script.run(redis::send, keys, args).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(reply -> {
@@ -135,6 +138,35 @@ final class RedisLimits {
       }
       return out;
     });
+  }
+
+  /**
+   * A policy as {@code evaluate.lua} takes it: the algorithm's name and its three numbers {@code a b c}, in
+   * the units its script reads (windows in milliseconds, a quota's period by name, unused ones "0"). Made
+   * once per compiled policy ({@link Policy#scriptArgs}), not per request.
+   */
+  static List<String> scriptArgs(RateLimitPolicy policy) {
+    String algorithm = policy.algorithm().configName();
+    if (policy instanceof RateLimitPolicy.TokenBucket t) {
+      return List.of(algorithm, BigDecimal.valueOf(t.rate()).toPlainString(), Long.toString(t.burst()), "0");
+    }
+    if (policy instanceof RateLimitPolicy.Gcra g) {
+      return List.of(algorithm, Long.toString(g.limit()), Long.toString(g.windowSeconds() * 1000),
+          Long.toString(g.burst()));
+    }
+    if (policy instanceof RateLimitPolicy.Quota q) {
+      return List.of(algorithm, Long.toString(q.limit()), q.period().configName(), "0");
+    }
+    if (policy instanceof RateLimitPolicy.FixedWindow f) {
+      return List.of(algorithm, Long.toString(f.limit()), Long.toString(f.windowSeconds() * 1000), "0");
+    }
+    if (policy instanceof RateLimitPolicy.SlidingWindowLog l) {
+      return List.of(algorithm, Long.toString(l.limit()), Long.toString(l.windowSeconds() * 1000), "0");
+    }
+    if (policy instanceof RateLimitPolicy.SlidingWindowCounter s) {
+      return List.of(algorithm, Long.toString(s.limit()), Long.toString(s.windowSeconds() * 1000), "0");
+    }
+    throw new IllegalStateException("no script encoding for " + policy.algorithm());
   }
 
   private static List<Outcome> parse(List<Charge> charges, Response reply, int start) {

@@ -3,6 +3,7 @@ package io.spillway.push;
 import io.spillway.auth.BearerAuth;
 import io.spillway.auth.JwtTokens;
 import io.spillway.auth.Principal;
+import io.spillway.observe.AccessLog;
 import io.spillway.web.Ids;
 import io.spillway.web.Problem;
 import io.spillway.web.Problems;
@@ -25,6 +26,10 @@ public final class StreamEndpoint {
   }
 
   public void upgrade(RoutingContext ctx) {
+    if (!ctx.request().headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true)) {
+      Problems.send(ctx, Problem.badRequest("/v1/stream is a WebSocket endpoint: send an Upgrade: websocket request"));
+      return;
+    }
     String token = token(ctx);
     if (token == null) {
       unauthorized(ctx, "a bearer token or access_token parameter is required");
@@ -43,7 +48,10 @@ public final class StreamEndpoint {
             return;
           }
           ctx.request().toWebSocket()
-              .onSuccess(ws -> session(ws, principal))
+              .onSuccess(ws -> {
+                AccessLog.upgraded(ctx);
+                session(ws, principal);
+              })
               .onFailure(ctx::fail);
         });
   }

@@ -3,6 +3,9 @@ package io.spillway.push;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.web.LocalCodec;
 import io.spillway.config.AppConfig;
+import io.spillway.events.Channel;
+import io.spillway.events.CommittedEvent;
+import io.spillway.events.EventType;
 import io.spillway.events.KafkaSettings;
 import io.spillway.events.Topics;
 import io.spillway.observe.HealthChecks;
@@ -117,8 +120,10 @@ public final class StreamVerticle extends VerticleBase {
       return;
     }
     String id;
+    JsonObject parsed;
     try {
-      id = new JsonObject(json).getString("id");
+      parsed = new JsonObject(json);
+      id = parsed.getString("id");
     } catch (DecodeException | ClassCastException e) {
       LOG.warn("skipping an event that is not a JSON object at {}-{}@{}", record.topic(), record.partition(),
           record.offset());
@@ -127,6 +132,7 @@ public final class StreamVerticle extends VerticleBase {
     if (id != null && !recent.firstTime(id)) {
       return; // Published twice by the outbox relay (at least once): the first copy was delivered.
     }
+    announce(channel, parsed);
     StreamEvent event = StreamEvent.of(channel, record.offset(), id, json);
     Future<Void> stored = history.append(channel, record.offset(), json).<Void>map(written -> {
       historyFailing = false;
@@ -149,6 +155,16 @@ public final class StreamVerticle extends VerticleBase {
         consumer.resume();
       }
     });
+  }
+
+  /** Tells the node's caches first, before the push: a client told of a change must read it. */
+  private void announce(String channel, JsonObject event) {
+    Channel parsed = Channel.parse(channel);
+    EventType type = event.getValue("type") instanceof String t ? EventType.of(t) : null;
+    Object data = event.getValue("data");
+    if (parsed != null && type != null && data instanceof JsonObject d) {
+      vertx.eventBus().publish(CommittedEvent.ADDRESS, new CommittedEvent(parsed, type, d), LOCAL);
+    }
   }
 
   private Future<HealthReport> checkKafka() {

@@ -1,5 +1,6 @@
 package io.spillway.server;
 
+import io.netty.util.NetUtil;
 import io.spillway.config.Cidr;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -38,7 +39,12 @@ public final class ClientAddress {
   public String of(HttpServerRequest request) {
     SocketAddress remote = request.remoteAddress();
     String peer = remote == null ? null : remote.hostAddress();
-    return resolve(peer, request.headers().getAll(FORWARDED_FOR));
+    String forwarded = request.getHeader(FORWARDED_FOR);
+    // The common case, a direct client: a dotted IPv4 peer is already canonical, nothing to parse or format.
+    if (forwarded == null && peer != null && NetUtil.isValidIpV4Address(peer)) {
+      return peer;
+    }
+    return resolve(peer, forwarded == null ? null : request.headers().getAll(FORWARDED_FOR));
   }
 
   /** The client address given the direct peer and every {@code X-Forwarded-For} header value, in order. */

@@ -2,6 +2,7 @@ package io.spillway.server;
 
 import io.spillway.config.ConfigException;
 import io.spillway.config.ConfigReader;
+import io.spillway.config.ConfigSource;
 import io.spillway.config.LimitsConfig;
 import io.spillway.limit.RateLimiter;
 import io.spillway.web.JsonBodies;
@@ -34,15 +35,24 @@ public final class LimitsUpdate {
     LOG.info("rate limits updated: {} policies", limits.policies().size());
   }
 
-  /** {@code PUT /admin/limits}: the body is a whole {@code limits} section, validated like the config file. */
+  /**
+   * {@code PUT /admin/limits}: the body is a whole {@code limits} section. It is read over the shipped defaults
+   * of that section (a key it leaves out has its default; a list such as {@code policies} replaces the
+   * default list whole) and validated exactly as at start.
+   */
   void handle(RoutingContext ctx) {
     try {
-      LimitsConfig updated = LimitsConfig.from(new ConfigReader(JsonBodies.object(ctx), "limits"));
+      LimitsConfig updated = parse(JsonBodies.object(ctx));
       apply(updated);
       ctx.response().putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("policies", updated.policies().size()).encode());
     } catch (ConfigException e) {
       Problems.send(ctx, ProblemType.INVALID_CONFIG.with(e.getMessage()));
     }
+  }
+
+  static LimitsConfig parse(JsonObject section) {
+    JsonObject merged = ConfigSource.merge(ConfigSource.defaults().getJsonObject("limits"), section);
+    return LimitsConfig.from(new ConfigReader(merged, "limits"));
   }
 }

@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.config.Priority;
 import io.spillway.web.Caller;
 import io.spillway.web.Problem;
 import io.spillway.web.ProblemType;

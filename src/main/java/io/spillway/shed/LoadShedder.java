@@ -1,6 +1,7 @@
 package io.spillway.shed;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.spillway.config.Priority;
 import io.spillway.config.ShedConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.config.Priority;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 

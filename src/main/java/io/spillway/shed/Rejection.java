@@ -1,5 +1,7 @@
 package io.spillway.shed;
 
+import io.spillway.config.Priority;
+
 /**
  * Why a request was refused at the door. It fails {@link Permit#admitted()}; it carries no stack trace because
  * under overload it is thrown thousands of times a second and says all there is to say by its fields.

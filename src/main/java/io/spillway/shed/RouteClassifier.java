@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.config.Priority;
 import io.spillway.config.RoutePattern;
 import io.spillway.config.ShedConfig;
 
@@ -44,7 +45,7 @@ final class RouteClassifier {
 
   private record Rule(Priority priority, Set<String> methods, RoutePattern pattern) {
     static Rule of(ShedConfig.RouteRule r) {
-      return new Rule(Priority.of(r.priority()), Set.copyOf(r.methods()), RoutePattern.parse(r.path()));
+      return new Rule(r.priority(), Set.copyOf(r.methods()), RoutePattern.parse(r.path()));
     }
 
     boolean matches(String method, String path) {

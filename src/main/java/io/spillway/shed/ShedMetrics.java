@@ -3,6 +3,7 @@ package io.spillway.shed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.spillway.config.Priority;
 
 /**
  * The shedder's meters; without a registry every call is a no-op. Labels are bounded: three priorities and

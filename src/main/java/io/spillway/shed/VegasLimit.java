@@ -4,28 +4,26 @@ package io.spillway.shed;
  * TCP Vegas applied to requests (after Netflix's VegasLimit): estimate how many requests are queued inside the
  * node from how far the latency is above its no-load value, and keep that queue small.
  *
- * <p>Each window: {@code queue = limit * (1 - noLoadRtt / rtt)}. With {@code l = max(1, log10(limit))}: a queue of
- * at most {@code l} grows the limit by {@code 6l}, below {@code 3l} by {@code l}; above {@code 6l} shrinks it by
- * {@code l}; in between it holds. The no-load RTT is the lowest window average seen, re-measured every
- * {@link #PROBE_WINDOWS} windows so that a lasting change in the work (a slower database) is not mistaken for
- * queueing forever.
+ * <p>Each window (a {@link WindowedLimit} closes them): {@code queue = limit * (1 - noLoadRtt / rtt)}. With
+ * {@code l = max(1, log10(limit))}: a queue of at most {@code l} grows the limit by {@code 6l}, below {@code 3l}
+ * by {@code l}; above {@code 6l} shrinks it by {@code l}; in between it holds. The no-load RTT is the lowest
+ * window average seen, re-measured every {@link #PROBE_WINDOWS} windows so that a lasting change in the work (a
+ * slower database) is not mistaken for queueing forever.
  */
-final class VegasLimit implements ConcurrencyLimit {
+final class VegasLimit implements AdaptiveLimit {
   static final int PROBE_WINDOWS = 60;
 
   private final int minLimit;
   private final int maxLimit;
   private final double smoothing;
-  private final SampleWindow window;
   private double limit;
   private double noLoadRtt;
   private int windowsSinceProbe;
 
-  VegasLimit(int initialLimit, int minLimit, int maxLimit, double smoothing, SampleWindow window) {
+  VegasLimit(int initialLimit, int minLimit, int maxLimit, double smoothing) {
     this.minLimit = minLimit;
     this.maxLimit = maxLimit;
     this.smoothing = smoothing;
-    this.window = window;
     this.limit = Gradient2Limit.clamp(initialLimit, minLimit, maxLimit);
   }
 
@@ -35,16 +33,7 @@ final class VegasLimit implements ConcurrencyLimit {
   }
 
   @Override
-  public void onSample(long rttNanos, int inflight, long nowNanos) {
-    if (!window.add(rttNanos, inflight, nowNanos)) {
-      return;
-    }
-    double rtt = window.averageRtt();
-    int maxInflight = window.maxInflight();
-    window.reset(nowNanos);
-    if (rtt <= 0) {
-      return;
-    }
+  public void update(double rtt, int maxInflight) {
     if (noLoadRtt == 0 || ++windowsSinceProbe >= PROBE_WINDOWS) {
       noLoadRtt = rtt;
       windowsSinceProbe = 0;

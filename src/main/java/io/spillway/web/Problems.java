@@ -13,6 +13,8 @@ import org.slf4j.MDC;
 /** Writes problems, and turns every failure that reaches the router into one. */
 public final class Problems {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  /** Routing-context key of the problem a response carried. */
+  private static final String SENT = "spillway.problem";
 
   private Problems() {}
 
@@ -22,11 +24,17 @@ public final class Problems {
       // Too late for a problem body: end what was started so the client is not left waiting.
       return response.ended() ? Future.succeededFuture() : response.end();
     }
+    ctx.put(SENT, problem);
     return response
         .setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.CONTENT_TYPE)
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .end(problem.toJson(ctx.request().path(), RequestIds.of(ctx)).toBuffer());
+  }
+
+  /** The problem this request was answered with, or null (a success, or an error written another way). */
+  public static Problem sent(RoutingContext ctx) {
+    return ctx.get(SENT);
   }
 
   public static <T> Future<T> fail(Problem problem) {
@@ -52,7 +60,7 @@ public final class Problems {
     }
     if (status >= 500) {
       try (MDC.MDCCloseable id = MDC.putCloseable("requestId", RequestIds.of(ctx));
-           MDC.MDCCloseable trace = MDC.putCloseable("traceId", ctx.get(RequestIds.TRACE_ID))) {
+           MDC.MDCCloseable trace = MDC.putCloseable("traceId", RequestIds.traceId(ctx))) {
         LOG.error("request {} {} failed", ctx.request().method(), RouteTemplates.of(ctx), failure);
       }
     }

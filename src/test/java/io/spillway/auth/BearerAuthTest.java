@@ -56,10 +56,9 @@ class BearerAuthTest {
 
   private static int serve(JsonObject jwt) {
     JsonObject tree = ConfigSource.load(Path.of("conf", "config.json"), Map.of());
-    tree.put("jwt", jwt);
-    AppConfig config = AppConfig.from(tree);
+    AppConfig config = AppConfig.from(ConfigSource.merge(tree, new JsonObject().put("jwt", jwt)));
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
-    Router router = ApiRouter.create(vertx, config, new CallerHandler(List.of()));
+    Router router = ApiRouter.create(vertx, config, new CallerHandler(List.of()), null);
     router.get("/secure").handler(BearerAuth.required(tokens))
         .handler(ctx -> ctx.response().end(String.valueOf(Caller.of(ctx).userId())));
     router.get("/open").handler(BearerAuth.optional(tokens))

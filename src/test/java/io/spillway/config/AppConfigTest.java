@@ -3,11 +3,15 @@ package io.spillway.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +50,15 @@ class AppConfigTest {
     assertEquals("redis://cache:6379", c.redis().uri());
     assertEquals(3, c.data().shards().size());
     assertEquals(3, c.http().instances());
+  }
+
+  @Test
+  void theAccessLogShipsSampledWithASlowRequestThreshold() {
+    AppConfig c = AppConfig.load(DEV, Map.of());
+    assertEquals(0.01, c.http().accessLogSampleRate());
+    assertEquals(1000, c.http().accessLogSlowMs());
+    assertEquals(250, AppConfig.load(DEV, Map.of("SPILLWAY_HTTP_ACCESS_LOG_SLOW_MS", "250")).http().accessLogSlowMs());
+    assertMessage(Map.of("SPILLWAY_HTTP_ACCESS_LOG_SLOW_MS", "-1"), "http.accessLog.slowMs", "0..3600000");
   }
 
   @Test
@@ -93,6 +106,48 @@ class AppConfigTest {
     assertTrue(e.getMessage().contains("data.shardMap[3]") && e.getMessage().contains("0..1"), e.getMessage());
     tree.getJsonObject("data").put("shardMap", new JsonArray().add(0).add(1).add(1).add(0));
     assertEquals(1, AppConfig.from(tree).data().shardMap()[2]);
+  }
+
+  @Test
+  void aKeyMissingFromTheMergedTreeFailsLoudly() {
+    JsonObject tree = ConfigSource.load(DEV, Map.of());
+    tree.getJsonObject("shed").getJsonObject("perClient").remove("maxInFlight");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AppConfig.from(tree));
+    assertTrue(e.getMessage().startsWith("shed.perClient.maxInFlight: not in the merged config tree"), e.getMessage());
+  }
+
+  @Test
+  void aNullInTheFileKeepsTheDefaultAndAnObjectInTheEnvironmentLiesOverTheShippedOne(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("config.json");
+    JsonObject conf = ConfigSource.readFile(DEV);
+    conf.put("redis", new JsonObject().put("uri", "redis://cache:6379").putNull("poolSize"));
+    conf.put("shed", new JsonObject().put("perClient", new JsonObject().put("maxInFlight", 7)));
+    Files.writeString(file, conf.encode());
+    AppConfig c = AppConfig.load(file, Map.of("SPILLWAY_SHED_PER_CLIENT", "{\"enabled\":false}"));
+    assertEquals(32, c.redis().poolSize(), "null: the shipped default");
+    assertFalse(c.shed().perClient().enabled());
+    assertEquals(20, c.shed().perClient().maxInFlight(), "the object replaces the file's, over the shipped one");
+  }
+
+  @Test
+  void listEntriesGetTheirDefaultsAndReplicasTheirShards() {
+    AppConfig c = AppConfig.load(DEV, Map.of("SPILLWAY_DATA_SHARDS",
+        "[{\"database\":\"a\",\"replicas\":[{\"host\":\"replica-a\"}]}]"));
+    ShardConfig shard = c.data().shards().get(0);
+    assertEquals(new ShardConfig("127.0.0.1", 5432, "a", "postgres", "", 16,
+        List.of(new ShardConfig.ReplicaConfig("replica-a", 5432, "a", "postgres", "", 16))), shard);
+  }
+
+  @Test
+  void secretsStayOutOfTheRecordsText() {
+    AppConfig c = AppConfig.load(DEV, Map.of("SPILLWAY_DATA_SHARDS",
+        "[{\"database\":\"a\",\"password\":\"pg-secret\",\"replicas\":[{\"host\":\"r\"}]}]",
+        "SPILLWAY_REDIS_URI", "redis://:redis-secret@cache:6379/0"));
+    assertFalse(c.toString().contains(JwtConfig.SAMPLE_SECRET), c.toString());
+    assertFalse(c.toString().contains("pg-secret"), c.toString());
+    assertFalse(c.toString().contains("redis-secret"), c.toString());
+    assertTrue(c.toString().contains("cache:6379"), c.toString());
   }
 
   private static void assertMessage(Map<String, String> env, String key, String allowed) {

@@ -1,18 +1,18 @@
 package io.spillway.config;
 
+import io.spillway.testkit.ShippedConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShedConfigTest {
   private static ShedConfig parse(String json) {
-    return ShedConfig.from(new ConfigReader(new JsonObject(json), "shed"));
+    return ShedConfig.from(ShippedConfig.section("shed", new JsonObject(json)));
   }
 
   private static String error(String json) {
@@ -20,13 +20,13 @@ class ShedConfigTest {
   }
 
   @Test
-  void defaults() {
+  void theShippedDefaults() {
     ShedConfig c = parse("{}");
     assertTrue(c.enabled());
-    assertEquals("gradient2", c.algorithm());
-    assertEquals(100, c.initialLimit());
-    assertEquals(10, c.minLimit());
-    assertEquals(1000, c.maxLimit());
+    assertEquals(ShedConfig.Algorithm.GRADIENT2, c.algorithm());
+    assertEquals(16, c.initialLimit());
+    assertEquals(4, c.minLimit());
+    assertEquals(200, c.maxLimit());
     assertEquals(0.2, c.smoothing());
     assertEquals(1000, c.windowMs());
     assertEquals(0.2, c.criticalReserve());
@@ -34,10 +34,31 @@ class ShedConfigTest {
     assertEquals(256, c.maxQueueLength());
     assertEquals(200, c.eventLoopLagMs());
     assertEquals(1, c.retryAfterSeconds());
-    assertFalse(c.perClient().enabled());
+    assertTrue(c.perClient().enabled());
     assertEquals(20, c.perClient().maxInFlight());
-    assertEquals(List.of(), c.routes());
+    assertEquals(new ShedConfig.RouteRule(Priority.CRITICAL, "/health/*", List.of()), c.routes().get(0));
+    assertEquals(8, c.routes().size());
+  }
+
+  @Test
+  void smoothingFollowsTheAlgorithmUnlessSet() {
     assertEquals(1.0, parse("{\"algorithm\":\"vegas\"}").smoothing(), "vegas moves in small steps already");
+    assertEquals(0.2, parse("{\"algorithm\":\"fixed\"}").smoothing());
+    assertEquals(0.5, parse("{\"algorithm\":\"vegas\",\"smoothing\":0.5}").smoothing());
+  }
+
+  @Test
+  void aRuleEntryGetsItsDefaults() {
+    ShedConfig.RouteRule rule = parse("{\"routes\":[{\"path\":\"/v1/search\"}]}").routes().get(0);
+    assertEquals(new ShedConfig.RouteRule(Priority.NORMAL, "/v1/search", List.of()), rule);
+  }
+
+  @Test
+  void aRecordBuiltInCodeIsCheckedLikeConfig() {
+    ConfigException e = assertThrows(ConfigException.class, () -> new ShedConfig(true, ShedConfig.Algorithm.FIXED,
+        300, 4, 200, 0.2, 1000, 0.2, 50, 256, 200, 1, new ShedConfig.PerClient(false, 20), List.of()));
+    assertEquals("shed.initialLimit: 300 is out of range; allowed: 4..200 (shed.minLimit..shed.maxLimit)",
+        e.getMessage());
   }
 
   @Test
@@ -54,13 +75,13 @@ class ShedConfigTest {
             { "priority": "sheddable", "path": "/v1/*" }
           ]
         }""");
-    assertEquals("vegas", c.algorithm());
+    assertEquals(ShedConfig.Algorithm.VEGAS, c.algorithm());
     assertEquals(64, c.initialLimit());
     assertEquals(0.5, c.smoothing());
     assertEquals(0.25, c.criticalReserve());
     assertEquals(new ShedConfig.PerClient(true, 10), c.perClient());
     assertEquals(3, c.routes().size());
-    assertEquals(new ShedConfig.RouteRule("sheddable", "/v1/users/:id/posts", List.of("GET", "HEAD")), c.routes().get(1));
+    assertEquals(new ShedConfig.RouteRule(Priority.SHEDDABLE, "/v1/users/:id/posts", List.of("GET", "HEAD")), c.routes().get(1));
     assertEquals(List.of(), c.routes().get(2).methods());
   }
 

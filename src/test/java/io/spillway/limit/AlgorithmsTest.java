@@ -1,5 +1,7 @@
 package io.spillway.limit;
 
+import io.spillway.config.RateLimitPolicy;
+import io.spillway.config.RateLimitPolicy.Period;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -175,7 +177,7 @@ class AlgorithmsTest {
       assertFalse(rejected.admitted());
       assertTrue(rejected.quotaExceeded());
       assertEquals(Decision.QUOTA_EXCEEDED, rejected.reason());
-      long end = QuotaPeriod.end(now / 1_000_000, period) * 1000;
+      long end = QuotaPeriod.end(now / 1_000_000, Period.valueOf(period.toUpperCase())) * 1000;
       assertEquals(end - now / 1000, rejected.retryAfterMillis(), 2000.0, "retry at the period's end, " + period);
     }
   }
@@ -236,6 +238,6 @@ class AlgorithmsTest {
     limits.put("policies", new JsonArray().add(policy("fw", "fixed-window", "limit", 4, "windowSeconds", 3600)));
     limiter.update(limits(limits));
     assertEquals(2, admitted(checks(limiter, "/x", 3)), "same counter, new limit");
-    assertEquals(4, limiter.config().policies().get(0).limit());
+    assertEquals(4, ((RateLimitPolicy.FixedWindow) limiter.config().policies().get(0)).limit());
   }
 }

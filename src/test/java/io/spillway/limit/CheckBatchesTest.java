@@ -1,8 +1,9 @@
 package io.spillway.limit;
 
-import io.spillway.config.ConfigReader;
 import io.spillway.config.LimitsConfig;
 import io.spillway.testkit.Await;
+import io.spillway.testkit.Ports;
+import io.spillway.testkit.RedisProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -22,29 +23,35 @@ import java.util.stream.LongStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Checks made in one event-loop turn share one script call, and the limit stays exact. */
+/**
+ * Checks made in one event-loop turn share one script call, and the limit stays exact. The script calls are
+ * counted by a Redis of the test's own: on a shared one, other clients' scripts would be counted too.
+ */
 class CheckBatchesTest {
   private static Vertx vertx;
+  private static RedisProcess server;
   private static Redis redis;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, LimitTesting.REDIS_URI);
-    Await.result(redis.send(Request.cmd(Command.FLUSHDB)));
+    server = new RedisProcess(Ports.free());
+    server.start(vertx);
+    redis = Redis.createClient(vertx, server.uri());
   }
 
   @AfterAll
   static void stop() {
     redis.close();
+    server.close();
     vertx.close().await();
   }
 
   @Test
   void aBurstOnOneEventLoopIsDecidedExactlyWithFewerScriptCalls() {
-    LimitsConfig config = LimitsConfig.from(new ConfigReader(new JsonObject().put("keyPrefix", "batch-test")
+    LimitsConfig config = LimitTesting.limits(new JsonObject().put("keyPrefix", "batch-test")
         .put("policies", new JsonArray().add(new JsonObject().put("name", "window").put("algorithm", "fixed-window")
-            .put("limit", 100).put("windowSeconds", 3600).put("key", new JsonArray().add("ip")))), "limits"));
+            .put("limit", 100).put("windowSeconds", 3600).put("key", new JsonArray().add("ip")))));
     RateLimiter limiter = RateLimiter.create(redis, config, null);
     long before = evalshaCalls();
     Promise<List<Decision>> done = Promise.promise();

@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.testkit.RedisProcess;
 import io.spillway.testkit.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

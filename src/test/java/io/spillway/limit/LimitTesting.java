@@ -1,8 +1,8 @@
 package io.spillway.limit;
 
-import io.spillway.config.ConfigReader;
 import io.spillway.config.LimitsConfig;
 import io.spillway.config.RedisConfig;
+import io.spillway.testkit.ShippedConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -41,8 +41,9 @@ final class LimitTesting {
     return redis;
   }
 
+  /** The shipped {@code limits} section under {@code limits} (null: as shipped). */
   static LimitsConfig limits(JsonObject limits) {
-    return LimitsConfig.from(new ConfigReader(limits, "limits"));
+    return LimitsConfig.from(ShippedConfig.section("limits", limits));
   }
 
   /**

@@ -2,9 +2,16 @@ package io.spillway.limit;
 
 import io.spillway.config.ConfigException;
 import io.spillway.config.LimitsConfig;
+import io.spillway.config.RateLimitPolicy;
+import io.spillway.config.RateLimitPolicy.FailureMode;
+import io.spillway.config.RateLimitPolicy.KeyKind;
+import io.spillway.config.RateLimitPolicy.Period;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
 
 import static io.spillway.limit.LimitTesting.limits;
 import static io.spillway.limit.LimitTesting.policy;
@@ -20,7 +27,7 @@ class LimitsConfigTest {
   }
 
   private static JsonObject withPolicies(JsonObject... policies) {
-    return new JsonObject().put("policies", new JsonArray(java.util.List.of((Object[]) policies)));
+    return new JsonObject().put("policies", new JsonArray(List.of((Object[]) policies)));
   }
 
   @Test
@@ -39,23 +46,51 @@ class LimitsConfigTest {
     assertTrue(c.enabled());
     assertEquals(3, c.expectedNodes());
     assertEquals(2, c.breaker().failureThreshold());
-    LimitsConfig.Policy p = c.policies().get(0);
+    RateLimitPolicy.TokenBucket p = (RateLimitPolicy.TokenBucket) c.policies().get(0);
     assertEquals(2.5, p.rate());
     assertEquals(10, p.burst());
-    assertEquals(java.util.List.of("user", "route"), p.key());
-    assertEquals(5, p.costs().get("GET /v1/feed"));
-    assertTrue(p.shadow());
-    assertEquals("closed", p.onRedisFailure());
-    assertEquals("local", c.policies().get(1).onRedisFailure());
-    assertEquals(java.util.List.of("ip"), c.policies().get(1).key());
+    assertEquals(List.of(KeyKind.USER, KeyKind.ROUTE), p.common().key());
+    assertEquals(5, p.common().costs().get("GET /v1/feed"));
+    assertTrue(p.common().shadow());
+    assertEquals(FailureMode.CLOSED, p.common().onRedisFailure());
+    RateLimitPolicy.Quota q = (RateLimitPolicy.Quota) c.policies().get(1);
+    assertEquals(Period.MONTH, q.period());
+    assertEquals(FailureMode.LOCAL, q.common().onRedisFailure(), "the shipped default of a policy entry");
+    assertEquals(List.of(KeyKind.IP), q.common().key());
   }
 
   @Test
-  void absentMeansEnabledWithoutPolicies() {
+  void absentMeansTheShippedLimits() {
     LimitsConfig c = limits(null);
     assertTrue(c.enabled());
-    assertTrue(c.policies().isEmpty());
-    assertFalse(LimitsConfig.disabled().enabled());
+    assertFalse(c.legacyHeaders());
+    assertEquals("spillway:rl", c.keyPrefix());
+    assertEquals(List.of("api-per-client", "login-failures-ip", "login-failures-email", "free-throttle", "free-quota",
+        "pro-throttle", "pro-quota"), c.policies().stream().map(RateLimitPolicy::name).toList());
+    assertFalse(limits(new JsonObject().put("enabled", false)).enabled());
+  }
+
+  @Test
+  void givenPoliciesReplaceTheShippedOnesWhole() {
+    LimitsConfig c = limits(withPolicies(policy("only", "gcra", "limit", 10, "windowSeconds", 60)));
+    assertEquals(1, c.policies().size());
+    RateLimitPolicy.Gcra g = (RateLimitPolicy.Gcra) c.policies().get(0);
+    assertEquals(10, g.burst(), "a GCRA policy without a burst allows its whole limit at once");
+    assertEquals(List.of(), g.common().routes(), "no routes: every route");
+  }
+
+  @Test
+  void aRecordBuiltInCodeIsCheckedLikeConfig() {
+    RateLimitPolicy.Common common = new RateLimitPolicy.Common("p", List.of(KeyKind.IP), List.of(), Map.of(),
+        List.of(), false, FailureMode.LOCAL, null);
+    ConfigException e = assertThrows(ConfigException.class, () -> new RateLimitPolicy.FixedWindow(common, 0, 60));
+    assertEquals("limits.policies[].limit: 0 is out of range; allowed: 1..1000000000", e.getMessage());
+    e = assertThrows(ConfigException.class, () -> new RateLimitPolicy.SlidingWindowLog(common, 100_001, 60));
+    assertTrue(e.getMessage().startsWith("limits.policies[].limit: 100001 is out of range; allowed: 1..100000"),
+        e.getMessage());
+    e = assertThrows(ConfigException.class, () -> new RateLimitPolicy.Common("p", List.of(KeyKind.IP, KeyKind.IP),
+        List.of(), Map.of(), List.of(), false, FailureMode.LOCAL, null));
+    assertEquals("limits.policies[].key[1]: 'ip' is listed twice", e.getMessage());
   }
 
   @Test
@@ -95,6 +130,13 @@ class LimitsConfigTest {
         .startsWith("limits.policies[0].rate: must be greater than 0"));
     assertTrue(error(withPolicies(policy("x", "fixed-window", "limit", 5, "windowSeconds", 1, "rate", 3)))
         .startsWith("limits.policies[0].rate: is not used by algorithm fixed-window"));
+  }
+
+  @Test
+  void aKeyKindListedTwiceNamesTheEntry() {
+    assertEquals("limits.policies[1].key[1]: 'user' is listed twice",
+        error(withPolicies(policy("a", "fixed-window", "limit", 5, "windowSeconds", 1),
+            policy("b", "fixed-window", "limit", 5, "windowSeconds", 1, "key", new JsonArray().add("user").add("user")))));
   }
 
   @Test

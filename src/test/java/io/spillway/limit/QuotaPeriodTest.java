@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.config.RateLimitPolicy.Period;
 import io.spillway.redis.LuaScript;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -43,19 +44,19 @@ class QuotaPeriodTest {
 
   @Test
   void dayEndsAtTheNextUtcMidnight() {
-    assertEquals(epoch("2024-03-10T00:00:00Z"), QuotaPeriod.start(epoch("2024-03-10T23:59:59Z"), "day"));
-    assertEquals(epoch("2024-03-11T00:00:00Z"), QuotaPeriod.end(epoch("2024-03-10T23:59:59Z"), "day"));
-    assertEquals(epoch("2024-03-12T00:00:00Z"), QuotaPeriod.end(epoch("2024-03-11T00:00:00Z"), "day"));
+    assertEquals(epoch("2024-03-10T00:00:00Z"), QuotaPeriod.start(epoch("2024-03-10T23:59:59Z"), Period.DAY));
+    assertEquals(epoch("2024-03-11T00:00:00Z"), QuotaPeriod.end(epoch("2024-03-10T23:59:59Z"), Period.DAY));
+    assertEquals(epoch("2024-03-12T00:00:00Z"), QuotaPeriod.end(epoch("2024-03-11T00:00:00Z"), Period.DAY));
   }
 
   @Test
   void monthEndsOnTheFirstOfTheNextMonth() {
-    assertEquals(epoch("2024-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2024-02-29T12:00:00Z"), "month"));
-    assertEquals(epoch("2023-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2023-02-28T23:59:59Z"), "month"));
-    assertEquals(epoch("2025-01-01T00:00:00Z"), QuotaPeriod.end(epoch("2024-12-31T23:59:59Z"), "month"));
-    assertEquals(epoch("2024-12-01T00:00:00Z"), QuotaPeriod.start(epoch("2024-12-31T23:59:59Z"), "month"));
-    assertEquals(epoch("2100-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2100-02-28T00:00:00Z"), "month"));
-    assertEquals(epoch("2000-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2000-02-29T00:00:00Z"), "month"));
+    assertEquals(epoch("2024-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2024-02-29T12:00:00Z"), Period.MONTH));
+    assertEquals(epoch("2023-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2023-02-28T23:59:59Z"), Period.MONTH));
+    assertEquals(epoch("2025-01-01T00:00:00Z"), QuotaPeriod.end(epoch("2024-12-31T23:59:59Z"), Period.MONTH));
+    assertEquals(epoch("2024-12-01T00:00:00Z"), QuotaPeriod.start(epoch("2024-12-31T23:59:59Z"), Period.MONTH));
+    assertEquals(epoch("2100-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2100-02-28T00:00:00Z"), Period.MONTH));
+    assertEquals(epoch("2000-03-01T00:00:00Z"), QuotaPeriod.end(epoch("2000-02-29T00:00:00Z"), Period.MONTH));
   }
 
   @Test
@@ -67,8 +68,9 @@ class QuotaPeriodTest {
       seconds.add(ThreadLocalRandom.current().nextLong(0, epoch("2200-01-01T00:00:00Z")));
     }
     for (long s : seconds) {
-      for (String period : List.of("day", "month")) {
-        Response r = await(redis.send(Request.cmd(Command.EVAL).arg(boundsScript).arg(0).arg(s).arg(period)));
+      for (Period period : Period.values()) {
+        Response r = await(redis.send(Request.cmd(Command.EVAL).arg(boundsScript).arg(0).arg(s)
+            .arg(period.configName())));
         String at = period + " at " + Instant.ofEpochSecond(s);
         assertEquals(QuotaPeriod.start(s, period), r.get(0).toLong(), at);
         assertEquals(QuotaPeriod.end(s, period), r.get(1).toLong(), at);

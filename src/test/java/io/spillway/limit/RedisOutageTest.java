@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.testkit.RedisProcess;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spillway.config.LimitsConfig;

@@ -6,6 +6,9 @@ import io.spillway.testkit.Await;
 import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,36 @@ class LogsTest {
           () -> log.forRequest("untraced-1").orElse(null));
       assertTrue(fresh.getString("traceId").matches("[0-9a-f]{32}"), "a new trace when the client sent none");
     }
+  }
+
+  @Test
+  void aWebSocketUpgradeIsWrittenWhenTheHandshakeIsAnswered() {
+    ApiClient.User u = new ApiClient(app.client()).newUser("upgrader");
+    WebSocketClient client = app.clientVertx().createWebSocketClient();
+    try (AccessLogCapture log = AccessLogCapture.of("spillway.access")) {
+      WebSocket ws = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(app.port()).setURI("/v1/stream").addHeader("Authorization", "Bearer " + u.token())
+          .addHeader("X-Request-Id", "upgrade-1")));
+      JsonObject line = Await.untilPresent("the upgrade's access log line", Duration.ofSeconds(5),
+          () -> log.forRequest("upgrade-1").orElse(null));
+      assertEquals(101, line.getInteger("status"));
+      assertEquals("/v1/stream", line.getString("route"));
+      assertEquals("GET", line.getString("method"));
+      Await.result(ws.close());
+      // Closing the socket writes no second line for the same request.
+      Await.result(app.client().get("/health/live").putHeader("X-Request-Id", "after-upgrade").send());
+      Await.until("the next request's line", Duration.ofSeconds(5), () -> log.forRequest("after-upgrade").isPresent());
+      assertEquals(1, log.json().stream().filter(l -> "upgrade-1".equals(l.getString("requestId"))).count());
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
+  void logEventsDroppedByAFullQueueAreCountedOnTheMetricsPage() {
+    String page = Await.result(app.client().get(app.managementPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    assertTrue(page.contains("spillway_log_events_dropped_total{appender=\"ACCESS\"}"), "the access log's drops");
+    assertTrue(page.contains("spillway_log_events_dropped_total{appender=\"APP\"}"), "the application log's drops");
   }
 
   @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class Gradient2LimitTest {
   private static Gradient2Limit limit(int initial, int min, int max) {
-    return new Gradient2Limit(initial, min, max, 0.2, LimitDriver.window());
+    return new Gradient2Limit(initial, min, max, 0.2);
   }
 
   @Test
@@ -67,9 +67,9 @@ class Gradient2LimitTest {
 
   @Test
   void aWindowWithTooFewSamplesDoesNotMoveTheLimit() {
-    Gradient2Limit limit = limit(100, 10, 1000);
+    WindowedLimit limit = LimitDriver.windowed(limit(100, 10, 1000));
     long t = 0;
-    for (int i = 0; i < SampleWindow.MIN_SAMPLES - 1; i++) {
+    for (int i = 0; i < WindowedLimit.MIN_SAMPLES - 1; i++) {
       t += 60_000_000;
       limit.onSample(500_000_000, 100, t);
     }

@@ -13,8 +13,13 @@ final class LimitDriver {
     this.limit = limit;
   }
 
-  static SampleWindow window() {
-    return new SampleWindow(TimeUnit.MILLISECONDS.toNanos(WINDOW_MS));
+  /** Drives an adaptive rule the way the node does: inside a {@link WindowedLimit} of {@link #WINDOW_MS}. */
+  LimitDriver(AdaptiveLimit rule) {
+    this(windowed(rule));
+  }
+
+  static WindowedLimit windowed(AdaptiveLimit rule) {
+    return new WindowedLimit(TimeUnit.MILLISECONDS.toNanos(WINDOW_MS), rule);
   }
 
   /** One window of samples that all took {@code rttMs}, with the node using its whole limit. */

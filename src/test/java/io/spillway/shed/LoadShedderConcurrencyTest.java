@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.config.Priority;
 import io.spillway.config.ShedConfig;
 import org.junit.jupiter.api.Test;
 

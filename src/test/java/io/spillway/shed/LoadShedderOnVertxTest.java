@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.config.Priority;
 import io.spillway.config.ShedConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

@@ -1,6 +1,7 @@
 package io.spillway.shed;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.spillway.config.Priority;
 import io.spillway.config.ShedConfig;
 import org.junit.jupiter.api.Test;
 

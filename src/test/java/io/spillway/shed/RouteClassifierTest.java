@@ -1,5 +1,6 @@
 package io.spillway.shed;
 
+import io.spillway.config.Priority;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,7 +71,7 @@ class RouteClassifierTest {
 
   @Test
   void unlistedRoutesAreNormal() {
-    RouteClassifier none = new RouteClassifier(Configs.shed("{}").routes());
+    RouteClassifier none = new RouteClassifier(Configs.shed("{\"routes\": []}").routes());
     assertEquals(Priority.NORMAL, none.classify("POST", "/v1/auth/token", "/v1/auth/token"));
   }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VegasLimitTest {
   private static VegasLimit limit(int initial, int min, int max) {
-    return new VegasLimit(initial, min, max, 1.0, LimitDriver.window());
+    return new VegasLimit(initial, min, max, 1.0);
   }
 
   @Test

@@ -2,7 +2,6 @@ package io.spillway.testkit;
 
 import io.spillway.Spillway;
 import io.spillway.config.AppConfig;
-import io.spillway.config.ConfigSource;
 import io.spillway.config.JwtConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -89,9 +88,10 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
     LocalPostgres.create(databases);
     redisDb = NEXT_REDIS_DB.getAndUpdate(n -> n >= 11 ? 1 : n + 1);
     // The shipped defaults under the test values, as a node started from a config file would see them.
-    tree = ConfigSource.defaults().mergeIn(
-        testConfig(databases, redisDb, kafka ? EmbeddedKafka.shared().bootstrapServers() : ""), true);
+    tree = testConfig(databases, redisDb, kafka ? EmbeddedKafka.shared().bootstrapServers() : "");
     customizers.forEach(c -> c.accept(tree));
+    // A customizer writes like a config file: what an object it puts leaves out has its shipped default.
+    tree = ShippedConfig.tree(tree);
     clientVertx = Vertx.vertx();
     flushRedis();
     node = startNode(AppConfig.from(tree.copy()));
@@ -135,14 +135,17 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
     return tree.copy();
   }
 
-  /** A fresh copy of the test config tree for these databases (to start the app's main in a process). */
+  /**
+   * A fresh test config tree for these databases, over the shipped defaults (to start a node in this JVM,
+   * or the app's main in a process).
+   */
   public static JsonObject testConfig(List<String> databases, int redisDb, String kafkaBootstrap) {
     JsonArray shardList = new JsonArray();
     for (String db : databases) {
       shardList.add(new JsonObject().put("host", LocalPostgres.HOST).put("port", LocalPostgres.PORT)
           .put("database", db).put("user", LocalPostgres.USER).put("poolSize", 4));
     }
-    return new JsonObject()
+    return ShippedConfig.tree(new JsonObject()
         .put("mode", "dev")
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", Ports.free()).put("instances", 2)
             .put("accessLog", new JsonObject().put("enabled", true).put("sampleRate", 1.0)))
@@ -156,8 +159,10 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
         .put("auth", new JsonObject().put("passwordIterations", 1000))
         // Shedding stays in the request path, with a fixed limit no test reaches unless it sets its own:
         // an adaptive limit reacting to a busy CI machine would shed requests of unrelated tests.
-        .put("shed", new JsonObject().put("algorithm", "fixed").put("initialLimit", 1000).put("maxLimit", 1000))
-        .put("shutdown", new JsonObject().put("timeoutMs", 5000));
+        // and without the event-loop lag signal, which a machine busy with other builds would trip.
+        .put("shed", new JsonObject().put("algorithm", "fixed").put("initialLimit", 1000).put("maxLimit", 1000)
+            .put("eventLoopLagMs", 0))
+        .put("shutdown", new JsonObject().put("timeoutMs", 5000)));
   }
 
   private void flushRedis() {

@@ -1,0 +1,119 @@
+package io.spillway.limit;
+
+import io.spillway.testkit.Ports;
+import io.spillway.testkit.RedisProcess;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.spillway.limit.LimitTesting.await;
+import static io.spillway.limit.LimitTesting.limitsOf;
+import static io.spillway.limit.LimitTesting.policy;
+import static io.spillway.limit.LimitTesting.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Leased mode on two nodes (two limiters, one Redis): most requests are decided without a Redis trip, and the
+ * count stays within the documented bound of exact mode plus or minus nodes x lease size. The Redis server is
+ * the test's own, so its command statistics count only these limiters' script calls.
+ */
+class LeasedLimitsTest {
+  private static final int NODES = 2;
+  private static final int BURST = 100;
+  private static final int LEASE = 10;
+  private static Vertx vertx;
+  private static RedisProcess server;
+  private static Redis redis;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    server = new RedisProcess(Ports.free());
+    server.start(vertx);
+    redis = Redis.createClient(vertx, server.uri());
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+    server.close();
+    vertx.close().await();
+  }
+
+  @Test
+  void twoNodesAdmitWithinTheBoundAndMostlyWithoutRedis() {
+    // A bucket that does not refill during the test: exact mode would admit exactly BURST.
+    var config = limitsOf(policy("leased", "token-bucket", "rate", 0.001, "burst", BURST, "key", List.of("ip"),
+        "leaseSize", LEASE, "leaseTtlMs", 60_000));
+    RateLimiter a = RateLimiter.create(redis, config, null);
+    RateLimiter b = RateLimiter.create(redis, config, null);
+    long scriptsBefore = scriptCalls();
+
+    int admitted = 0;
+    int requests = 3 * BURST;
+    for (int i = 0; i < requests; i++) {
+      RateLimiter node = i % 2 == 0 ? a : b;
+      if (onEventLoop(() -> node.check(request("/v1/x", "203.0.113.9"))).admitted()) {
+        admitted++;
+      }
+    }
+    long scripts = scriptCalls() - scriptsBefore;
+
+    assertTrue(admitted <= BURST + NODES * LEASE && admitted >= BURST - NODES * LEASE,
+        "admitted " + admitted + ", allowed " + BURST + " +/- " + NODES * LEASE);
+    assertTrue(scripts <= BURST / LEASE + 2 * NODES + requests / 20,
+        requests + " requests took " + scripts + " Redis script calls");
+  }
+
+  @Test
+  void aSpentPolicyRefusesWithRedisRetryTime() {
+    var config = limitsOf(policy("small", "token-bucket", "rate", 1, "burst", 5, "key", List.of("ip"),
+        "leaseSize", 5, "leaseTtlMs", 60_000));
+    RateLimiter node = RateLimiter.create(redis, config, null);
+    for (int i = 0; i < 5; i++) {
+      assertTrue(onEventLoop(() -> node.check(request("/v1/x", "203.0.113.10"))).admitted());
+    }
+    Decision refused = onEventLoop(() -> node.check(request("/v1/x", "203.0.113.10")));
+    assertFalse(refused.admitted());
+    assertEquals("small", refused.rejectedBy());
+    assertEquals(1, refused.retryAfterSeconds(), "one token comes back after a second");
+  }
+
+  @Test
+  void onlyPoliciesThatCanBeSpentAheadMayLease() {
+    var tooBig = org.junit.jupiter.api.Assertions.assertThrows(io.spillway.config.ConfigException.class,
+        () -> limitsOf(policy("big", "token-bucket", "rate", 1, "burst", 5, "leaseSize", 6)));
+    assertEquals("limits.policies[0].leaseSize: 6 is more than the policy holds (5)", tooBig.getMessage());
+    var sliding = org.junit.jupiter.api.Assertions.assertThrows(io.spillway.config.ConfigException.class,
+        () -> limitsOf(policy("s", "sliding-window-log", "limit", 5, "windowSeconds", 60, "leaseSize", 2)));
+    assertTrue(sliding.getMessage().startsWith("limits.policies[0].leaseSize: is not available for algorithm "
+        + "sliding-window-log"), sliding.getMessage());
+  }
+
+  private static Decision onEventLoop(java.util.function.Supplier<Future<Decision>> check) {
+    Promise<Decision> done = Promise.promise();
+    vertx.runOnContext(v -> check.get().onComplete(done));
+    return await(done.future());
+  }
+
+  private static long scriptCalls() {
+    String info = await(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+    long calls = 0;
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+        calls += Long.parseLong(line.replaceAll("^cmdstat_evals?h?a?:calls=(\\d+),.*$", "$1"));
+      }
+    }
+    return calls;
+  }
+}
