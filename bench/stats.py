@@ -196,6 +196,39 @@ def raise_limits(defaults, factor):
     print(json.dumps(policies, separators=(",", ":")))
 
 
+def jfr_top(samples_file, n):
+    """Event-loop samples of `jfr print --events jdk.ExecutionSample`: top frames by self time, and the
+    share of samples that pass through each Spillway, Vert.x Web, Micrometer, Redis-client and Netty-codec
+    frame (inclusive)."""
+    import collections
+    import re
+    text = open(samples_file).read()
+    top, incl = collections.Counter(), collections.Counter()
+    total = 0
+    for event in text.split("jdk.ExecutionSample")[1:]:
+        thread = re.search(r'sampledThread = "([^"]+)"', event)
+        if not thread or "eventloop" not in thread.group(1):
+            continue
+        frames = re.findall(r"^\s+([\w.$<>]+)\(", event, re.M)
+        if not frames:
+            continue
+        total += 1
+        top[frames[0]] += 1
+        for f in set(frames):
+            incl[f] += 1
+    print(f"event-loop samples: {total}")
+    print("### top frames (self)")
+    for f, c in top.most_common(n):
+        print(f"{100.0 * c / total:5.1f}% {f}")
+    print("### inclusive, by area")
+    keep = ("io.spillway.", "io.vertx.ext.web.impl.RouterImpl.handle", "io.vertx.micrometer.", "io.micrometer.core.instrument.MeterRegistry",
+            "io.vertx.redis.client.impl.RedisStandaloneConnection.send", "io.netty.handler.codec.http.HttpObjectDecoder.decode",
+            "io.vertx.core.http.impl.Http1xServerResponse.end", "java.util.regex.Matcher.matches", "ch.qos.logback")
+    for f, c in incl.most_common():
+        if f.startswith(keep) and 100.0 * c / total >= 0.5:
+            print(f"{100.0 * c / total:5.1f}% {f}")
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "pgbench":
@@ -212,6 +245,8 @@ def main():
         overload(sys.argv[2])
     elif cmd == "overload-dat":
         overload_dat(sys.argv[2], sys.argv[3])
+    elif cmd == "jfr-top":
+        jfr_top(sys.argv[2], int(sys.argv[3]))
     elif cmd == "raise-limits":
         raise_limits(sys.argv[2], float(sys.argv[3]))
     else:
