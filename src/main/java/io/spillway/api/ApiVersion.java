@@ -80,13 +80,13 @@ enum ApiVersion {
       if (acceptsV2(ctx.request().getHeader(HttpHeaders.ACCEPT))) {
         ctx.put(MEDIA_KEY, V2_MEDIA_TYPE);
       }
-      ctx.response().putHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT);
+      ctx.response().putHeader(HttpHeaders.VARY, "Accept");
       ctx.next();
     }
 
     private void v1(RoutingContext ctx) {
       HttpServerRequest request = ctx.request();
-      ctx.response().putHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT);
+      ctx.response().putHeader(HttpHeaders.VARY, "Accept");
       if (acceptsV2(request.getHeader(HttpHeaders.ACCEPT))) {
         ctx.put(KEY, V2);
         ctx.put(MEDIA_KEY, V2_MEDIA_TYPE);
