@@ -57,7 +57,7 @@ final class BatchReads {
 
   /** Likes live with their post: one query per shard of the posts. */
   Future<List<Long>> liked(Requests.LikedPosts req) {
-    return this.<Boolean>perShard(req.postIds(), req.userId(), LIKED, ids -> Tuple.of(req.userId(), ids),
+    return this.<Boolean>perShard(req.postIds(), req.userId(), LIKED, ids -> Tuple.of(req.userId(), (Object) ids),
             (row, out) -> out.put(row.getLong(0), true))
         .map(found -> List.copyOf(found.keySet()));
   }
