@@ -1,7 +1,8 @@
 // Drives the demo page in headless Chromium: log in, wait until the feed is live, post through the page,
 // have a followed author post through the REST API and see both posts appear without a reload; then drop
 // the page's WebSocket, let the author post while the page is away, and see every post arrive exactly once
-// when the page has reconnected and resumed.
+// when the page has reconnected and resumed. Last, a page whose WebSockets cannot open at all falls back to
+// Server-Sent Events and still shows posts live.
 // Usage: node demo.mjs BASE_URL EMAIL PASSWORD AUTHOR_ID AUTHOR_TOKEN SCREENSHOT
 // The browser is Debian's /usr/bin/chromium (playwright-core downloads none).
 import { chromium } from 'playwright-core';
@@ -40,7 +41,16 @@ try {
   // it is, new connections go to a path the server refuses, as when the network is gone.
   await context.addInitScript(() => {
     const Native = window.WebSocket;
-    const probe = { sockets: [], sent: [], received: [], offline: false, Native };
+    // ?websocket=blocked: no WebSocket of this page ever opens (as behind a proxy that refuses upgrades).
+    const probe = { sockets: [], sent: [], received: [], offline: location.search.includes('websocket=blocked'),
+      Native, eventSources: [] };
+    const NativeEventSource = window.EventSource;
+    window.EventSource = class extends NativeEventSource {
+      constructor(url, init) {
+        super(url, init);
+        probe.eventSources.push(String(url));
+      }
+    };
     window.__stream = probe;
     window.WebSocket = class extends Native {
       constructor(url, protocols) {
@@ -168,6 +178,28 @@ try {
     `the resume replayed ${JSON.stringify(replayed)}, not the posts made while away`);
   console.log('reconnected and resumed: every post exactly once');
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+
+  // A page that cannot open a WebSocket: after two attempts that never opened it streams over SSE.
+  const blocked = await context.newPage();
+  blocked.on('console', (m) => console.log(`blocked console.${m.type()}: ${m.text()}`));
+  await blocked.goto(baseUrl + '/?websocket=blocked', { timeout });
+  await blocked.fill('#email', email);
+  await blocked.fill('#password', password);
+  await blocked.click('#login-form button[type=submit]');
+  await blocked.waitForSelector(`body[data-subscribed~="posts:${authorId}"]`, { timeout });
+  const overSse = `over server-sent events ${Date.now()}`;
+  await postAsAuthor(overSse);
+  await blocked.waitForSelector(`#feed li.live:has-text("${overSse}")`, { timeout });
+  const transport = await blocked.evaluate(() => ({
+    sockets: window.__stream.sockets.length,
+    opened: window.__stream.received.length,
+    eventSources: window.__stream.eventSources,
+  }));
+  check(transport.sockets >= 2 && transport.opened === 0, `WebSockets were used: ${JSON.stringify(transport)}`);
+  check(transport.eventSources.length >= 1 && transport.eventSources.every((u) => u.includes('/v1/stream/sse?channels=')),
+    `no event stream was opened: ${JSON.stringify(transport)}`);
+  console.log('fell back to server-sent events when no WebSocket could open');
+  await blocked.close();
   console.log('OK');
 } finally {
   await context.close();

@@ -1,7 +1,9 @@
 // Spillway real-time client (ES module). Connects to /v1/stream, subscribes to channels, and survives
 // disconnects: it reconnects with exponential backoff and jitter and resumes every channel from the last
 // offset it saw, so the server replays exactly what was missed (or sends a reset when history no longer
-// reaches that far back). Protocol: docs/realtime.md.
+// reaches that far back). Where a WebSocket cannot open at all (a proxy that refuses upgrades), it falls
+// back to Server-Sent Events on /v1/stream/sse: the same frames, resumed the same way. Protocol:
+// docs/realtime.md.
 //
 //   import { SpillwayStream } from '/spillway.js';
 //   const stream = new SpillwayStream({ token, onEvent: (channel, event, offset) => ..., onReset: channel => ... });
@@ -9,6 +11,8 @@
 
 const DEFAULTS = {
   url: null,              // ws(s)://host/v1/stream; defaults to this page's host
+  sseUrl: null,           // http(s)://host/v1/stream/sse; defaults to this page's host
+  sseAfterFailures: 2,    // WebSocket attempts that never opened before falling back to Server-Sent Events
   token: null,            // a bearer token, or a function returning one (or a promise of one)
   minDelayMs: 500,        // first reconnect delay
   maxDelayMs: 30000,      // reconnect delay cap
@@ -18,7 +22,7 @@ const DEFAULTS = {
   onReset: () => {},      // (channel): events were missed that history no longer holds; reload state
   onError: () => {},      // (frame): an error frame from the server (e.g. a refused subscription)
   onSubscribed: () => {}, // (channel, offset): the server confirmed a subscription (again after each reconnect)
-  onStatus: () => {},     // ('connecting' | 'open' | 'closed', detail)
+  onStatus: () => {},     // ('connecting' | 'open' | 'closed', detail); detail.transport: 'websocket' | 'sse'
 };
 
 export class SpillwayStream {
@@ -28,6 +32,10 @@ export class SpillwayStream {
     this.offsets = new Map();       // channel -> last offset seen (string)
     this.recentIds = new Map();     // event id -> true, bounded: drops the relay's rare duplicates
     this.ws = null;
+    this.events = null;             // the EventSource, once on the fallback
+    this.transport = 'websocket';
+    this.everOpened = false;        // a WebSocket opened once: later failures are outages, not a blocked path
+    this.failedOpens = 0;
     this.attempt = 0;
     this.stopped = false;
     this.timers = { reconnect: null, ping: null, pong: null };
@@ -37,24 +45,27 @@ export class SpillwayStream {
   subscribe(channel) {
     if (this.channels.has(channel)) return;
     this.channels.add(channel);
-    this.#sendSubscribe(channel);
+    if (this.transport === 'sse') this.#reopenEvents();
+    else this.#sendSubscribe(channel);
   }
 
   unsubscribe(channel) {
     if (!this.channels.delete(channel)) return;
     this.offsets.delete(channel);
-    this.#send({ op: 'unsubscribe', channel });
+    if (this.transport === 'sse') this.#reopenEvents();
+    else this.#send({ op: 'unsubscribe', channel });
   }
 
   close() {
     this.stopped = true;
     this.#clearTimers();
     if (this.ws) this.ws.close(1000, 'client closed');
+    if (this.events) this.events.close();
   }
 
   async connect() {
     if (this.stopped) return;
-    this.options.onStatus('connecting', { attempt: this.attempt });
+    this.options.onStatus('connecting', { attempt: this.attempt, transport: this.transport });
     let token = this.options.token;
     try {
       token = typeof token === 'function' ? await token() : token;
@@ -62,11 +73,18 @@ export class SpillwayStream {
       this.#scheduleReconnect();
       return;
     }
+    if (this.transport === 'sse') {
+      this.#openEvents(token);
+      return;
+    }
     const base = this.options.url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/stream`;
     const ws = new WebSocket(`${base}?access_token=${encodeURIComponent(token)}`);
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
-      this.options.onStatus('open', {});
+      opened = true;
+      this.everOpened = true;
+      this.options.onStatus('open', { transport: 'websocket' });
       for (const channel of this.channels) this.#sendSubscribe(channel);
       this.#startPings();
     };
@@ -76,8 +94,55 @@ export class SpillwayStream {
       this.ws = null;
       this.#clearTimers();
       this.options.onStatus('closed', { code: close.code, reason: close.reason });
+      if (!opened && !this.everOpened && ++this.failedOpens >= this.options.sseAfterFailures
+          && typeof EventSource !== 'undefined') {
+        // WebSockets never worked from here: stream over Server-Sent Events instead, from now on.
+        this.transport = 'sse';
+        this.attempt = 0;
+      }
       if (!this.stopped) this.#scheduleReconnect();
     };
+  }
+
+  // The fallback: one EventSource for every channel. Its message ids carry every channel's offset, so the
+  // browser's own reconnect (with Last-Event-ID) resumes them all; a new list of channels opens a new
+  // EventSource that resumes from the offsets seen so far (lastEventId).
+  #openEvents(token) {
+    this.token = token;
+    if (this.channels.size === 0) {
+      this.options.onStatus('open', { transport: 'sse' });
+      return;
+    }
+    const channels = [...this.channels];
+    const base = this.options.sseUrl || `${location.protocol}//${location.host}/v1/stream/sse`;
+    let url = `${base}?channels=${encodeURIComponent(channels.join(','))}&access_token=${encodeURIComponent(token)}`;
+    if (channels.some((c) => this.offsets.has(c))) {
+      const ids = channels.map((c) => (this.offsets.has(c) ? this.offsets.get(c) : '')).join(',');
+      url += `&lastEventId=${encodeURIComponent(ids)}`;
+    }
+    const events = new EventSource(url);
+    this.events = events;
+    events.onopen = () => this.options.onStatus('open', { transport: 'sse' });
+    events.onmessage = (message) => this.#onFrame(JSON.parse(message.data));
+    events.onerror = () => {
+      if (this.events !== events) return;
+      // The browser retries by itself unless the server refused the stream (then the token may be stale).
+      if (events.readyState === EventSource.CLOSED) {
+        this.events = null;
+        this.options.onStatus('closed', { transport: 'sse' });
+        if (!this.stopped) this.#scheduleReconnect();
+      } else {
+        this.options.onStatus('connecting', { transport: 'sse' });
+      }
+    };
+  }
+
+  #reopenEvents() {
+    if (this.events) {
+      this.events.close();
+      this.events = null;
+    }
+    if (this.token !== undefined) this.#openEvents(this.token);
   }
 
   #onFrame(frame) {

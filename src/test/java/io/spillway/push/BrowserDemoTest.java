@@ -57,7 +57,8 @@ class BrowserDemoTest {
         "password-viewer", author.id(), author.token(), screenshot.toString());
     assertEquals(0, demo.exit(), "the browser script failed:\n" + demo.output());
     for (String step : List.of("own post appeared live", "followed author post appeared live", "posted while away",
-        "reconnected and resumed: every post exactly once")) {
+        "reconnected and resumed: every post exactly once",
+        "fell back to server-sent events when no WebSocket could open")) {
       assertTrue(demo.output().contains(step), "missing step '" + step + "':\n" + demo.output());
     }
   }
