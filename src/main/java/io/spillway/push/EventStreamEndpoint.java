@@ -3,6 +3,7 @@ package io.spillway.push;
 import io.spillway.auth.JwtTokens;
 import io.spillway.events.Channel;
 import io.spillway.web.Ids;
+import io.spillway.web.LongLived;
 import io.spillway.web.Problem;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
@@ -35,9 +36,8 @@ public final class EventStreamEndpoint {
   public void open(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     if (!acceptsEventStream(request.getHeader(HttpHeaders.ACCEPT))) {
-      // Only an explicit Accept lets the door tell a stream from a request (a stream holds no shedding slot).
       Problems.send(ctx, ProblemType.NOT_ACCEPTABLE.with(
-          "/v1/stream/sse answers text/event-stream only: send Accept: text/event-stream"));
+          "/v1/stream/sse answers text/event-stream only, which Accept does not allow"));
       return;
     }
     String token = StreamEndpoint.token(ctx);
@@ -111,6 +111,8 @@ public final class EventStreamEndpoint {
           + "channel, in the order of channels, comma-separated"));
       return;
     }
+    // A stream from here on: the shedder's slot goes back, as for a WebSocket.
+    LongLived.started(ctx);
     SseSession session = new SseSession(ctx.response(), hub, channels, since);
     ctx.request().connection().shutdownHandler(v -> session.shutdown());
     session.start();
@@ -148,8 +150,22 @@ public final class EventStreamEndpoint {
     return since;
   }
 
-  /** True when {@code accept} names {@code text/event-stream} (the only thing this endpoint sends). */
+  /** True when {@code accept} allows {@code text/event-stream} (the only thing this endpoint sends). */
   public static boolean acceptsEventStream(String accept) {
-    return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream");
+    if (accept == null || accept.isBlank()) {
+      return true;
+    }
+    for (String range : accept.toLowerCase(java.util.Locale.ROOT).split(",")) {
+      String[] parts = range.split(";");
+      String type = parts[0].trim();
+      boolean refused = false;
+      for (int i = 1; i < parts.length; i++) {
+        refused |= parts[i].trim().replace(" ", "").matches("q=0(\\.0*)?");
+      }
+      if (!refused && (type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*"))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -2,6 +2,7 @@ package io.spillway.shed;
 
 import io.spillway.config.Priority;
 import io.spillway.web.Caller;
+import io.spillway.web.LongLived;
 import io.spillway.web.Problem;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
@@ -27,9 +28,9 @@ import io.vertx.ext.web.RoutingContext;
  * sample) or the connection closed (without one). A request whose handler never answers holds its slot until
  * the connection closes, which {@code http.idleTimeoutSeconds} bounds.
  *
- * <p>A WebSocket handshake, or a request for an event stream ({@code Accept: text/event-stream}), is admitted or
- * refused like any request, but gives its slot back as soon as it is let through, so open streams do not count
- * against the limit.
+ * <p>A WebSocket handshake is admitted or refused like any request, but gives its slot back as soon as it is let
+ * through, and an event stream as soon as its endpoint accepted it ({@link LongLived}), so open streams do not
+ * count against the limit.
  *
  * <p>Create one per HttpVerticle, in its {@code start}: the handler then also watches that verticle's event loop
  * for lag.
@@ -69,8 +70,7 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
         permit.abandon();
       }
     });
-    boolean upgrade = request.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true)
-        || eventStream(request);
+    boolean upgrade = request.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true);
     Future<Void> admitted = permit.admitted();
     if (admitted.isComplete()) {
       proceed(ctx, permit, upgrade, admitted);
@@ -98,6 +98,9 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
         // The handshake was let in, but the socket must not hold a slot for its whole life: thousands of idle
         // sockets would fill the limit. WebSocket load is bounded where the sockets are, not here.
         permit.abandon();
+      } else {
+        // An event stream gives its slot back once its endpoint accepted it (see LongLived).
+        LongLived.onStart(ctx, permit::abandon);
       }
       if (!ctx.response().closed() && !ctx.response().ended()) {
         ctx.next();
@@ -106,12 +109,6 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
       reject(ctx, rejection, retryAfter);
     }
     // Otherwise the request went away while it waited: there is nobody to answer.
-  }
-
-  /** A Server-Sent Events request: it lasts as long as the client stays, like a WebSocket. */
-  private static boolean eventStream(HttpServerRequest request) {
-    String accept = request.getHeader(HttpHeaders.ACCEPT);
-    return accept != null && accept.contains("text/event-stream");
   }
 
   static void reject(RoutingContext ctx, Rejection rejection, String retryAfter) {

@@ -154,6 +154,7 @@ class EventStreamTest {
     assertProblem(open("channels=posts:" + other.id(), null, "text/event-stream", null), 401, "token");
     assertProblem(open("channels=posts:" + other.id(), "not-a-token", "text/event-stream", null), 401, "");
     assertProblem(open("channels=posts:" + other.id(), me.token(), "application/json", null), 406, "text/event-stream");
+    assertProblem(open("channels=posts:" + other.id(), me.token(), "text/event-stream;q=0, */*;q=0", null), 406, "Accept");
     assertProblem(open("channels=rooms:1", me.token(), "text/event-stream", null), 400, "channels: unknown channel");
     assertProblem(open("channels=posts:1,posts:2,posts:3,posts:4", me.token(), "text/event-stream", null), 400,
         "at most 3 channels");
