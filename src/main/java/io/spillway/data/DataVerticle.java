@@ -8,7 +8,6 @@ import io.spillway.observe.HealthReport;
 import io.spillway.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.pgclient.PgException;
@@ -17,10 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -58,7 +55,7 @@ public final class DataVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx);
-    pools = ShardPools.create(vertx, config.data());
+    pools = ShardPools.create(vertx, config.data(), registry);
     Shards shards = new Shards(pools, new ShardRouter(config.data()), recentWriters);
     OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
     UserStore users = new UserStore(shards, outbox);
@@ -124,6 +121,9 @@ public final class DataVerticle extends VerticleBase {
     });
   }
 
+  /** One line per operation and kind of failure every 10 s: a dead shard must not flood the log. */
+  private static final ThrottledLog FAILURE_LOG = new ThrottledLog(10_000, System::currentTimeMillis);
+
   private static void fail(Message<?> msg, Throwable err) {
     String traceparent = TraceContext.current();
     try (MDC.MDCCloseable trace = MDC.putCloseable("traceId",
@@ -134,16 +134,33 @@ public final class DataVerticle extends VerticleBase {
 
   private static void failLogged(Message<?> msg, Throwable err) {
     if (err instanceof DataException de) {
+      if (de.status() == 503) {
+        long suppressed = FAILURE_LOG.admit(msg.address() + " fast");
+        if (suppressed >= 0) {
+          LOG.warn("data operation {} refused: {}{}", msg.address(), de.getMessage(), ThrottledLog.suffix(suppressed));
+        }
+      }
       msg.fail(de.status(), de.getMessage());
-    } else if (err instanceof PgException pg) {
-      LOG.error("query failed for {}: {} (SQLSTATE {})", msg.address(), pg.getErrorMessage(), pg.getSqlState());
-      msg.fail(500, "the database rejected the request");
-    } else if (err instanceof VertxException || err instanceof IOException || err instanceof TimeoutException) {
-      // Connection refused or closed, pool exhausted, timeout: the shard is unavailable; a retry may work.
-      LOG.warn("data operation {} failed: {}", msg.address(), String.valueOf(err));
+    } else if (Failures.retryable(err)) {
+      // Connection refused or closed, pool exhausted, a statement timeout, a serialization failure: the
+      // shard cannot serve this now; a retry may work.
+      long suppressed = FAILURE_LOG.admit(msg.address() + " unavailable");
+      if (suppressed >= 0) {
+        LOG.warn("data operation {} failed: {}{}", msg.address(), String.valueOf(err), ThrottledLog.suffix(suppressed));
+      }
       msg.fail(503, "a database shard is unavailable");
+    } else if (err instanceof PgException pg) {
+      long suppressed = FAILURE_LOG.admit(msg.address() + " " + pg.getSqlState());
+      if (suppressed >= 0) {
+        LOG.error("query failed for {}: {} (SQLSTATE {}){}", msg.address(), pg.getErrorMessage(), pg.getSqlState(),
+            ThrottledLog.suffix(suppressed));
+      }
+      msg.fail(500, "the database rejected the request");
     } else {
-      LOG.error("data operation {} failed", msg.address(), err);
+      long suppressed = FAILURE_LOG.admit(msg.address() + " " + err.getClass().getName());
+      if (suppressed >= 0) {
+        LOG.error("data operation {} failed{}", msg.address(), ThrottledLog.suffix(suppressed), err);
+      }
       msg.fail(500, "the data layer failed");
     }
   }
@@ -151,10 +168,10 @@ public final class DataVerticle extends VerticleBase {
   private Future<List<HealthReport>> checkShards() {
     List<Future<HealthReport>> checks = new ArrayList<>();
     for (int i = 0; i < pools.size(); i++) {
-      checks.add(ping("pg-shard-" + i, pools.primary(i)));
+      checks.add(ping("pg-shard-" + i, pools.rawPrimary(i)));
       List<Pool> replicas = pools.replicas(i);
       for (int j = 0; j < replicas.size(); j++) {
-        checks.add(ping("pg-shard-" + i + "-replica-" + j, replicas.get(j)));
+        checks.add(ping("pg-shard-" + i + "-replica-" + j, pools.rawReplica(i, j)));
       }
     }
     return Future.join(checks).otherwiseEmpty().map(v -> checks.stream().map(Future::result).toList());
