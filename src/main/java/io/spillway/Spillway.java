@@ -10,6 +10,7 @@ import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
 import io.spillway.limit.RateLimiter;
+import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
 import io.spillway.outbox.OutboxVerticle;
 import io.spillway.push.StreamVerticle;
@@ -209,16 +210,24 @@ public final class Spillway {
   }
 
   /**
-   * Graceful stop: the HTTP servers stop accepting, in-flight requests get {@code shutdown.timeoutMs} to
-   * finish, WebSockets are closed with 1001, then everything else is undeployed.
+   * Graceful stop: readiness fails and responses carry {@code Connection: close} for {@code
+   * shutdown.drainDelayMs} while the node still serves; then the HTTP servers stop accepting, in-flight
+   * requests get {@code shutdown.timeoutMs} to finish, WebSockets are closed with 1001, and everything else
+   * is undeployed.
    */
   public Future<Void> stop() {
     if (!stopping.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    LOG.info("spillway stopping (grace {} ms)", config.shutdownTimeoutMs());
+    // Drain: readiness fails at once and every response says Connection: close, but the node keeps serving
+    // for shutdown.drainDelayMs so balancers notice and send new requests elsewhere; then the HTTP servers
+    // stop accepting and finish what is in flight.
+    Readiness.of(vertx).drain();
+    LOG.info("spillway draining: readiness fails, serving {} ms more, then stopping (grace {} ms)",
+        config.shutdownDrainDelayMs(), config.shutdownTimeoutMs());
+    Future<Void> chain = config.shutdownDrainDelayMs() == 0 ? Future.succeededFuture()
+        : vertx.timer(config.shutdownDrainDelayMs()).mapEmpty();
     // Undeploy in reverse order: the HTTP servers drain first while the data layer still answers them.
-    Future<Void> chain = Future.succeededFuture();
     List<String> reversed = new ArrayList<>(deployments);
     Collections.reverse(reversed);
     for (String id : reversed) {
@@ -255,7 +264,7 @@ public final class Spillway {
       boolean clean;
       try {
         stop().onComplete(ar -> latch.countDown());
-        clean = latch.await(config.shutdownTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
+        clean = latch.await(config.shutdownDrainDelayMs() + config.shutdownTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         clean = false;

@@ -8,6 +8,7 @@ import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
+import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
 import io.spillway.limit.RateLimiter;
 import io.spillway.shed.ClientConcurrencyHandler;
@@ -72,6 +73,7 @@ public final class HttpVerticle extends VerticleBase {
     StreamEndpoint stream = new StreamEndpoint(tokens, hub);
 
     Router router = ApiRouter.create(vertx, config, callers);
+    router.route().order(-1).handler(new DrainHandler(Readiness.of(vertx)));
     // Shedding comes before everything that costs: auth, Redis, the data layer.
     LoadShedder shedder = LoadShedder.shared(vertx, config.shed(), telemetry.registry());
     if (config.shed().enabled()) {
