@@ -62,7 +62,7 @@ public final class DataVerticle extends VerticleBase {
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
     FeedReader feed = new FeedReader(shards, follows, users);
-    IdempotencyStore idempotency = new IdempotencyStore(shards);
+    IdempotencyStore idempotency = new IdempotencyStore(shards, posts, users);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
 
     on(Requests.CreateUser.class, users::create);
@@ -83,9 +83,7 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.ListApiKeys.class, apiKeys::list);
     on(Requests.RevokeApiKey.class, apiKeys::revoke);
     on(Requests.UseApiKey.class, apiKeys::use);
-    on(Requests.ClaimIdempotencyKey.class, idempotency::claim);
-    on(Requests.CompleteIdempotencyKey.class, idempotency::complete);
-    on(Requests.ReleaseIdempotencyKey.class, idempotency::release);
+    this.<Model.StoredResponse, Requests.IdempotentWrite<?>>on(idempotentWrites(), idempotency::run);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + HEALTH_OWNER,
         msg -> checkShards().onSuccess(reports -> msg.reply(HealthChecks.toJson(reports))));
     vertx.setPeriodic(600_000, 600_000, t -> idempotency.expire()
@@ -99,6 +97,11 @@ public final class DataVerticle extends VerticleBase {
       all.add(Migrations.apply(pools.primary(i), config.data().shards().get(i).describe()));
     }
     return Future.all(all).mapEmpty();
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Class<Requests.IdempotentWrite<?>> idempotentWrites() {
+    return (Class) Requests.IdempotentWrite.class;
   }
 
   /** Serves requests of {@code type}; the handler's answer type is the one the request declares. */
