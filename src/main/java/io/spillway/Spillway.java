@@ -190,7 +190,7 @@ public final class Spillway {
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), redis), config.stream().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
-      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config), config.stream().outboxInstances()));
+      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry()), config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
       chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));

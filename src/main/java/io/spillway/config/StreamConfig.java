@@ -7,7 +7,7 @@ package io.spillway.config;
  * @param instances            StreamVerticle instances per node ({@code stream.instances}; 0: no push)
  * @param outboxInstances      OutboxVerticle instances per node ({@code outbox.instances}; 0: no relay)
  * @param outboxPollMs         how often the relay looks for rows when no NOTIFY woke it ({@code outbox.pollIntervalMs})
- * @param outboxBatchSize      rows claimed per relay transaction ({@code outbox.batchSize})
+ * @param outboxBatchSize      rows read per relay pass ({@code outbox.batchSize})
  * @param historyMaxEvents     events kept per channel for resume ({@code stream.history.maxEvents})
  * @param historyMaxAgeSeconds a channel's history expires this long after its last event
  *                             ({@code stream.history.maxAgeSeconds})
