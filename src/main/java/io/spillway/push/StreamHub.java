@@ -68,11 +68,25 @@ public final class StreamHub {
     }
   }
 
+  /**
+   * Pings every session and closes the idle ones. One session's failure (a socket that closed under the
+   * sweep: when thousands close at once their close handlers run after it) is that session's alone: the
+   * others still get their ping and idle check.
+   */
   private void sweep() {
     long now = System.nanoTime();
     for (StreamSession s : new ArrayList<>(sessions)) {
-      s.sweep(now);
+      try {
+        s.sweep(now);
+      } catch (RuntimeException e) {
+        s.closedUnderUs();
+      }
     }
+  }
+
+  /** Sessions this hub holds now. */
+  int sessionCount() {
+    return sessions.size();
   }
 
   void add(StreamSession session) {
