@@ -54,6 +54,7 @@ public final class Spillway {
   private final AppConfig config;
   private final Telemetry telemetry;
   private final Redis redis;
+  private final Redis historyRedis;
   private final RateLimiter limiter;
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
@@ -73,8 +74,13 @@ public final class Spillway {
     this.callers = new CallerHandler(config.limits().trustedProxies());
     this.limitsUpdate = new LimitsUpdate(limiter, callers);
     this.cache = ReadCache.start(vertx, config.cache(), redis, "spillway:cache:", telemetry.registry());
+    // Channel history may live in a Redis of its own (stream.history.redisUri): it is allowed to evict, the
+    // limiter's Redis is not (an evicted bucket is a fresh burst for its client).
+    String historyUri = config.stream().historyRedisUri();
+    this.historyRedis = historyUri.isEmpty() ? redis
+        : Redis.createClient(vertx, config.redis().clientOptions().setConnectionString(historyUri));
     this.services = new NodeServices(redis, limiter, callers, cache,
-        telemetry.prometheus() == null ? null : new HttpMetrics(telemetry.prometheus()));
+        telemetry.prometheus() == null ? null : new HttpMetrics(telemetry.prometheus()), historyRedis);
   }
 
   public static void main(String[] args) {
@@ -192,7 +198,7 @@ public final class Spillway {
         .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry()), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), redis), config.stream().instances()));
+      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis), config.stream().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
       chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry()), config.stream().outboxInstances()));
@@ -242,7 +248,8 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(cache::close).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
+    return chain.eventually(cache::close).eventually(() -> historyRedis == redis ? Future.succeededFuture()
+        : historyRedis.close()).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {

@@ -54,11 +54,13 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
-    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> node.redis().send(Request.cmd(Command.PING))
-        .map(pong -> HealthReport.up("redis"))
-        .otherwise(err -> HealthReport.down("redis", err))
-        .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
-    hub = StreamHub.start(vertx, config.stream(), node.redis(), telemetry.registry());
+    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> {
+      Future<HealthReport> main = ping(node.redis(), "redis");
+      Future<HealthReport> history = node.historyRedis() == node.redis() ? null : ping(node.historyRedis(), "redis-history");
+      (history == null ? main.map(List::of) : main.compose(m -> history.map(h -> List.of(m, h))))
+          .onSuccess(reports -> msg.reply(HealthChecks.toJson(reports)));
+    });
+    hub = StreamHub.start(vertx, config.stream(), node.historyRedis(), config.redis().timeoutMs(), telemetry.registry());
     StreamEndpoint stream = new StreamEndpoint(tokens, hub);
 
     Router router = ApiRouter.create(vertx, config, node.callers(), node.httpMetrics());
@@ -106,5 +108,9 @@ public final class HttpVerticle extends VerticleBase {
     Future<Void> closing = server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
     return closing.eventually(() -> hub == null ? Future.succeededFuture() : hub.close());
+  }
+
+  private static Future<HealthReport> ping(io.vertx.redis.client.Redis redis, String name) {
+    return redis.send(Request.cmd(Command.PING)).map(pong -> HealthReport.up(name)).otherwise(err -> HealthReport.down(name, err));
   }
 }

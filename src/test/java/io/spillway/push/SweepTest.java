@@ -26,12 +26,12 @@ class SweepTest {
     Vertx vertx = Vertx.vertx();
     Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:1");
     try {
-      StreamConfig config = new StreamConfig(1, 1, 1000, 500, 100, 3600, 10, 65536, 50, 60, 1, 1 << 20);
+      StreamConfig config = new StreamConfig(1, 1, 1000, 500, 100, 3600, 10, 65536, 50, 60, 1, 1 << 20, "");
       AtomicInteger healthyPings = new AtomicInteger();
       AtomicInteger brokenPings = new AtomicInteger();
       io.vertx.core.Promise<StreamHub> started = io.vertx.core.Promise.promise();
       vertx.runOnContext(v -> {
-        StreamHub h = StreamHub.start(vertx, config, redis, null);
+        StreamHub h = StreamHub.start(vertx, config, redis, 1000, null);
         // Sessions sweep in the order they joined: the broken ones first, the healthy one last.
         for (int i = 0; i < 3; i++) {
           new StreamSession(socket(brokenPings, true), 1, h, config).start();
