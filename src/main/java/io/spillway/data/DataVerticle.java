@@ -86,6 +86,8 @@ public final class DataVerticle extends VerticleBase {
     this.<Model.StoredResponse, Requests.IdempotentWrite<?>>on(idempotentWrites(), idempotency::run);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + HEALTH_OWNER,
         msg -> checkShards().onSuccess(reports -> msg.reply(HealthChecks.toJson(reports))));
+    // Half-written follows (the other shard was down, or a node died between the two) are completed here.
+    vertx.setPeriodic(1_000, t -> follows.repair());
     vertx.setPeriodic(600_000, 600_000, t -> idempotency.expire()
         .onFailure(err -> LOG.warn("expiring idempotency keys failed: {}", err.getMessage())));
     return migrate().onSuccess(v -> new OutboxBacklog(pools, registry).watch(vertx, 5_000));

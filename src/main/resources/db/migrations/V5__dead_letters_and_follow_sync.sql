@@ -11,3 +11,13 @@ CREATE TABLE IF NOT EXISTS outbox_dead_letter (
   failed_at  timestamptz NOT NULL DEFAULT now(),
   error      text NOT NULL
 );
+
+-- A follow's second half, waiting: on the follower's shard, written in the same transaction as the
+-- following row, and deleted once the followee's shard matches (see data.FollowStore). The row is also the
+-- per-pair lock that keeps a follow and an unfollow of the same pair from crossing on the other shard.
+CREATE TABLE IF NOT EXISTS follow_sync (
+  follower_id bigint NOT NULL,
+  followee_id bigint NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (follower_id, followee_id)
+);
