@@ -243,6 +243,7 @@ public final class RateLimiter {
             Decision d = Decision.from(ar.result(), false);
             if (consume) {
               count(ar.result(), d);
+              local.remember(charges, ar.result());
             }
             return Future.succeededFuture(d);
           }

@@ -86,6 +86,36 @@ class RedisOutageTest {
     return all.stream().map(Future::result).toList();
   }
 
+  /**
+   * Switching to the local fallback does not hand a client a fresh burst: its token bucket starts from what
+   * Redis last said about it. (Refill is slow here, so whatever more got through would be the switch's gift.)
+   */
+  @Test
+  void theSwitchToLocalStartsFromRedisLastAnswerNotAFullBurst() {
+    LimitsConfig config = limits(limitsJson(
+        policy("bucket", "token-bucket", "rate", 0.1, "burst", 10, "routes", new JsonArray().add(route("/bucket"))))
+        .put("expectedNodes", 1)
+        .put("breaker", new JsonObject().put("failureThreshold", 1).put("openMs", 60_000)));
+    RateLimiter limiter = RateLimiter.create(vertx, redisConfig(redisServer.uri()), config, null);
+    await(limiter.loadScript());
+    for (int i = 0; i < 8; i++) {
+      Decision d = await(limiter.check(request("/bucket", "192.0.2.40")));
+      assertTrue(d.admitted() && !d.degraded());
+    }
+    redisServer.kill();
+    try {
+      List<Decision> during = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        during.add(await(limiter.check(request("/bucket", "192.0.2.40"))));
+      }
+      assertTrue(during.stream().allMatch(Decision::degraded), "decided locally");
+      assertEquals(2, during.stream().filter(Decision::admitted).count(),
+          "the 2 tokens Redis said were left, not a new burst of 10");
+    } finally {
+      redisServer.start(vertx);
+    }
+  }
+
   @Test
   void fallsBackWhileRedisIsDownAndReturnsToGlobalLimitsWhenItIsBack() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
