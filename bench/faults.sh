@@ -201,7 +201,8 @@ row_crash() {
   echo 0 >"$WORK/progress"
   client posts $LB "$(cat "$WORK/token")" "$POSTS" 16 "$WORK/progress" >"$WORK/crash.out" &
   local cpid=$!
-  until [ "$(cat "$WORK/progress" 2>/dev/null || echo 0)" -ge $((POSTS / 3)) ]; do sleep 0.05; done
+  local answered=0
+  while [ "${answered:-0}" -lt $((POSTS / 3)) ]; do sleep 0.05; answered=$(cat "$WORK/progress" 2>/dev/null); done
   local at; at=$(cat "$WORK/progress")
   stop_node a KILL
   say "node a: kill -9 with $at keys answered; $STOPPED"
