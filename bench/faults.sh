@@ -35,6 +35,7 @@ cleanup() {
   [ -f "$WORK/haproxy.pid" ] && kill "$(cat "$WORK/haproxy.pid")" 2>/dev/null || true
   [ -f "$WORK/redis.pid" ] && kill -9 "$(cat "$WORK/redis.pid")" 2>/dev/null || true
 }
+# Replaces lib.sh's trap: this script starts its own processes and stops them itself.
 trap cleanup EXIT
 
 ensure_haproxy() {
@@ -302,12 +303,16 @@ row_kafka() {
 
 # --- main ---
 ensure_haproxy
-build_jar
-(cd "$ROOT" && mvn -B -q test-compile)
-(cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt" -Dmdep.includeScope=test)
-CP=$(cat "$WORK/classpath.txt"):$ROOT/target/classes:$ROOT/target/test-classes
+ensure_tools jq psql redis-cli
+build_server
+build_test_classpath
+CP=$TEST_CP
 : >"$OUT"
-say "# bench/faults.sh, commit $COMMIT, $(date -u +%FT%TZ), scale $SCALE, $(machine), $(haproxy -v | head -1 | cut -d' ' -f1-3)"
+say "commit: $(git -C "$ROOT" rev-parse HEAD)"
+say "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+say "machine: $(machine), $(haproxy -v | head -1 | cut -d' ' -f1-3)"
+say "command: SCALE=$SCALE ROWS=\"$ROWS\" bench/faults.sh"
+say ""
 start_redis
 start_haproxy
 for row in $ROWS; do
