@@ -5,6 +5,7 @@ import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.ShardDb;
 import io.spillway.testkit.SpillwayApp;
+import io.spillway.testkit.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -54,16 +55,20 @@ class IdempotencyTest {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User u = api.newUser("racer");
     List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      all.add(createPost(u, "race-key", "raced"));
+    try (TestHttp.Counted burst = app.concurrentClient()) {
+      for (int i = 0; i < 10; i++) {
+        all.add(burst.web().post("/v1/posts").putHeader("Authorization", "Bearer " + u.token())
+            .putHeader("Idempotency-Key", "race-key").sendJsonObject(new JsonObject().put("text", "raced")));
+      }
+      Await.result(Future.join(all).otherwiseEmpty());
+      assertTrue(burst.connections() >= 5, "the 10 retries overlapped on only " + burst.connections() + " connections");
     }
-    Await.result(Future.join(all).otherwiseEmpty());
     // The key's record is written in the post's transaction: a concurrent retry waits for the first to
     // commit and gets its response, instead of a 409 to retry later.
     JsonObject first = all.get(0).result().bodyAsJsonObject();
     all.forEach(f -> {
       assertEquals(201, f.result().statusCode(), f.result().bodyAsString());
-      assertEquals(first, f.result().bodyAsJsonObject());
+      assertEquals(first, f.result().bodyAsJsonObject(), "every 201 is the one post (the first, or its replay)");
     });
     assertEquals(1, postsInDb(u));
   }
