@@ -2,7 +2,6 @@ package io.spillway.limit;
 
 import io.spillway.config.LimitsConfig;
 import io.spillway.testkit.Await;
-import io.spillway.testkit.Ports;
 import io.spillway.testkit.RedisProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,8 +34,7 @@ class CheckBatchesTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    server = new RedisProcess(Ports.free());
-    server.start(vertx);
+    server = RedisProcess.started(vertx);
     redis = Redis.createClient(vertx, server.uri());
   }
 
