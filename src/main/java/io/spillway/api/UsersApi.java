@@ -49,9 +49,8 @@ final class UsersApi {
     String email = f.email("email");
     String name = f.required("name", 1, 100);
     String password = f.required("password", 8, 128);
-    return idempotency.run(ctx, () -> passwords.hash(password)
-        .compose(hash -> data.call(new Requests.CreateUser(email, name, hash)))
-        .map(u -> ApiResponse.created(Representations.user(u, true), "/v1/users/" + Ids.format(u.id()))));
+    return passwords.hash(password).compose(hash -> idempotency.write(ctx, new Requests.CreateUser(email, name, hash),
+        u -> ApiResponse.created(Representations.user(u, true), "/v1/users/" + Ids.format(u.id()))));
   }
 
   Future<ApiResponse> get(RoutingContext ctx) {

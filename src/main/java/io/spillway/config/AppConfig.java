@@ -24,6 +24,7 @@ public record AppConfig(
     int apiKeyCacheSeconds,
     ObserveConfig observe,
     long shutdownTimeoutMs,
+    long shutdownDrainDelayMs,
     String logLevel) {
 
   private static final Set<String> MODES = Set.of("dev", "prod");
@@ -39,6 +40,7 @@ public record AppConfig(
     Check.range("auth.passwordIterations", passwordIterations, 1_000, 10_000_000);
     Check.range("auth.apiKeyCacheSeconds", apiKeyCacheSeconds, 0, 3600);
     Check.range("shutdown.timeoutMs", shutdownTimeoutMs, 0, 600_000);
+    Check.range("shutdown.drainDelayMs", shutdownDrainDelayMs, 0, 600_000);
     oneOf("log.level", logLevel, LOG_LEVELS);
     if (!mode.equals("dev") && jwt.secret().equals(JwtConfig.SAMPLE_SECRET)) {
       throw new ConfigException("jwt.secret: the sample secret is only allowed in dev mode (mode=dev); "
@@ -76,6 +78,7 @@ public record AppConfig(
         auth.integer("apiKeyCacheSeconds"),
         ObserveConfig.from(root.child("metrics"), root.child("tracing")),
         root.child("shutdown").number("timeoutMs"),
+        root.child("shutdown").number("drainDelayMs"),
         root.child("log").string("level"));
   }
 

@@ -7,7 +7,7 @@ package io.spillway.config;
  * @param instances            StreamVerticle instances per node ({@code stream.instances}; 0: no push)
  * @param outboxInstances      OutboxVerticle instances per node ({@code outbox.instances}; 0: no relay)
  * @param outboxPollMs         how often the relay looks for rows when no NOTIFY woke it ({@code outbox.pollIntervalMs})
- * @param outboxBatchSize      rows claimed per relay transaction ({@code outbox.batchSize})
+ * @param outboxBatchSize      rows read per relay pass ({@code outbox.batchSize})
  * @param historyMaxEvents     events kept per channel for resume ({@code stream.history.maxEvents})
  * @param historyMaxAgeSeconds a channel's history expires this long after its last event
  *                             ({@code stream.history.maxAgeSeconds})
@@ -19,6 +19,8 @@ package io.spillway.config;
  * @param pingIntervalSeconds  how often the server pings every connection ({@code stream.pingIntervalSeconds})
  * @param maxOutboundBytes     bytes queued for one connection before it is closed as too slow
  *                             ({@code stream.maxOutboundBytes})
+ * @param historyRedisUri      a Redis of its own for channel history ({@code stream.history.redisUri}; empty:
+ *                             the node's {@code redis.uri})
  */
 public record StreamConfig(
     int instances,
@@ -32,7 +34,8 @@ public record StreamConfig(
     int maxInboundPerSecond,
     int idleTimeoutSeconds,
     int pingIntervalSeconds,
-    int maxOutboundBytes) {
+    int maxOutboundBytes,
+    String historyRedisUri) {
 
   public StreamConfig {
     Check.range("stream.instances", instances, 0, 64);
@@ -47,6 +50,11 @@ public record StreamConfig(
     Check.range("stream.idleTimeoutSeconds", idleTimeoutSeconds, 2, 86_400);
     Check.range("stream.pingIntervalSeconds", pingIntervalSeconds, 1, 86_400);
     Check.range("stream.maxOutboundBytes", maxOutboundBytes, 1024, 1 << 30);
+    if (historyRedisUri == null || !historyRedisUri.isEmpty() && !historyRedisUri.startsWith("redis://")
+        && !historyRedisUri.startsWith("rediss://") && !historyRedisUri.startsWith("unix://")) {
+      throw new ConfigException("stream.history.redisUri", "is not a Redis URI; allowed: empty (the node's "
+          + "redis.uri), redis://, rediss://, unix://");
+    }
     if (pingIntervalSeconds >= idleTimeoutSeconds) {
       throw new ConfigException("stream.pingIntervalSeconds", pingIntervalSeconds
           + " must be below stream.idleTimeoutSeconds (" + idleTimeoutSeconds
@@ -68,6 +76,7 @@ public record StreamConfig(
         stream.integer("maxInboundPerSecond"),
         stream.integer("idleTimeoutSeconds"),
         stream.integer("pingIntervalSeconds"),
-        stream.integer("maxOutboundBytes"));
+        stream.integer("maxOutboundBytes"),
+        history.string("redisUri"));
   }
 }

@@ -37,7 +37,8 @@ public final class ManagementVerticle extends VerticleBase {
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
-    router.get("/health/ready").handler(health::ready);
+    router.get("/health/ready").handler(health::readyWithDetails);
+    router.get("/health/dependencies").handler(health::dependencies);
     router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate::handle);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, Problems::handleFailure);
