@@ -76,10 +76,23 @@ public final class Spillway {
   }
 
   /**
+   * {@code --seed} creates accounts anyone can log into (their password is in the docs): dev mode only. A
+   * production node asked to seed exits with code 2 before it starts anything.
+   */
+  static void refuseSeedOutsideDev(AppConfig config, int seedUsers) {
+    if (seedUsers > 0 && !config.devMode()) {
+      System.err.println("spillway: --seed creates accounts with a published password and is only allowed in dev "
+          + "mode (mode=dev)");
+      System.exit(2);
+    }
+  }
+
+  /**
    * Starts a node, seeds {@code seedUsers} demo users when > 0, and installs the signal handlers; a failed
    * start ends the process with exit code 1.
    */
   public static void run(AppConfig config, int seedUsers, String[] args) {
+    refuseSeedOutsideDev(config, seedUsers);
     try {
       Spillway node = start(config).await();
       if (seedUsers > 0) {

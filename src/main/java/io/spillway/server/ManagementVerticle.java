@@ -14,7 +14,11 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The management port: health and Prometheus metrics, kept apart from public traffic and its limits. */
+/**
+ * The management port: health, Prometheus metrics and the admin API, kept apart from public traffic and its
+ * limits. It listens on {@code management.host} (the loopback address by default); {@code /metrics} and
+ * {@code /health/*} answer anyone who reaches it, {@code /admin/*} only a caller with the admin token.
+ */
 public final class ManagementVerticle extends VerticleBase {
   private final AppConfig config;
   private final List<String> healthOwners;
@@ -38,8 +42,13 @@ public final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
-    router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate::handle);
-    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+    if (config.management().adminApi()) {
+      // The token is checked before the body is read: an unauthorised caller costs no buffering.
+      AdminAuth admin = new AdminAuth(config.management());
+      router.route("/admin/*").handler(admin);
+      router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate::handle);
+    }
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, Problems::handleFailure);
     }
     if (telemetry.prometheus() != null) {

@@ -67,9 +67,9 @@ class RateLimitedApiTest {
               .put("path", "/v1/posts/:id").put("methods", new JsonArray().add("GET"))))));
       WebClient client = app.client();
       for (int port : new int[] {app.managementPort(), second.config().management().port()}) {
-        assertEquals(200, Await.result(client.put(port, "127.0.0.1", "/admin/limits").sendJsonObject(limits)).statusCode());
+        assertEquals(200, Await.result(SpillwayApp.admin(client, HttpMethod.PUT, port, "/admin/limits").sendJsonObject(limits)).statusCode());
       }
-      HttpResponse<Buffer> bad = Await.result(client.put(app.managementPort(), "127.0.0.1", "/admin/limits")
+      HttpResponse<Buffer> bad = Await.result(app.admin(HttpMethod.PUT, "/admin/limits")
           .sendJsonObject(new JsonObject().put("policies", new JsonArray().add(new JsonObject().put("name", "x")
               .put("algorithm", "leaky")))));
       assertEquals(400, bad.statusCode());
@@ -91,7 +91,7 @@ class RateLimitedApiTest {
     } finally {
       second.stop().await();
       // Put the shipped limits back for the other tests of this class.
-      Await.result(app.client().put(app.managementPort(), "127.0.0.1", "/admin/limits")
+      Await.result(app.admin(HttpMethod.PUT, "/admin/limits")
           .sendJsonObject(app.configTree().getJsonObject("limits")));
     }
   }
