@@ -41,7 +41,7 @@ public record JwtConfig(
     if (!jwksUri.isEmpty() && !jwksUri.startsWith("https://") && !jwksUri.startsWith("http://")) {
       throw new ConfigException("jwt.jwksUri", "'" + Secrets.redactUri(jwksUri) + "' is not an http(s) URL");
     }
-    Check.range("jwt.jwksRefreshSeconds", jwksRefreshSeconds, 10, 86_400);
+    Check.range("jwt.jwksRefreshSeconds", jwksRefreshSeconds, 1, 86_400);
     Check.range("jwt.jwksMinRefreshSeconds", jwksMinRefreshSeconds, 1, 3600);
     Check.range("jwt.jwksTimeoutMs", jwksTimeoutMs, 100, 60_000);
     Check.present("jwt.issuer", issuer);

@@ -62,7 +62,11 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    JwtTokens tokens = new JwtTokens(vertx, config.jwt());
+    // The JWT keys first: with a JWK set URL they are fetched, and a node without a usable key must not start.
+    return JwtTokens.start(vertx, config.jwt()).compose(this::start);
+  }
+
+  private Future<?> start(JwtTokens tokens) {
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> redis.send(Request.cmd(Command.PING))
         .map(pong -> HealthReport.up("redis"))
