@@ -8,6 +8,7 @@ import io.spillway.web.Problem;
 import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,17 @@ final class Idempotency {
     this.data = data;
   }
 
+  /** The request is identified by its method, path and raw body. */
   Future<ApiResponse> run(RoutingContext ctx, Supplier<Future<ApiResponse>> write) {
+    return run(ctx, null, write);
+  }
+
+  /**
+   * The request is identified by its method, path and {@code fingerprint} (null: the raw body): a body holding
+   * a password gives a fingerprint without it, since the stored hash would otherwise be a fast, unsalted hash
+   * of the password, kept a day.
+   */
+  Future<ApiResponse> run(RoutingContext ctx, JsonObject fingerprint, Supplier<Future<ApiResponse>> write) {
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
       return write.get();
@@ -39,7 +50,7 @@ final class Idempotency {
     }
     Long user = Caller.of(ctx).userId();
     String scope = user == null ? "anonymous" : "user:" + user;
-    String hash = requestHash(ctx);
+    String hash = requestHash(ctx, fingerprint);
     return data.call(new Requests.ClaimIdempotencyKey(scope, key, hash))
         .compose(claim -> {
           if (!claim.proceed()) {
@@ -53,11 +64,11 @@ final class Idempotency {
         });
   }
 
-  private static String requestHash(RoutingContext ctx) {
+  private static String requestHash(RoutingContext ctx, JsonObject fingerprint) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update((ctx.request().method().name() + " " + ctx.request().path() + "\n").getBytes(StandardCharsets.UTF_8));
-      Buffer body = ctx.body().buffer();
+      Buffer body = fingerprint != null ? fingerprint.toBuffer() : ctx.body().buffer();
       if (body != null) {
         sha.update(body.getBytes());
       }

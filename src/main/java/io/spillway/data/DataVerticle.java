@@ -67,6 +67,7 @@ public final class DataVerticle extends VerticleBase {
     FeedReader feed = new FeedReader(shards, follows, users);
     IdempotencyStore idempotency = new IdempotencyStore(shards);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
+    AccountStore accounts = new AccountStore(shards);
 
     on(Requests.CreateUser.class, users::create);
     on(Requests.GetUser.class, users::get);
@@ -85,7 +86,11 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.CreateApiKey.class, apiKeys::create);
     on(Requests.ListApiKeys.class, apiKeys::list);
     on(Requests.RevokeApiKey.class, apiKeys::revoke);
-    on(Requests.UseApiKey.class, apiKeys::use);
+    on(Requests.FindApiKey.class, apiKeys::find);
+    on(Requests.TouchApiKeys.class, apiKeys::touch);
+    on(Requests.GetAccountPlan.class, accounts::get);
+    on(Requests.SetAccountPlan.class, accounts::set);
+    on(Requests.ReplacePasswordHash.class, accounts::rehash);
     on(Requests.ClaimIdempotencyKey.class, idempotency::claim);
     on(Requests.CompleteIdempotencyKey.class, idempotency::complete);
     on(Requests.ReleaseIdempotencyKey.class, idempotency::release);

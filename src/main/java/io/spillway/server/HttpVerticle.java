@@ -3,6 +3,7 @@ package io.spillway.server;
 import io.spillway.api.RestApi;
 import io.spillway.auth.JwtTokens;
 import io.spillway.cache.ReadCache;
+import io.spillway.auth.LoginAttempts;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
@@ -84,7 +85,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
-    RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), limiter, cache,
+    RestApi.mount(vertx, router, config, tokens, PasswordHasher.shared(vertx, config.auth(), telemetry.registry()),
+        new LoginAttempts(redis::send, config.auth().login()), limiter, cache,
         config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry());
     // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
     // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.

@@ -29,6 +29,11 @@ public final class LimitsUpdate {
     this.callers = callers;
   }
 
+  /** The limits in force now. */
+  public LimitsConfig current() {
+    return limiter.config();
+  }
+
   public void apply(LimitsConfig limits) {
     limiter.update(limits);
     callers.trust(limits.trustedProxies());

@@ -1,6 +1,7 @@
 package io.spillway.server;
 
 import io.spillway.config.AppConfig;
+import io.spillway.data.DataClient;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.Telemetry;
 import io.vertx.core.Future;
@@ -47,6 +48,9 @@ public final class ManagementVerticle extends VerticleBase {
       AdminAuth admin = new AdminAuth(config.management());
       router.route("/admin/*").handler(admin);
       router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate::handle);
+      AccountPlanUpdate plans = new AccountPlanUpdate(vertx, new DataClient(vertx, telemetry.registry()),
+          limitsUpdate::current, config.auth().defaultPlan());
+      router.put("/admin/accounts/:id/plan").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(plans::handle);
     }
     for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, Problems::handleFailure);

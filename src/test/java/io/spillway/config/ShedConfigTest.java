@@ -36,8 +36,10 @@ class ShedConfigTest {
     assertEquals(1, c.retryAfterSeconds());
     assertTrue(c.perClient().enabled());
     assertEquals(20, c.perClient().maxInFlight());
+    assertEquals(50, c.perClient().maxInFlightPerAddress());
     assertEquals(new ShedConfig.RouteRule(Priority.CRITICAL, "/health/*", List.of()), c.routes().get(0));
-    assertEquals(8, c.routes().size());
+    assertEquals(new ShedConfig.RouteRule(Priority.NORMAL, "/v1/auth/token", List.of("POST")), c.routes().get(1));
+    assertEquals(9, c.routes().size());
   }
 
   @Test

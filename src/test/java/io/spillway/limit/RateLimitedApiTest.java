@@ -31,25 +31,29 @@ class RateLimitedApiTest {
     ApiClient.User u = api.newUser("headers");
     HttpResponse<Buffer> first = api.get("/v1/users/" + u.id(), u);
     HttpResponse<Buffer> second = api.get("/v1/users/" + u.id(), u);
-    assertEquals("\"api-per-client\";q=200;w=4", first.getHeader("RateLimit-Policy"));
-    assertTrue(first.getHeader("RateLimit").startsWith("\"api-per-client\";r="), first.getHeader("RateLimit"));
+    // The most restrictive policy of a signed-in user on the default plan: the plan's throttle.
+    assertEquals("\"free-throttle\";q=100;w=5", first.getHeader("RateLimit-Policy"));
+    assertTrue(first.getHeader("RateLimit").startsWith("\"free-throttle\";r="), first.getHeader("RateLimit"));
     long r1 = Long.parseLong(first.getHeader("X-RateLimit-Remaining"));
     long r2 = Long.parseLong(second.getHeader("X-RateLimit-Remaining"));
-    assertTrue(r2 < r1 || r2 == 199, "remaining counts down: " + r1 + " then " + r2);
+    assertTrue(r2 < r1 || r2 == 99, "remaining counts down: " + r1 + " then " + r2);
+    HttpResponse<Buffer> anonymous = api.get("/v1/users/" + u.id(), null);
+    assertTrue(anonymous.getHeader("RateLimit-Policy").startsWith("\"api-per-client\";q=200"),
+        anonymous.getHeader("RateLimit-Policy"));
   }
 
   @Test
-  void hammeringTheLoginIsStoppedPerEmailEvenWithTheRightPassword() {
+  void hammeringTheLoginIsStoppedEvenWithTheRightPassword() {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User u = api.newUser("victim");
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 5; i++) {
       assertEquals(401, api.call(HttpMethod.POST, "/v1/auth/token", null,
           new JsonObject().put("email", u.email()).put("password", "guess-" + i)).statusCode());
     }
     HttpResponse<Buffer> blocked = api.call(HttpMethod.POST, "/v1/auth/token", null,
         new JsonObject().put("email", u.email()).put("password", "password-victim"));
     assertEquals(429, blocked.statusCode());
-    assertTrue(blocked.bodyAsJsonObject().getString("type").endsWith("rate-limited/login-failures-email"),
+    assertTrue(blocked.bodyAsJsonObject().getString("type").endsWith("rate-limited/login-lockout"),
         blocked.bodyAsString());
     assertEquals(200, api.call(HttpMethod.POST, "/v1/auth/token", null, new JsonObject()
         .put("email", api.newUser("bystander").email()).put("password", "password-bystander")).statusCode(),
