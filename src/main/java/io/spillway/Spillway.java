@@ -17,6 +17,8 @@ import io.spillway.server.CallerHandler;
 import io.spillway.server.HttpVerticle;
 import io.spillway.server.LimitsUpdate;
 import io.spillway.server.ManagementVerticle;
+import io.spillway.server.NodeServices;
+import io.spillway.observe.HttpMetrics;
 import io.vertx.redis.client.Redis;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -55,6 +57,7 @@ public final class Spillway {
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
   private final ReadCache cache;
+  private final NodeServices services;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
@@ -69,6 +72,8 @@ public final class Spillway {
     this.callers = new CallerHandler(config.limits().trustedProxies());
     this.limitsUpdate = new LimitsUpdate(limiter, callers);
     this.cache = ReadCache.start(vertx, config.cache(), redis, "spillway:cache:", telemetry.registry());
+    this.services = new NodeServices(redis, limiter, callers, cache,
+        telemetry.prometheus() == null ? null : new HttpMetrics(telemetry.prometheus()));
   }
 
   public static void main(String[] args) {
@@ -207,7 +212,7 @@ public final class Spillway {
     if (config.management().enabled()) {
       chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
     }
-    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, limiter, redis, callers, cache), config.http().instances()));
+    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, services), config.http().instances()));
   }
 
   private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {

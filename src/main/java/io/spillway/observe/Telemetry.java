@@ -89,6 +89,8 @@ public final class Telemetry {
           .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
           .addDisabledMetricsCategory(MetricsDomain.VERTICLES)
           .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+          // The public server's request metrics come from HttpMetrics, under the same names, for less per request.
+          .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
           .setJvmMetricsEnabled(true)
           .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS,
               Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME))

@@ -2,6 +2,7 @@ package io.spillway.server;
 
 import io.spillway.config.AppConfig;
 import io.spillway.observe.AccessLog;
+import io.spillway.observe.HttpMetrics;
 import io.spillway.observe.TraceHandler;
 import io.spillway.web.Problems;
 import io.spillway.web.RequestIds;
@@ -15,9 +16,13 @@ import io.vertx.ext.web.Router;
 public final class ApiRouter {
   private ApiRouter() {}
 
-  public static Router create(Vertx vertx, AppConfig config, CallerHandler callers) {
+  /** {@code metrics}: the node's request metrics, or null for none. */
+  public static Router create(Vertx vertx, AppConfig config, CallerHandler callers, HttpMetrics metrics) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    if (metrics != null) {
+      router.route().handler(metrics);
+    }
     if (config.observe().tracingEnabled()) {
       router.route().handler(new TraceHandler());
     }

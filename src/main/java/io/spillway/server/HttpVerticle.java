@@ -2,7 +2,6 @@ package io.spillway.server;
 
 import io.spillway.api.RestApi;
 import io.spillway.auth.JwtTokens;
-import io.spillway.cache.ReadCache;
 import io.spillway.auth.LoginAttempts;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.config.AppConfig;
@@ -10,7 +9,6 @@ import io.spillway.config.HttpConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.spillway.observe.Telemetry;
-import io.spillway.limit.RateLimiter;
 import io.spillway.shed.ClientConcurrencyHandler;
 import io.spillway.shed.LoadShedHandler;
 import io.spillway.shed.LoadShedder;
@@ -22,7 +20,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -42,23 +39,15 @@ public final class HttpVerticle extends VerticleBase {
   private final AppConfig config;
   private final List<String> healthOwners;
   private final Telemetry telemetry;
-  private final RateLimiter limiter;
-  private final Redis redis;
-  private final CallerHandler callers;
-  private final ReadCache cache;
+  private final NodeServices node;
   private HttpServer server;
   private StreamHub hub;
 
-  /** {@code redis}, {@code callers} (the door) and {@code cache} are the node's, shared by every instance. */
-  public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry, RateLimiter limiter,
-                      Redis redis, CallerHandler callers, ReadCache cache) {
+  public HttpVerticle(AppConfig config, List<String> healthOwners, Telemetry telemetry, NodeServices node) {
     this.config = config;
     this.healthOwners = healthOwners;
     this.telemetry = telemetry;
-    this.limiter = limiter;
-    this.redis = redis;
-    this.callers = callers;
-    this.cache = cache;
+    this.node = node;
   }
 
   @Override
@@ -69,14 +58,14 @@ public final class HttpVerticle extends VerticleBase {
 
   private Future<?> start(JwtTokens tokens) {
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
-    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> redis.send(Request.cmd(Command.PING))
+    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> node.redis().send(Request.cmd(Command.PING))
         .map(pong -> HealthReport.up("redis"))
         .otherwise(err -> HealthReport.down("redis", err))
         .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
-    hub = StreamHub.start(vertx, config.stream(), redis, telemetry.registry());
+    hub = StreamHub.start(vertx, config.stream(), node.redis(), telemetry.registry());
     StreamEndpoint stream = new StreamEndpoint(tokens, hub);
 
-    Router router = ApiRouter.create(vertx, config, callers);
+    Router router = ApiRouter.create(vertx, config, node.callers(), node.httpMetrics());
     // Shedding comes before everything that costs: auth, Redis, the data layer.
     LoadShedder shedder = LoadShedder.shared(vertx, config.shed(), telemetry.registry());
     if (config.shed().enabled()) {
@@ -86,7 +75,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
     RestApi.mount(vertx, router, config, tokens, PasswordHasher.shared(vertx, config.auth(), telemetry.registry()),
-        new LoginAttempts(redis::send, config.auth().login()), limiter, cache,
+        new LoginAttempts(node.redis()::send, config.auth().login()), node.limiter(), node.cache(),
         config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry());
     // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
     // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.

@@ -3,11 +3,11 @@ package io.spillway.web;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Gives each request an id: the client's {@code X-Request-Id} when it is 1-128 characters of {@code
- * [A-Za-z0-9._-]}, else a fresh random one. Echoed on the response and written in the access log.
+ * [A-Za-z0-9._-]}, else a fresh one. Echoed on the response and written in the access log.
  */
 public final class RequestIds implements Handler<RoutingContext> {
   public static final String HEADER = "X-Request-Id";
@@ -17,7 +17,18 @@ public final class RequestIds implements Handler<RoutingContext> {
    * when tracing is on (the trace is made when first asked for).
    */
   public static final String TRACE_ID = "traceId";
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final String PREFIX = prefix();
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  private static String prefix() {
+    char[] hex = "0123456789abcdef".toCharArray();
+    long r = new java.security.SecureRandom().nextLong();
+    char[] out = new char[16];
+    for (int i = 0; i < 16; i++) {
+      out[i] = hex[(int) (r >>> (60 - 4 * i)) & 0xf];
+    }
+    return new String(out) + "-";
+  }
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -55,15 +66,12 @@ public final class RequestIds implements Handler<RoutingContext> {
     return true;
   }
 
+  /**
+   * A fresh id: this process's random prefix and a sequence number, so ids are unique across nodes and
+   * restarts without drawing random numbers for every request.
+   */
   public static String generate() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    char[] out = new char[32];
-    long a = r.nextLong();
-    long b = r.nextLong();
-    for (int i = 0; i < 16; i++) {
-      out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
-      out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
-    }
-    return new String(out);
+    return PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
   }
+
 }

@@ -57,7 +57,7 @@ class BearerAuthTest {
     JsonObject tree = ConfigSource.load(Path.of("conf", "config.json"), Map.of());
     AppConfig config = AppConfig.from(ConfigSource.merge(tree, new JsonObject().put("jwt", jwt)));
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
-    Router router = ApiRouter.create(vertx, config, new CallerHandler(List.of()));
+    Router router = ApiRouter.create(vertx, config, new CallerHandler(List.of()), null);
     router.get("/secure").handler(BearerAuth.required(tokens))
         .handler(ctx -> ctx.response().end(String.valueOf(Caller.of(ctx).userId())));
     router.get("/open").handler(BearerAuth.optional(tokens))

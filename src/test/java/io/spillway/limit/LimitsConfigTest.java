@@ -63,7 +63,7 @@ class LimitsConfigTest {
   void absentMeansTheShippedLimits() {
     LimitsConfig c = limits(null);
     assertTrue(c.enabled());
-    assertTrue(c.legacyHeaders());
+    assertFalse(c.legacyHeaders());
     assertEquals("spillway:rl", c.keyPrefix());
     assertEquals(List.of("per-address", "api-per-client", "free-throttle", "free-quota", "pro-throttle", "pro-quota"),
         c.policies().stream().map(RateLimitPolicy::name).toList());

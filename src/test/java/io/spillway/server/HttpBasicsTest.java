@@ -72,11 +72,13 @@ class HttpBasicsTest {
         .putHeader("X-Request-Id", "client-abc.123_XYZ").send());
     assertEquals("client-abc.123_XYZ", echoed.getHeader("X-Request-Id"));
 
+    java.util.Set<String> generated = new java.util.HashSet<>();
     for (String bad : new String[] {"has space", "x".repeat(129), "semi;colon", ""}) {
       HttpResponse<Buffer> r = Await.result(app.client().get("/health/live").putHeader("X-Request-Id", bad).send());
       String id = r.getHeader("X-Request-Id");
       assertNotEquals(bad, id);
-      assertTrue(id.matches("[0-9a-f]{32}"), id);
+      assertTrue(id.matches("[0-9a-f]{16}-[0-9a-z]+"), id);
+      assertTrue(generated.add(id), "each generated id is new: " + id);
     }
   }
 

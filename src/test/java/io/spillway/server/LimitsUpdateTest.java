@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ class LimitsUpdateTest {
         .add(new JsonObject().put("name", "only").put("algorithm", "fixed-window").put("limit", 5)
             .put("windowSeconds", 60))));
     assertEquals(3, c.expectedNodes());
-    assertTrue(c.legacyHeaders(), "a key the body leaves out has its shipped default");
+    assertFalse(c.legacyHeaders(), "a key the body leaves out has its shipped default");
     assertEquals(List.of("127.0.0.1", "::1"), c.trustedProxies());
     assertEquals(List.of("only"), c.policies().stream().map(RateLimitPolicy::name).toList());
     assertEquals(RateLimitPolicy.FailureMode.LOCAL, c.policies().get(0).common().onRedisFailure());

@@ -1,0 +1,14 @@
+package io.spillway.server;
+
+import io.spillway.cache.ReadCache;
+import io.spillway.limit.RateLimiter;
+import io.spillway.observe.HttpMetrics;
+import io.vertx.redis.client.Redis;
+
+/**
+ * What one node makes once and every HttpVerticle instance shares: the Redis client, the rate limiter, the
+ * door ({@link CallerHandler}), the read cache and the request metrics ({@code httpMetrics} null when metrics
+ * are off). All of them are safe to use from every event loop.
+ */
+public record NodeServices(Redis redis, RateLimiter limiter, CallerHandler callers, ReadCache cache,
+                           HttpMetrics httpMetrics) {}
