@@ -1,7 +1,9 @@
 // Spillway real-time client (ES module). Connects to /v1/stream, subscribes to channels, and survives
 // disconnects: it reconnects with exponential backoff and jitter and resumes every channel from the last
 // offset it saw, so the server replays exactly what was missed (or sends a reset when history no longer
-// reaches that far back). Protocol: docs/realtime.md.
+// reaches that far back). The token never goes into a URL: each connection spends a single-use ticket from
+// POST /v1/stream/ticket. Before the token expires the client sends a fresh one over the socket; a socket the
+// server closed because its token expired (4401) reconnects at once with a fresh one. Protocol: docs/realtime.md.
 //
 //   import { SpillwayStream } from '/spillway.js';
 //   const stream = new SpillwayStream({ token, onEvent: (channel, event, offset) => ..., onReset: channel => ... });
@@ -9,7 +11,10 @@
 
 const DEFAULTS = {
   url: null,              // ws(s)://host/v1/stream; defaults to this page's host
-  token: null,            // a bearer token, or a function returning one (or a promise of one)
+  ticketUrl: null,        // where tickets come from; defaults to /v1/stream/ticket on this page's origin
+  token: null,            // a bearer token, or a function returning one (or a promise of one); a function
+                          // lets the client renew the token before it expires
+  refreshBeforeMs: 30000, // send a fresh token this long before the current one expires
   minDelayMs: 500,        // first reconnect delay
   maxDelayMs: 30000,      // reconnect delay cap
   pingIntervalMs: 25000,  // how often to check the connection is alive
@@ -30,7 +35,7 @@ export class SpillwayStream {
     this.ws = null;
     this.attempt = 0;
     this.stopped = false;
-    this.timers = { reconnect: null, ping: null, pong: null };
+    this.timers = { reconnect: null, ping: null, pong: null, refresh: null };
     this.connect();
   }
 
@@ -55,20 +60,23 @@ export class SpillwayStream {
   async connect() {
     if (this.stopped) return;
     this.options.onStatus('connecting', { attempt: this.attempt });
-    let token = this.options.token;
+    let token;
+    let ticket;
     try {
-      token = typeof token === 'function' ? await token() : token;
+      token = await this.#token();
+      ticket = await this.#ticket(token);
     } catch (e) {
       this.#scheduleReconnect();
       return;
     }
     const base = this.options.url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/stream`;
-    const ws = new WebSocket(`${base}?access_token=${encodeURIComponent(token)}`);
+    const ws = new WebSocket(`${base}?ticket=${encodeURIComponent(ticket)}`);
     this.ws = ws;
     ws.onopen = () => {
       this.options.onStatus('open', {});
       for (const channel of this.channels) this.#sendSubscribe(channel);
       this.#startPings();
+      this.#scheduleRefresh(token);
     };
     ws.onmessage = (message) => this.#onFrame(JSON.parse(message.data));
     ws.onclose = (close) => {
@@ -76,8 +84,42 @@ export class SpillwayStream {
       this.ws = null;
       this.#clearTimers();
       this.options.onStatus('closed', { code: close.code, reason: close.reason });
-      if (!this.stopped) this.#scheduleReconnect();
+      if (this.stopped) return;
+      // 4401: the token expired on an open socket; a fresh one is all it takes, so no backoff.
+      if (close.code === 4401) this.connect();
+      else this.#scheduleReconnect();
     };
+  }
+
+  async #token() {
+    const token = this.options.token;
+    return typeof token === 'function' ? await token() : token;
+  }
+
+  async #ticket(token) {
+    const url = this.options.ticketUrl || `${location.origin}/v1/stream/ticket`;
+    const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`ticket: HTTP ${response.status}`);
+    return (await response.json()).ticket;
+  }
+
+  // Sends a fresh token over the socket shortly before the current one expires, so the socket stays open.
+  #scheduleRefresh(token) {
+    clearTimeout(this.timers.refresh);
+    const exp = expiryOf(token);
+    if (!exp || typeof this.options.token !== 'function') return;
+    const delay = Math.max(1000, exp - Date.now() - this.options.refreshBeforeMs);
+    this.timers.refresh = setTimeout(async () => {
+      try {
+        const fresh = await this.#token();
+        if (expiryOf(fresh) > exp) {
+          this.#send({ op: 'auth', token: fresh });
+          this.#scheduleRefresh(fresh);
+        }
+      } catch (e) {
+        // No fresh token now: the server closes the socket at expiry (4401) and the client reconnects.
+      }
+    }, delay);
   }
 
   #onFrame(frame) {
@@ -111,6 +153,8 @@ export class SpillwayStream {
       case 'pong':
         clearTimeout(this.timers.pong);
         this.timers.pong = null;
+        break;
+      case 'authenticated':
         break;
       case 'error':
         if (frame.channel) this.channels.delete(frame.channel);
@@ -154,6 +198,17 @@ export class SpillwayStream {
     clearInterval(this.timers.ping);
     clearTimeout(this.timers.pong);
     clearTimeout(this.timers.reconnect);
-    this.timers = { reconnect: null, ping: null, pong: null };
+    clearTimeout(this.timers.refresh);
+    this.timers = { reconnect: null, ping: null, pong: null, refresh: null };
+  }
+}
+
+// A JWT's exp in epoch ms (read, not verified: the server verifies), or 0 when it cannot be read.
+function expiryOf(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+  } catch (e) {
+    return 0;
   }
 }

@@ -5,6 +5,7 @@ import io.spillway.auth.BearerAuth;
 import io.spillway.cache.ReadCache;
 import io.spillway.auth.JwtTokens;
 import io.spillway.auth.LoginAttempts;
+import io.spillway.push.StreamTickets;
 import io.spillway.auth.PasswordHasher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.auth.AccountPlans;
@@ -26,7 +27,7 @@ public final class RestApi {
   private RestApi() {}
 
   public static void mount(Vertx vertx, Router router, AppConfig config, JwtTokens tokens, PasswordHasher passwords,
-                           LoginAttempts logins, RateLimiter limiter, ReadCache cache, Handler<RoutingContext> clientConcurrency,
+                           LoginAttempts logins, StreamTickets tickets, RateLimiter limiter, ReadCache cache, Handler<RoutingContext> clientConcurrency,
                            MeterRegistry registry) {
     DataClient data = new DataClient(vertx, registry);
     CachedReads reads = new CachedReads(cache, data);
@@ -46,5 +47,6 @@ public final class RestApi {
     new ApiKeysApi(data, limiter, plans, auth.maxApiKeysPerAccount()).mount(routes);
     new PostsApi(data, cache, reads, idempotency).mount(routes);
     new FeedApi(data).mount(routes);
+    new StreamTicketsApi(tickets).mount(routes);
   }
 }

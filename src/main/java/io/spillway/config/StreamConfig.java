@@ -19,6 +19,11 @@ package io.spillway.config;
  * @param pingIntervalSeconds  how often the server pings every connection ({@code stream.pingIntervalSeconds})
  * @param maxOutboundBytes     bytes queued for one connection before it is closed as too slow
  *                             ({@code stream.maxOutboundBytes})
+ * @param ticketTtlSeconds     how long a ticket from {@code POST /v1/stream/ticket} may wait to be spent
+ *                             ({@code stream.ticketTtlSeconds})
+ * @param maxConnectionsPerUser    sockets one user may hold open on a node ({@code stream.maxConnectionsPerUser})
+ * @param maxConnectionsPerAddress sockets one address (IPv6: its /64) may hold open on a node
+ *                                 ({@code stream.maxConnectionsPerAddress})
  */
 public record StreamConfig(
     int instances,
@@ -32,7 +37,10 @@ public record StreamConfig(
     int maxInboundPerSecond,
     int idleTimeoutSeconds,
     int pingIntervalSeconds,
-    int maxOutboundBytes) {
+    int maxOutboundBytes,
+    int ticketTtlSeconds,
+    int maxConnectionsPerUser,
+    int maxConnectionsPerAddress) {
 
   public StreamConfig {
     Check.range("stream.instances", instances, 0, 64);
@@ -47,6 +55,9 @@ public record StreamConfig(
     Check.range("stream.idleTimeoutSeconds", idleTimeoutSeconds, 2, 86_400);
     Check.range("stream.pingIntervalSeconds", pingIntervalSeconds, 1, 86_400);
     Check.range("stream.maxOutboundBytes", maxOutboundBytes, 1024, 1 << 30);
+    Check.range("stream.ticketTtlSeconds", ticketTtlSeconds, 1, 600);
+    Check.range("stream.maxConnectionsPerUser", maxConnectionsPerUser, 1, 1_000_000);
+    Check.range("stream.maxConnectionsPerAddress", maxConnectionsPerAddress, 1, 1_000_000);
     if (pingIntervalSeconds >= idleTimeoutSeconds) {
       throw new ConfigException("stream.pingIntervalSeconds", pingIntervalSeconds
           + " must be below stream.idleTimeoutSeconds (" + idleTimeoutSeconds
@@ -68,6 +79,9 @@ public record StreamConfig(
         stream.integer("maxInboundPerSecond"),
         stream.integer("idleTimeoutSeconds"),
         stream.integer("pingIntervalSeconds"),
-        stream.integer("maxOutboundBytes"));
+        stream.integer("maxOutboundBytes"),
+        stream.integer("ticketTtlSeconds"),
+        stream.integer("maxConnectionsPerUser"),
+        stream.integer("maxConnectionsPerAddress"));
   }
 }

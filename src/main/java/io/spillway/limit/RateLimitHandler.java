@@ -43,7 +43,18 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    // A request whose body (or end) has not been read yet is paused while Redis decides, so nothing arrives
+    // while no handler listens (a WebSocket upgrade that found its request already read could not proceed);
+    // resumed before passing it on, delivery restarts on a later turn, after the next handler has set its own.
+    HttpServerRequest request = ctx.request();
+    boolean paused = !request.isEnded();
+    if (paused) {
+      request.pause();
+    }
     limiter.check(requestInfo(ctx), stage).onComplete(ar -> {
+      if (paused) {
+        request.resume();
+      }
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;

@@ -124,6 +124,10 @@ public final class StreamHub {
     return config;
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
     return consumer.unregister();

@@ -12,7 +12,9 @@ import io.spillway.observe.Telemetry;
 import io.spillway.shed.ClientConcurrencyHandler;
 import io.spillway.shed.LoadShedHandler;
 import io.spillway.shed.LoadShedder;
+import io.spillway.limit.RateLimitHandler;
 import io.spillway.push.StreamEndpoint;
+import io.spillway.push.StreamTickets;
 import io.spillway.web.RouteTemplates;
 import io.spillway.push.StreamHub;
 import io.vertx.core.Future;
@@ -63,7 +65,8 @@ public final class HttpVerticle extends VerticleBase {
         .otherwise(err -> HealthReport.down("redis", err))
         .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
     hub = StreamHub.start(vertx, config.stream(), node.redis(), telemetry.registry());
-    StreamEndpoint stream = new StreamEndpoint(tokens, hub);
+    StreamTickets tickets = new StreamTickets(node.redis(), config.stream().ticketTtlSeconds());
+    StreamEndpoint stream = new StreamEndpoint(tokens, hub, tickets);
 
     Router router = ApiRouter.create(vertx, config, node.callers(), node.httpMetrics());
     // Shedding comes before everything that costs: auth, Redis, the data layer.
@@ -73,9 +76,11 @@ public final class HttpVerticle extends VerticleBase {
     }
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
-    RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
+    // Upgrades are limited by address (the shipped stream-connects policy) before the ticket or token is checked.
+    RouteTemplates.named(router.get("/v1/stream"), "/v1/stream")
+        .handler(RateLimitHandler.beforeAuth(node.limiter())).handler(stream::upgrade);
     RestApi.mount(vertx, router, config, tokens, PasswordHasher.shared(vertx, config.auth(), telemetry.registry()),
-        new LoginAttempts(node.redis()::send, config.auth().login()), node.limiter(), node.cache(),
+        new LoginAttempts(node.redis()::send, config.auth().login()), tickets, node.limiter(), node.cache(),
         config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry());
     // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole
     // path): API requests never touch the file system, and 404/405 answers for API paths are unchanged.
