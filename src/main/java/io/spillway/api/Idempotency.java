@@ -45,8 +45,9 @@ final class Idempotency {
     if (key == null) {
       return write.get();
     }
-    if (key.isEmpty() || key.length() > 255) {
-      return Future.failedFuture(new ProblemException(Problem.invalidField(HEADER, "must be 1..255 characters")));
+    if (key.isEmpty() || key.length() > 255 || key.indexOf('\0') >= 0) {
+      return Future.failedFuture(new ProblemException(Problem.invalidField(HEADER,
+          "must be 1..255 characters, without the NUL character")));
     }
     Long user = Caller.of(ctx).userId();
     String scope = user == null ? "anonymous" : "user:" + user;
