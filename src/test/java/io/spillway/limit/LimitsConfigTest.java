@@ -65,7 +65,7 @@ class LimitsConfigTest {
     assertTrue(c.enabled());
     assertFalse(c.legacyHeaders());
     assertEquals("spillway:rl", c.keyPrefix());
-    assertEquals(List.of("per-address", "api-per-client", "free-throttle", "free-quota", "pro-throttle", "pro-quota"),
+    assertEquals(List.of("per-address", "stream-connects", "api-per-client", "free-throttle", "free-quota", "pro-throttle", "pro-quota"),
         c.policies().stream().map(RateLimitPolicy::name).toList());
     assertFalse(limits(new JsonObject().put("enabled", false)).enabled());
   }

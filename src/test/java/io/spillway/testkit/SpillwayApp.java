@@ -211,6 +211,15 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
     return client;
   }
 
+  /**
+   * A web client that keeps up to {@code connections} requests in flight at once (the default client holds
+   * 5 connections, so a burst larger than that would be sent a few at a time).
+   */
+  public WebClient concurrentClient(int connections) {
+    return WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port())
+        .setMaxPoolSize(connections));
+  }
+
   public Vertx clientVertx() {
     return clientVertx;
   }
