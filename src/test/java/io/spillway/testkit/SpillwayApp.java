@@ -216,8 +216,8 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
    * 5 connections, so a burst larger than that would be sent a few at a time).
    */
   public WebClient concurrentClient(int connections) {
-    return WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port())
-        .setMaxPoolSize(connections));
+    return WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port()),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections));
   }
 
   public Vertx clientVertx() {
