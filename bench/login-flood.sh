@@ -7,8 +7,9 @@
 # COMPARE_UNBOUNDED=1 adds a third arm per round on a server whose hashing executor is effectively unbounded
 # (64 threads, no caps), to show what the caps buy.
 #
-# Writes bench/results/login-flood.txt: per-round reader p50/p99 and req/s, the flood's answers, medians and
-# the loaded/unloaded p99 ratio (the goal: at most 2x). Data is reset: two bench databases and Redis db 9.
+# Writes bench/results/login-flood.txt: per-round reader p50/p99, req/s and answers by status, the flood's
+# rate and answers by status (from the node's request counters), medians and the loaded/unloaded p99 ratio
+# (the goal: at most 2x). Data is reset: two bench databases and Redis db 9.
 source "$(dirname "$0")/lib.sh"
 USERS=${USERS:-200}
 READERS=${READERS:-50}
@@ -66,42 +67,66 @@ flood() {  # flood OUTFILE SECONDS: logins from one address, in the background
     -s "$BENCH_DIR/login-flood.lua" http://127.0.0.1:8080 >"$1" &
 }
 
-row() {  # row ARM ROUND READS_FILE [FLOOD_FILE]
+scrape() {  # scrape FILE: the node's request counters now
+  curl -fs http://127.0.0.1:8081/metrics | grep '^vertx_http_server_requests_total' >"$1" || true
+}
+
+codes() {  # codes BEFORE AFTER ROUTE: answers to ROUTE between two scrapes, by status ("200:9120 503:4")
+  python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+def read(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r'^\S+\{(.*)\}\s+(\S+)$', line.strip())
+        if not m:
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+        if labels.get("route") == sys.argv[3]:
+            out[labels["code"]] = out.get(labels["code"], 0) + float(m.group(2))
+    return out
+before, after = read(sys.argv[1]), read(sys.argv[2])
+print(" ".join(f"{c}:{int(after[c] - before.get(c, 0))}" for c in sorted(after) if after[c] - before.get(c, 0) > 0) or "-")
+PY
+}
+
+row() {  # row ARM ROUND READS_FILE BEFORE AFTER [FLOOD_FILE]
   local flood_answers="-"
-  if [ -n "${4:-}" ]; then
-    flood_answers="$(awk '/Requests\/sec/{print $2" req/s"}' "$4"), non-2xx $(awk '/Non-2xx/{print $5}' "$4")"
+  if [ -n "${6:-}" ]; then
+    flood_answers="$(awk '/Requests\/sec/{print $2}' "$6") req/s, $(codes "$4" "$5" /v1/auth/token)"
   fi
-  printf "%-10s %5s %10s %10s %10s %8s  %s\n" "$1" "$2" "$(wrk_p50 "$3")" "$(wrk_p99 "$3")" "$(wrk_rps "$3")" \
-    "$(awk '/Non-2xx/{print $5}' "$3")" "$flood_answers" >>"$OUT"
+  printf "%-10s %5s %10s %10s %10s  %-22s %s\n" "$1" "$2" "$(wrk_p50 "$3")" "$(wrk_p99 "$3")" "$(wrk_rps "$3")" \
+    "$(codes "$4" "$5" /v1/users/:id)" "$flood_answers" >>"$OUT"
 }
 
 {
   echo "# bench/login-flood.sh: other users' reads under a login flood from one address"
   echo "commit $(git -C "$ROOT" rev-parse --short HEAD), $(date -u +%FT%TZ), $(machine)"
   echo "users $USERS, readers $READERS (${READ_CONNS} connections, ${DELAY_MS} ms between requests each),"
-  echo "flood $FLOOD_CONNS connections from one address, $DURATION s per run, $ROUNDS rounds"
+  echo "a flood of $FLOOD_CONNS connections from one address, $DURATION s per run, $ROUNDS rounds"
   echo
-  printf "%-10s %5s %10s %10s %10s %8s  %s\n" arm round p50 p99 "req/s" non-2xx "flood (req/s, non-2xx: 503 busy or 429 limited)"
+  printf "%-10s %5s %10s %10s %10s  %-22s %s\n" arm round p50 p99 "req/s" "reads by status" \
+    "flood: req/s, logins by status (200 checked, 503 hasher full, 429 rate-limited)"
 } >"$OUT"
 
+B="$RESULTS/login-flood-before.prom"; A="$RESULTS/login-flood-after.prom"
 for round in $(seq 1 "$ROUNDS"); do
-  reads "$RESULTS/login-flood-unloaded-$round.txt"
-  row unloaded "$round" "$RESULTS/login-flood-unloaded-$round.txt"
+  scrape "$B"; reads "$RESULTS/login-flood-unloaded-$round.txt"; scrape "$A"
+  row unloaded "$round" "$RESULTS/login-flood-unloaded-$round.txt" "$B" "$A"
 
   flood "$RESULTS/login-flood-attack-$round.txt" $((DURATION + 4)); FLOOD_PID=$!
   sleep 2
-  reads "$RESULTS/login-flood-loaded-$round.txt"
+  scrape "$B"; reads "$RESULTS/login-flood-loaded-$round.txt"; scrape "$A"
   wait "$FLOOD_PID"
-  row flood "$round" "$RESULTS/login-flood-loaded-$round.txt" "$RESULTS/login-flood-attack-$round.txt"
+  row flood "$round" "$RESULTS/login-flood-loaded-$round.txt" "$B" "$A" "$RESULTS/login-flood-attack-$round.txt"
 
   if [ "$COMPARE_UNBOUNDED" = 1 ]; then
     stop_server
     start_server "$RESULTS/login-flood-server-unbounded.log" "${BENCH_ENV[@]}" "${UNBOUNDED_ENV[@]}"
     flood "$RESULTS/login-flood-attack-unbounded-$round.txt" $((DURATION + 4)); FLOOD_PID=$!
     sleep 2
-    reads "$RESULTS/login-flood-unbounded-$round.txt"
+    scrape "$B"; reads "$RESULTS/login-flood-unbounded-$round.txt"; scrape "$A"
     wait "$FLOOD_PID"
-    row unbounded "$round" "$RESULTS/login-flood-unbounded-$round.txt" "$RESULTS/login-flood-attack-unbounded-$round.txt"
+    row unbounded "$round" "$RESULTS/login-flood-unbounded-$round.txt" "$B" "$A" "$RESULTS/login-flood-attack-unbounded-$round.txt"
     stop_server
     start_server "$RESULTS/login-flood-server.log" "${BENCH_ENV[@]}"
   fi
@@ -110,7 +135,7 @@ done
 # Medians per arm and the verdict: the flood's p99 over the unloaded p99 (wrk prints "1.23ms" or "1.05s").
 python3 - "$OUT" <<'PY' >>"$OUT"
 import re, statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if re.match(r"^(unloaded|flood|unbounded) ", l)]
+rows = [l.split() for l in open(sys.argv[1]) if re.match(r"^(unloaded|flood|unbounded)\s+\d+\s", l)]
 def ms(v):
     m = re.match(r"([\d.]+)(us|ms|s)$", v)
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
