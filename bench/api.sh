@@ -1,43 +1,74 @@
 #!/usr/bin/env bash
-# The REST API under wrk: GET /v1/users/{id}, GET /v1/feed and POST /v1/posts (JWT in the header), and
-# pgbench -S on the same machine as the raw database limit to compare GET /v1/users/{id} with.
+# The REST API's data path under wrk, and PostgreSQL's own select-only rate on the same machine:
+#   users  GET /v1/users/{id}      (objective 100 ms)
+#   feed   GET /v1/feed?limit=20   (objective 500 ms; each user follows 20 others with 5 posts each)
+#   posts  POST /v1/posts          (objective 250 ms; post + counter + outbox event in one statement)
+#   pgbench  pgbench -S -M prepared at the same concurrency (objective 100 ms)
+# Each request carries the token of one of TOKENS distinct users, picked at random. The node is the
+# production jar on conf/config.json with rate limits and shedding off and the access log sampled to 0:
+# the data path alone (bench/limits.sh, bench/overload.sh and bench/health.sh measure those).
+# Fresh data; a WARMUP per target; ROUNDS rounds of DURATION with the targets interleaved (forward, then
+# backward); medians. Good: a 2xx answer within the target's objective.
+#
+#   PORT=28080 MGMT_PORT=28081 bench/api.sh
 source "$(dirname "$0")/lib.sh"
-ensure_wrk
-build_jar
-DURATION=${DURATION:-15s}
-CONNS=${CONNS:-64}
-SEED=${SEED:-1000}
+USERS=${USERS:-20000}
+ACTIVE_USERS=${ACTIVE_USERS:-5000}
+TOKENS=${TOKENS:-1000}
+ensure_tools wrk pgbench psql redis-cli curl
+port_free "$PORT"; port_free "$MGMT_PORT"
+build_server
+open_results api
+seed "$USERS" "$ACTIVE_USERS"
+pgbench_init
+mint_tokens "$SCRATCH/seed/active-ids.txt" "$TOKENS" "$SCRATCH/tokens.txt"
+start_spillway api "$PORT" "$MGMT_PORT" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_LIMITS_ENABLED=false \
+  SPILLWAY_SHED_ENABLED=false
+S="http://127.0.0.1:$PORT"
+A=(TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/seed/active-ids.txt")
+POST_BODY='{"text":"benchmark post: the quick brown fox jumps over the lazy dog"}'
 
-# The data path alone: limits and shedding are measured by bench/limits.sh and bench/overload.sh.
-start_server "$RESULTS/api-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_LIMITS_ENABLED=false \
-  SPILLWAY_SHED_ENABLED=false -- --seed "$SEED"
-for _ in $(seq 1 600); do grep -q '"seeded ' "$RESULTS/api-server.log" && break; sleep 0.5; done
-grep -q '"seeded ' "$RESULTS/api-server.log" || { echo "seeding did not finish" >&2; stop_server; exit 1; }
-
-for db in spillway_0 spillway_1; do
-  psql -qAt -h 127.0.0.1 -U postgres -d "$db" -c "SELECT id FROM users WHERE email LIKE 'seed-%'"
-done | shuf -n 500 --random-source=<(yes) >"$RESULTS/user-ids.txt"
-TOKEN=$(curl -fs -X POST http://127.0.0.1:8080/v1/auth/token -H 'Content-Type: application/json' \
-  -d '{"email":"seed-1@example.com","password":"seed-password"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
-export TOKEN IDS_FILE="$RESULTS/user-ids.txt"
-
-run() { # name script
-  wrk -t2 -c"$CONNS" -d5s -s "$BENCH_DIR/$2" http://127.0.0.1:8080 >/dev/null
-  wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$BENCH_DIR/$2" http://127.0.0.1:8080 | tee "$RESULTS/$1.txt"
+measure() { # TARGET ROUND (ROUND 0: warm-up)
+  local target="$1" round="$2" line
+  local -a req
+  case "$target" in
+    users) req=(REQ_PATH='/v1/users/{id}' SLO_MS=100) ;;
+    feed)  req=(REQ_PATH='/v1/feed?limit=20' SLO_MS=500) ;;
+    posts) req=(REQ_METHOD=POST REQ_PATH=/v1/posts REQ_BODY="$POST_BODY" SLO_MS=250) ;;
+  esac
+  if [ "$round" = 0 ]; then
+    if [ "$target" = pgbench ]; then
+      pgbench "${PG[@]}" -S -M prepared -c "$CONNS" -j "$THREADS" -T "${WARMUP%s}" -n "$PGBENCH_DB" >/dev/null 2>&1
+    else
+      warm_wrk "$S" "$WARMUP" "${A[@]}" "${req[@]}"
+    fi
+    return
+  fi
+  if [ "$target" = pgbench ]; then
+    line=$(SLO_MS=100 run_pgbench "pgbench round $round" "${DURATION%s}")
+  else
+    line=$(run_wrk "$target round $round" "$S" "$DURATION" "${A[@]}" "${req[@]}")
+  fi
+  record api "$target" "$round" "$line"
+  echo "$target round $round: $line"
 }
-run users users.lua
-run feed feed.lua
-run post post.lua
-stop_server
+for t in users feed posts pgbench; do measure "$t" 0; done
+while read -r round target; do measure "$target" "$round"; done < <(round_order "$ROUNDS" users feed posts pgbench)
+errors=$(server_errors api)
+stop_all
 
-createdb -h 127.0.0.1 -U postgres pgbench_spillway 2>/dev/null || true
-pgbench -q -i -s 10 -h 127.0.0.1 -U postgres pgbench_spillway >/dev/null 2>&1
-pgbench -S -M prepared -c "$CONNS" -j 2 -T "${DURATION%s}" -h 127.0.0.1 -U postgres pgbench_spillway | tee "$RESULTS/pgbench.txt"
-PGBENCH_TPS=$(awk '/^tps/{print $3; exit}' "$RESULTS/pgbench.txt")
-
-echo
-echo "| $(date -u +%F) | GET /v1/users/{id} | $(wrk_rps "$RESULTS/users.txt") req/s | p50 $(wrk_p50 "$RESULTS/users.txt") | p99 $(wrk_p99 "$RESULTS/users.txt") |"
-echo "| $(date -u +%F) | GET /v1/feed | $(wrk_rps "$RESULTS/feed.txt") req/s | p50 $(wrk_p50 "$RESULTS/feed.txt") | p99 $(wrk_p99 "$RESULTS/feed.txt") |"
-echo "| $(date -u +%F) | POST /v1/posts | $(wrk_rps "$RESULTS/post.txt") req/s | p50 $(wrk_p50 "$RESULTS/post.txt") | p99 $(wrk_p99 "$RESULTS/post.txt") |"
-echo "| $(date -u +%F) | pgbench -S | $PGBENCH_TPS tps |"
-python3 -c "print('users/pgbench ratio: %.2f' % ($(wrk_rps "$RESULTS/users.txt") / $PGBENCH_TPS))"
+summary="$SCRATCH/api.summary"
+{
+  echo "# The REST API against PostgreSQL's own limit"
+  echo
+  echo "wrk -t$THREADS -c$CONNS -d$DURATION ($TOKENS distinct users' tokens), pgbench -S -M prepared -c $CONNS -j $THREADS" \
+    "(scale ${PGBENCH_SCALE:-10}); $ROUNDS rounds interleaved after a $WARMUP warm-up per target; medians."
+  echo "Data: $USERS users, $ACTIVE_USERS with 5 posts and 20 follows. Node: rate limits and shedding off, access log 0."
+  echo "Good = 2xx within the objective: users 100 ms, feed 500 ms, posts 250 ms, pgbench 100 ms."
+  echo
+  python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" api users/pgbench
+  echo
+  echo "server errors logged: $errors"
+} >"$summary"
+cat "$summary"
+finish_results "$summary"

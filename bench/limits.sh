@@ -1,38 +1,67 @@
 #!/usr/bin/env bash
-# The cost of exact, Redis-backed rate limits: GET /v1/users/{id} with limits off, with one policy and with
-# two policies (all evaluated in one EVALSHA), limits high enough that nothing is rejected, in one run.
-# Redis calls per request come from Redis' own command statistics.
+# The cost of exact, Redis-backed rate limits on GET /v1/users/{id}: three nodes side by side on the same
+# data, limits off, one policy (token bucket), two policies (token bucket + sliding-window counter), with
+# limits high enough that nothing is refused, so every request is counted in Redis. Many distinct clients:
+# each request carries the token of one of TOKENS users (the limit key is the user), so the limiter keeps
+# TOKENS keys per policy, not one.
+# Shedding off and access log 0 on all three (the limiter alone). Fresh data; a WARMUP per node; ROUNDS
+# rounds of DURATION interleaved (off one two, two one off, ...); medians. Good: a 2xx answer within SLO_MS
+# (100 ms). Redis calls per request: EVALSHA from Redis' INFO commandstats around each run. That count is
+# Redis-wide: anything else using this Redis server adds to it; the "off" runs show that background.
+#
+#   PORT=28080 MGMT_PORT=28081 bench/limits.sh     (nodes on PORT, PORT+2, PORT+4 and MGMT_PORT, +2, +4)
 source "$(dirname "$0")/lib.sh"
-ensure_wrk
-build_jar
-DURATION=${DURATION:-15s}
-CONNS=${CONNS:-64}
-
-ids_file=$(user_ids_file) || exit 1
-export IDS_FILE="$ids_file"
+USERS=${USERS:-20000}
+TOKENS=${TOKENS:-1000}
+SLO_MS=${SLO_MS:-100}
+export SLO_MS
+ensure_tools wrk psql redis-cli curl
+for k in 0 2 4; do port_free "$((PORT + k))"; port_free "$((MGMT_PORT + k))"; done
+build_server
+open_results limits
+seed "$USERS" "$USERS" 0 0
+mint_tokens "$SCRATCH/seed/user-ids.txt" "$TOKENS" "$SCRATCH/tokens.txt"
+head -n 2000 "$SCRATCH/seed/user-ids.txt" >"$SCRATCH/ids.txt"
 
 ONE='[{"name":"bench-bucket","algorithm":"token-bucket","rate":10000000,"burst":10000000,"key":["client"],"routes":[{"path":"/v1/*"}]}]'
 TWO='[{"name":"bench-bucket","algorithm":"token-bucket","rate":10000000,"burst":10000000,"key":["client"],"routes":[{"path":"/v1/*"}]},{"name":"bench-window","algorithm":"sliding-window-counter","limit":100000000,"windowSeconds":60,"key":["client"],"routes":[{"path":"/v1/*"}]}]'
-
+COMMON=(SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_SHED_ENABLED=false)
+start_spillway off "$PORT" "$MGMT_PORT" "${COMMON[@]}" SPILLWAY_LIMITS_ENABLED=false
+start_spillway one "$((PORT + 2))" "$((MGMT_PORT + 2))" "${COMMON[@]}" SPILLWAY_LIMITS_POLICIES="$ONE"
+start_spillway two "$((PORT + 4))" "$((MGMT_PORT + 4))" "${COMMON[@]}" SPILLWAY_LIMITS_POLICIES="$TWO"
+url_of() { case "$1" in off) echo "http://127.0.0.1:$PORT" ;; one) echo "http://127.0.0.1:$((PORT + 2))" ;;
+  two) echo "http://127.0.0.1:$((PORT + 4))" ;; esac; }
+A=(REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/ids.txt")
 evalsha_calls() { redis-cli -h 127.0.0.1 info commandstats | awk -F'[:=,]' '/^cmdstat_evalsha:/{print $3}' | tr -d '\r'; }
 
-measure() { # name env...
-  local name="$1"; shift
-  start_server "$RESULTS/limits-$name-server.log" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_SHED_ENABLED=false "$@"
-  wrk -t2 -c"$CONNS" -d5s -s "$BENCH_DIR/users-anon.lua" http://127.0.0.1:8080 >/dev/null
-  local before; before=$(evalsha_calls); before=${before:-0}
-  wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$BENCH_DIR/users-anon.lua" http://127.0.0.1:8080 \
-    | tee "$RESULTS/limits-$name.txt"
-  local after; after=$(evalsha_calls); after=${after:-0}
-  local requests; requests=$(awk '/requests in/{print $1}' "$RESULTS/limits-$name.txt")
-  python3 -c "print('redis EVALSHA per request: %.3f' % (($after - $before) / $requests))" | tee -a "$RESULTS/limits-$name.txt"
-  stop_server
-}
-measure off SPILLWAY_LIMITS_ENABLED=false
-measure one SPILLWAY_LIMITS_POLICIES="$ONE"
-measure two SPILLWAY_LIMITS_POLICIES="$TWO"
-off=$(wrk_rps "$RESULTS/limits-off.txt"); one=$(wrk_rps "$RESULTS/limits-one.txt"); two=$(wrk_rps "$RESULTS/limits-two.txt")
-for n in off one two; do
-  echo "| $(date -u +%F) | limits $n | $(wrk_rps "$RESULTS/limits-$n.txt") req/s | p50 $(wrk_p50 "$RESULTS/limits-$n.txt") | p99 $(wrk_p99 "$RESULTS/limits-$n.txt") | $(awk '/EVALSHA/{print $5}' "$RESULTS/limits-$n.txt") EVALSHA/req |"
-done
-python3 -c "print('one policy: %.0f%% of unlimited; two policies: %.0f%%' % (100 * $one / $off, 100 * $two / $off))"
+for t in off one two; do warm_wrk "$(url_of $t)" "$WARMUP" "${A[@]}"; done
+while read -r round target; do
+  before=$(evalsha_calls); before=${before:-0}
+  line=$(run_wrk "$target round $round" "$(url_of "$target")" "$DURATION" "${A[@]}")
+  after=$(evalsha_calls); after=${after:-0}
+  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line")
+  per=$(python3 -c "print('%.3f' % (($after - $before) / $requests))")
+  echo "redis EVALSHA calls during the run: $((after - before)) for $requests requests ($per per request)" >>"$RAW"
+  record limits "$target" "$round" "$line evalsha_per_request=$per"
+  echo "$target round $round: $line evalsha_per_request=$per"
+done < <(round_order "$ROUNDS" off one two)
+errors="off $(server_errors off), one $(server_errors one), two $(server_errors two)"
+stop_all
+
+summary="$SCRATCH/limits.summary"
+{
+  echo "# Rate limits: the cost of exact limits in Redis"
+  echo
+  echo "GET /v1/users/{id}, $TOKENS distinct users' tokens; wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds interleaved" \
+    "after a $WARMUP warm-up per node; medians. Good = 2xx within $SLO_MS ms. Shedding off, access log 0."
+  echo
+  python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" limits one/off
+  python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" limits two/off | grep '^ratio'
+  for t in off one two; do
+    echo "evalsha per request, $t: $(python3 "$BENCH_DIR/stats.py" median "$ROUNDS_FILE" limits "$t" evalsha_per_request) (median; Redis-wide count)"
+  done
+  echo
+  echo "server errors logged: $errors"
+} >"$summary"
+cat "$summary"
+finish_results "$summary"

@@ -2,9 +2,9 @@ package io.spillway.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.spillway.config.CacheConfig;
+import io.spillway.redis.Lifetimes;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,22 +40,7 @@ final class NearCache {
     this.entries = Caffeine.newBuilder()
         .maximumWeight(config.nearMaxBytes())
         .<CacheKey, Entry>weigher((k, e) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, e.weight())))
-        .expireAfter(new Expiry<CacheKey, Entry>() {
-          @Override
-          public long expireAfterCreate(CacheKey key, Entry e, long currentTime) {
-            return e.found() ? foundNanos : missingNanos;
-          }
-
-          @Override
-          public long expireAfterUpdate(CacheKey key, Entry e, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, e, currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(CacheKey key, Entry e, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
+        .expireAfter(Lifetimes.<CacheKey, Entry>of(e -> e.found() ? foundNanos : missingNanos))
         .ticker(nanos::getAsLong)
         .removalListener((CacheKey k, Entry e, RemovalCause cause) -> {
           if (cause == RemovalCause.SIZE) {

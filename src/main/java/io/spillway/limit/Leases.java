@@ -2,7 +2,7 @@ package io.spillway.limit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
+import io.spillway.redis.Lifetimes;
 import io.spillway.redis.LuaScript;
 import io.spillway.redis.SingleFlight;
 import io.vertx.core.Future;
@@ -93,22 +93,7 @@ final class Leases {
     this.metrics = metrics;
     this.held = Caffeine.newBuilder()
         .maximumSize(1_000_000)
-        .expireAfter(new Expiry<String, Lease>() {
-          @Override
-          public long expireAfterCreate(String key, Lease lease, long currentTime) {
-            return Math.max(0, lease.expiresAtNanos - currentTime);
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Lease lease, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, lease, currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(String key, Lease lease, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
+        .expireAfter(Lifetimes.<String, Lease>of(lease -> lease.expiresAtNanos - nanos.getAsLong()))
         .ticker(nanos::getAsLong)
         .build();
   }

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +23,7 @@ import java.util.Set;
  * event loop.
  */
 public final class StreamHub {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
   private final StreamConfig config;
   private final ChannelHistory history;
   private final StreamMetrics metrics;
@@ -56,7 +59,12 @@ public final class StreamHub {
     try {
       for (int i = 0; i < subs.size(); i++) {
         Subscription sub = subs.get(i);
-        sub.session.deliver(sub, event);
+        try {
+          sub.session.deliver(sub, event);
+        } catch (RuntimeException e) {
+          // One broken connection must not cost the channel's other subscribers this event.
+          LOG.warn("delivering an event of {} to a WebSocket failed: {}", event.channel(), e.toString());
+        }
       }
     } finally {
       dispatching = false;

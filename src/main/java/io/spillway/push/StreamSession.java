@@ -204,7 +204,7 @@ final class StreamSession {
           send(Frames.reset(channel, replay.latest()));
         }
         for (ChannelHistory.Entry e : replay.entries()) {
-          write(StreamEvent.frame(channel, e.offset(), e.event()));
+          writeEvent(StreamEvent.frame(channel, e.offset(), e.event()));
         }
         goLive(channel, sub, replay.latest());
       });
@@ -284,19 +284,29 @@ final class StreamSession {
       return;
     }
     sub.lastOffset = event.offset();
-    write(event.frame());
+    writeEvent(event.frame());
   }
 
-  private void write(byte[] frame) {
-    if (closed) {
-      return;
+  /** An event frame: counted in {@code spillway_ws_messages_sent} (answers and errors are not). */
+  private void writeEvent(byte[] frame) {
+    if (write(frame)) {
+      hub.metrics().sent();
+    }
+  }
+
+  /** True when the frame was handed to the socket. */
+  private boolean write(byte[] frame) {
+    // The client's close can reach the socket before our close handler runs: the socket then refuses writes
+    // (it would throw out of the hub's dispatch, and the channel's later subscribers would miss the event).
+    if (closed || ws.isClosed()) {
+      return false;
     }
     if (ws.writeQueueFull()) {
       closeSlow();
-      return;
+      return false;
     }
     ws.writeFrame(Frames.text(frame));
-    hub.metrics().sent();
+    return true;
   }
 
   private void send(String frame) {
@@ -314,7 +324,7 @@ final class StreamSession {
 
   /** Called by the hub's sweep: pings a live client, closes one that has been silent too long. */
   void sweep(long nowNanos) {
-    if (closed) {
+    if (closed || ws.isClosed()) {
       return;
     }
     if (nowNanos - lastHeardNanos > limits.idleTimeoutSeconds() * 1_000_000_000L) {

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -24,48 +25,79 @@ class FeedAndPaginationTest {
   @RegisterExtension
   static SpillwayApp app = SpillwayApp.create().withoutKafka();
 
+  /**
+   * Uneven data, so that a page is not one post per author: two prolific authors (on different shards) fill
+   * most pages on their own, four others posted long ago, one of them once more in the middle of the burst,
+   * and a stranger nobody follows posts in between. A feed that reads only a few posts per author, or
+   * merges shards per page without regard to ids, gets the order or the page boundaries wrong.
+   */
   @Test
   void feedMergesPostsFromSeveralShardsNewestFirstAndPagesEachExactlyOnce() {
     ApiClient api = new ApiClient(app.client());
     ShardRouter router = new ShardRouter(app.config().data());
     ApiClient.User reader = api.newUser("reader");
-    List<ApiClient.User> authors = new ArrayList<>();
-    Set<Integer> shards = new HashSet<>();
-    while (authors.size() < 6 || shards.size() < 2) {
-      ApiClient.User a = api.newUser("author" + authors.size());
-      authors.add(a);
-      shards.add(router.physicalOfId(Long.parseLong(a.id())));
+    Map<Integer, List<ApiClient.User>> byShard = new HashMap<>();
+    for (int i = 0; byShard.getOrDefault(0, List.of()).size() < 3 || byShard.getOrDefault(1, List.of()).size() < 3; i++) {
+      ApiClient.User a = api.newUser("author" + i);
+      byShard.computeIfAbsent(router.physicalOfId(Long.parseLong(a.id())), k -> new ArrayList<>()).add(a);
     }
+    ApiClient.User prolificA = byShard.get(0).get(0);
+    ApiClient.User prolificB = byShard.get(1).get(0);
+    List<ApiClient.User> quiet = List.of(byShard.get(0).get(1), byShard.get(0).get(2), byShard.get(1).get(1),
+        byShard.get(1).get(2));
     ApiClient.User stranger = api.newUser("stranger");
-    for (ApiClient.User a : authors) {
+    Map<String, String> authorOf = new HashMap<>();
+    for (ApiClient.User a : List.of(prolificA, prolificB, quiet.get(0), quiet.get(1), quiet.get(2), quiet.get(3))) {
       assertEquals(200, api.call(HttpMethod.PUT, "/v1/users/" + a.id() + "/follow", reader, null).statusCode());
-    }
-    List<String> expected = new ArrayList<>();
-    for (int round = 0; round < 4; round++) {
-      for (ApiClient.User a : authors) {
-        expected.add(0, api.post(a, "round " + round + " by " + a.id()).getString("id"));
-      }
-      api.post(stranger, "not followed " + round);
+      authorOf.put(a.id(), api.get("/v1/users/" + a.id(), null).bodyAsJsonObject().getString("name"));
     }
 
+    List<Long> followed = new ArrayList<>();
+    Runnable strangerPosts = () -> api.post(stranger, "not followed");
+    for (ApiClient.User q : quiet) {
+      followed.add(postId(api, q, "old 1"));
+      strangerPosts.run();
+      followed.add(postId(api, q, "old 2"));
+    }
+    for (int i = 0; i < 7; i++) {
+      followed.add(postId(api, prolificA, "burst A " + i));
+    }
+    strangerPosts.run();
+    for (int i = 0; i < 3; i++) {
+      followed.add(postId(api, prolificB, "burst B " + i));
+    }
+    followed.add(postId(api, quiet.get(2), "quiet, once more"));
+    for (int i = 7; i < 11; i++) {
+      followed.add(postId(api, prolificA, "burst A " + i));
+    }
+    strangerPosts.run();
+    // Newest first: ids are time-ordered.
+    List<String> expected = followed.stream().sorted(Comparator.reverseOrder()).map(String::valueOf).toList();
+    assertEquals(23, expected.size());
+
     List<String> seen = new ArrayList<>();
+    List<Integer> pageSizes = new ArrayList<>();
     String cursor = null;
-    int pages = 0;
     do {
       HttpResponse<Buffer> r = api.get("/v1/feed?limit=5" + (cursor == null ? "" : "&cursor=" + cursor), reader);
       assertEquals(200, r.statusCode(), r.bodyAsString());
       JsonObject page = r.bodyAsJsonObject();
       JsonArray items = page.getJsonArray("items");
-      assertTrue(items.size() <= 5);
+      pageSizes.add(items.size());
       for (int i = 0; i < items.size(); i++) {
         JsonObject post = items.getJsonObject(i);
         seen.add(post.getString("id"));
-        assertTrue(post.getJsonObject("author").getString("name").startsWith("author"), "authors are attached");
+        String author = post.getString("authorId");
+        assertEquals(authorOf.get(author), post.getJsonObject("author").getString("name"), "authors are attached");
       }
       cursor = page.getString("next");
-      pages++;
-    } while (cursor != null && pages < 20);
-    assertEquals(expected, seen, "every followed post exactly once, newest first, across shards");
+    } while (cursor != null && pageSizes.size() < 20);
+    assertEquals(expected, seen, "every followed post exactly once, newest first, across shards and pages");
+    assertEquals(List.of(5, 5, 5, 5, 3), pageSizes, "full pages until the last");
+  }
+
+  private static long postId(ApiClient api, ApiClient.User author, String text) {
+    return Long.parseLong(api.post(author, text).getString("id"));
   }
 
   @Test

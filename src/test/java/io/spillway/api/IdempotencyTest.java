@@ -5,6 +5,7 @@ import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.ShardDb;
 import io.spillway.testkit.SpillwayApp;
+import io.spillway.testkit.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,14 +57,20 @@ class IdempotencyTest {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User u = api.newUser("racer");
     List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      all.add(createPost(u, "race-key", "raced"));
+    try (TestHttp.Counted burst = app.concurrentClient()) {
+      for (int i = 0; i < 10; i++) {
+        all.add(burst.web().post("/v1/posts").putHeader("Authorization", "Bearer " + u.token())
+            .putHeader("Idempotency-Key", "race-key").sendJsonObject(new JsonObject().put("text", "raced")));
+      }
+      Await.result(Future.join(all).otherwiseEmpty());
+      assertTrue(burst.connections() >= 5, "the 10 retries overlapped on only " + burst.connections() + " connections");
     }
-    Await.result(Future.join(all).otherwiseEmpty());
-    long created = all.stream().filter(f -> f.result().statusCode() == 201).count();
-    assertTrue(created >= 1);
     all.forEach(f -> assertTrue(f.result().statusCode() == 201 || f.result().statusCode() == 409,
         f.result().bodyAsString()));
+    Set<String> created = new HashSet<>();
+    all.stream().filter(f -> f.result().statusCode() == 201)
+        .forEach(f -> created.add(f.result().bodyAsJsonObject().getString("id")));
+    assertEquals(1, created.size(), "every 201 is the one post (the first, or its replay): " + created);
     assertEquals(1, postsInDb(u));
   }
 

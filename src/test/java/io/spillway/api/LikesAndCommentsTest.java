@@ -3,6 +3,7 @@ package io.spillway.api;
 import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.SpillwayApp;
+import io.spillway.testkit.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -30,23 +31,29 @@ class LikesAndCommentsTest {
     for (int i = 0; i < 24; i++) {
       fans.add(api.newUser("liker" + i));
     }
-    // Every fan likes twice, all at once: 48 concurrent PUTs, 24 distinct likes.
-    List<Future<HttpResponse<Buffer>>> likes = new ArrayList<>();
-    for (ApiClient.User fan : fans) {
-      likes.add(api.send(HttpMethod.PUT, "/v1/posts/" + postId + "/like", fan, null));
-      likes.add(api.send(HttpMethod.PUT, "/v1/posts/" + postId + "/like", fan, null));
-    }
-    Await.result(Future.all(likes));
-    likes.forEach(f -> assertEquals(200, f.result().statusCode(), f.result().bodyAsString()));
-    assertEquals(24, api.get("/v1/posts/" + postId, null).bodyAsJsonObject().getInteger("likeCount"));
+    // Every fan likes twice, all at once: 48 concurrent PUTs, 24 distinct likes, then 20 concurrent DELETEs.
+    try (TestHttp.Counted burst = app.concurrentClient()) {
+      ApiClient concurrent = new ApiClient(burst.web());
+      List<Future<HttpResponse<Buffer>>> likes = new ArrayList<>();
+      for (ApiClient.User fan : fans) {
+        likes.add(concurrent.send(HttpMethod.PUT, "/v1/posts/" + postId + "/like", fan, null));
+        likes.add(concurrent.send(HttpMethod.PUT, "/v1/posts/" + postId + "/like", fan, null));
+      }
+      Await.result(Future.all(likes));
+      likes.forEach(f -> assertEquals(200, f.result().statusCode(), f.result().bodyAsString()));
+      // A pool opens a connection only when every open one is busy: this many likes were in flight together.
+      assertTrue(burst.connections() >= 24, "the 48 likes overlapped on only " + burst.connections() + " connections");
+      assertEquals(24, api.get("/v1/posts/" + postId, null).bodyAsJsonObject().getInteger("likeCount"));
 
-    List<Future<HttpResponse<Buffer>>> unlikes = new ArrayList<>();
-    for (ApiClient.User fan : fans.subList(0, 10)) {
-      unlikes.add(api.send(HttpMethod.DELETE, "/v1/posts/" + postId + "/like", fan, null));
-      unlikes.add(api.send(HttpMethod.DELETE, "/v1/posts/" + postId + "/like", fan, null));
+      List<Future<HttpResponse<Buffer>>> unlikes = new ArrayList<>();
+      for (ApiClient.User fan : fans.subList(0, 10)) {
+        unlikes.add(concurrent.send(HttpMethod.DELETE, "/v1/posts/" + postId + "/like", fan, null));
+        unlikes.add(concurrent.send(HttpMethod.DELETE, "/v1/posts/" + postId + "/like", fan, null));
+      }
+      Await.result(Future.all(unlikes));
+      unlikes.forEach(f -> assertEquals(200, f.result().statusCode(), f.result().bodyAsString()));
+      assertEquals(14, api.get("/v1/posts/" + postId, null).bodyAsJsonObject().getInteger("likeCount"));
     }
-    Await.result(Future.all(unlikes));
-    assertEquals(14, api.get("/v1/posts/" + postId, null).bodyAsJsonObject().getInteger("likeCount"));
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bearer-token handler over real HTTP, with HS256 and RS256 keys from config. */
 class BearerAuthTest {
@@ -36,6 +36,7 @@ class BearerAuthTest {
   private static Vertx vertx;
   private static WebClient client;
   private static KeyPair rsa;
+  private static String rsaPublicPem;
   private static int hsPort;
   private static int rsPort;
 
@@ -45,11 +46,11 @@ class BearerAuthTest {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
     gen.initialize(2048);
     rsa = gen.generateKeyPair();
-    String pem = "-----BEGIN PUBLIC KEY-----\n"
+    rsaPublicPem = "-----BEGIN PUBLIC KEY-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(rsa.getPublic().getEncoded())
         + "\n-----END PUBLIC KEY-----\n";
     hsPort = serve(new JsonObject().put("algorithm", "HS256").put("secret", SECRET).put("leewaySeconds", 5));
-    rsPort = serve(new JsonObject().put("algorithm", "RS256").put("publicKeys", new JsonArray().add(pem)));
+    rsPort = serve(new JsonObject().put("algorithm", "RS256").put("publicKeys", new JsonArray().add(rsaPublicPem)));
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
   }
 
@@ -88,23 +89,32 @@ class BearerAuthTest {
 
   @Test
   void missingTokenIs401WithWwwAuthenticate() {
-    assertUnauthorized(Await.result(client.get(hsPort, "127.0.0.1", "/secure").send()), "required");
+    HttpResponse<Buffer> r = Await.result(client.get(hsPort, "127.0.0.1", "/secure").send());
+    assertUnauthorized(r, "invalid_request", "a bearer token is required");
     assertEquals("anonymous", Await.result(client.get(hsPort, "127.0.0.1", "/open").send()).bodyAsString());
   }
 
   @Test
-  void badTokensAre401() {
+  void badTokensAre401WithTheReason() {
     JsonObject good = TestTokens.claims("1", 600);
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.unsigned(good)), "invalid");
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good, SECRET + "-wrong")), "invalid");
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(TestTokens.claims("1", -60), SECRET)), "expired");
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("iss", "evil"), SECRET)), "");
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("aud", "other-api"), SECRET)), "");
+    assertInvalid(call(hsPort, "/secure", TestTokens.unsigned(good)), "the token is invalid");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good, SECRET + "-wrong")), "the token is invalid");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(TestTokens.claims("1", -60), SECRET)), "the token has expired");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("iss", "evil"), SECRET)),
+        "the token was issued by someone else");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("aud", "other-api"), SECRET)),
+        "the token is not meant for this API");
     long future = System.currentTimeMillis() / 1000 + 300;
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("nbf", future), SECRET)), "not valid yet");
-    assertUnauthorized(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("exp", null), SECRET)), "");
-    assertUnauthorized(call(hsPort, "/secure", "not.a.jwt"), "invalid");
-    assertUnauthorized(call(hsPort, "/open", TestTokens.hs256(good, SECRET + "-wrong")), "invalid");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("nbf", future), SECRET)),
+        "the token is not valid yet");
+    JsonObject noExpiry = good.copy();
+    noExpiry.remove("exp");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(noExpiry, SECRET)), "the token has no expiry");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("exp", null), SECRET)), "the token is invalid");
+    assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("sub", "alice"), SECRET)),
+        "the token's subject is not a user id");
+    assertInvalid(call(hsPort, "/secure", "not.a.jwt"), "the token is invalid");
+    assertInvalid(call(hsPort, "/open", TestTokens.hs256(good, SECRET + "-wrong")), "the token is invalid");
   }
 
   @Test
@@ -117,17 +127,41 @@ class BearerAuthTest {
   void rs256TokensVerifyWithThePublicKeyOnly() {
     assertEquals("7", call(rsPort, "/secure", TestTokens.rs256(TestTokens.claims("7", 600), rsa.getPrivate()))
         .bodyAsString());
-    assertUnauthorized(call(rsPort, "/secure", TestTokens.hs256(TestTokens.claims("7", 600), SECRET)), "invalid");
+    assertInvalid(call(rsPort, "/secure", TestTokens.hs256(TestTokens.claims("7", 600), SECRET)), "the token is invalid");
+  }
+
+  /**
+   * Algorithm confusion: an attacker knows the RS256 server's public key (it is public) and signs a token with
+   * HS256, using the key's PEM text as the HMAC secret. A verifier that picks the algorithm from the token's
+   * header would check that HMAC with the same "secret" and accept it.
+   */
+  @Test
+  void anHs256TokenKeyedWithTheRs256PublicKeyIsRefused() {
+    JsonObject claims = TestTokens.claims("7", 600);
+    byte[] der = rsa.getPublic().getEncoded();
+    for (byte[] secret : List.of(rsaPublicPem.getBytes(StandardCharsets.UTF_8),
+        rsaPublicPem.trim().getBytes(StandardCharsets.UTF_8), der)) {
+      assertInvalid(call(rsPort, "/secure", TestTokens.hs256(claims, secret)), "the token is invalid");
+      assertInvalid(call(rsPort, "/open", TestTokens.hs256(claims, secret)), "the token is invalid");
+    }
   }
 
   private static HttpResponse<Buffer> call(int port, String path, String token) {
     return Await.result(client.get(port, "127.0.0.1", path).putHeader("Authorization", "Bearer " + token).send());
   }
 
-  private static void assertUnauthorized(HttpResponse<Buffer> r, String detailFragment) {
+  private static void assertInvalid(HttpResponse<Buffer> r, String reason) {
+    assertUnauthorized(r, "invalid_token", reason);
+  }
+
+  /** 401 problem+json whose detail is {@code reason}, and the RFC 6750 challenge saying the same. */
+  private static void assertUnauthorized(HttpResponse<Buffer> r, String error, String reason) {
     assertEquals(401, r.statusCode(), r.bodyAsString());
-    assertTrue(r.getHeader("WWW-Authenticate").startsWith("Bearer"), r.getHeader("WWW-Authenticate"));
+    assertEquals("Bearer realm=\"spillway\", error=\"" + error + "\", error_description=\"" + reason + "\"",
+        r.getHeader("WWW-Authenticate"));
     assertEquals("application/problem+json", r.getHeader("Content-Type"));
-    assertTrue(r.bodyAsJsonObject().getString("detail").contains(detailFragment), r.bodyAsString());
+    JsonObject problem = r.bodyAsJsonObject();
+    assertEquals(401, problem.getInteger("status"));
+    assertEquals(reason, problem.getString("detail"), r.bodyAsString());
   }
 }

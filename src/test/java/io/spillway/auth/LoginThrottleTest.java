@@ -35,7 +35,7 @@ class LoginThrottleTest {
   /** Bursts are sent at once: a client with a connection per request. */
   private static io.vertx.ext.web.client.WebClient client() {
     if (concurrent == null) {
-      concurrent = app.concurrentClient(64);
+      concurrent = app.concurrentClient().web();
     }
     return concurrent;
   }

@@ -22,10 +22,15 @@ final class TestTokens {
   }
 
   static String hs256(JsonObject claims, String secret) {
+    return hs256(claims, secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** HS256 with any bytes as the HMAC key (e.g. another algorithm's public key, as an attacker would try). */
+  static String hs256(JsonObject claims, byte[] secret) {
     String signingInput = part(new JsonObject().put("alg", "HS256").put("typ", "JWT")) + "." + part(claims);
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       return signingInput + "." + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -57,7 +57,13 @@ public final class WsLoad {
   private volatile boolean measuring;
 
   public static void main(String[] args) throws Exception {
-    new WsLoad().run();
+    try {
+      new WsLoad().run();
+    } catch (Throwable e) {
+      // The Vert.x threads would keep the JVM (and the bench script waiting on it) alive.
+      e.printStackTrace();
+      System.exit(1);
+    }
     System.exit(0);
   }
 

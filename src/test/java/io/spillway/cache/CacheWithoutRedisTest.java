@@ -1,7 +1,6 @@
 package io.spillway.cache;
 
 import io.spillway.testkit.ApiClient;
-import io.spillway.testkit.Ports;
 import io.spillway.testkit.RedisProcess;
 import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.Vertx;
@@ -25,9 +24,7 @@ class CacheWithoutRedisTest {
       .configure(tree -> tree.getJsonObject("redis").put("uri", REDIS.uri()));
 
   private static RedisProcess startRedis() {
-    RedisProcess redis = new RedisProcess(Ports.free());
-    redis.start(VERTX);
-    return redis;
+    return RedisProcess.started(VERTX);
   }
 
   @AfterAll

@@ -158,7 +158,7 @@ class ApiKeysAndPlansTest {
 
   @Test
   void anAccountHoldsAtMostItsCapOfKeysEvenWhenAskedAtOnce() {
-    ApiClient api = new ApiClient(app.concurrentClient(16));
+    ApiClient api = new ApiClient(app.concurrentClient().web());
     ApiClient.User u = api.newUser("collector");
     List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

@@ -2,7 +2,6 @@ package io.spillway.limit;
 
 import io.spillway.config.LimitsConfig;
 import io.spillway.testkit.Await;
-import io.spillway.testkit.Ports;
 import io.spillway.testkit.RedisProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,8 +34,7 @@ class CheckBatchesTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    server = new RedisProcess(Ports.free());
-    server.start(vertx);
+    server = RedisProcess.started(vertx);
     redis = Redis.createClient(vertx, server.uri());
   }
 
@@ -65,8 +64,10 @@ class CheckBatchesTest {
     long calls = evalshaCalls() - before;
     assertEquals(100, decisions.stream().filter(Decision::admitted).count(), "exactly the limit");
     assertEquals(150, decisions.stream().filter(d -> !d.admitted()).count());
-    long remainingSeen = decisions.stream().filter(Decision::admitted).map(Decision::remaining).distinct().count();
-    assertEquals(100, remainingSeen, "each remaining value 99..0 is reported once, in order");
+    List<Long> remaining = decisions.stream().filter(Decision::admitted).map(Decision::remaining).toList();
+    assertEquals(LongStream.range(0, 100).map(i -> 99 - i).boxed().toList(), remaining,
+        "each remaining value 99..0 is reported once, in the order the checks were made");
+    assertTrue(decisions.subList(0, 100).stream().allMatch(Decision::admitted), "the first 100 checks are the admitted ones");
     assertTrue(calls <= 3, "250 checks in one turn should take a few script calls (batches of 128), took " + calls);
   }
 

@@ -1,6 +1,5 @@
 package io.spillway.limit;
 
-import io.spillway.testkit.Ports;
 import io.spillway.testkit.RedisProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,8 +37,7 @@ class LeasedLimitsTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    server = new RedisProcess(Ports.free());
-    server.start(vertx);
+    server = RedisProcess.started(vertx);
     redis = Redis.createClient(vertx, server.uri());
   }
 

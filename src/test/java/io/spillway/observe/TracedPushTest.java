@@ -32,8 +32,9 @@ class TracedPushTest {
          AccessLogCapture log = AccessLogCapture.of("spillway.access")) {
       assertEquals("subscribed", ws.subscribe("posts:" + author.id()).getString("op"));
       Scrape subscribed = Scrape.of(app.client(), app.managementPort());
-      assertTrue(subscribed.value("spillway_ws_connections") >= 1);
-      assertTrue(subscribed.value("spillway_ws_subscriptions") >= 1);
+      assertTrue(subscribed.has("spillway_ws_connections") && subscribed.has("spillway_ws_subscriptions"));
+      assertEquals(1, delta(before, subscribed, "spillway_ws_connections"), "this socket is counted");
+      assertEquals(1, delta(before, subscribed, "spillway_ws_subscriptions"), "and its one subscription");
 
       assertEquals(201, Await.result(app.client().post("/v1/posts")
           .putHeader("Authorization", "Bearer " + author.token())
@@ -47,8 +48,17 @@ class TracedPushTest {
           () -> log.forRequest("traced-post").orElse(null));
       assertEquals(traceId, line.getString("traceId"));
     }
-    Scrape after = Scrape.of(app.client(), app.managementPort());
-    assertTrue(after.value("spillway_ws_messages_sent_total") - before.value("spillway_ws_messages_sent_total") >= 1,
-        "the pushed frame is counted");
+    Scrape after = Await.untilPresent("the closed socket to leave the gauges", Duration.ofSeconds(10), () -> {
+      Scrape now = Scrape.of(app.client(), app.managementPort());
+      return delta(before, now, "spillway_ws_connections") == 0 ? now : null;
+    });
+    assertEquals(0, delta(before, after, "spillway_ws_subscriptions"), "its subscription went with it");
+    assertTrue(after.has("spillway_ws_messages_sent_total"));
+    assertEquals(1, delta(before, after, "spillway_ws_messages_sent_total"),
+        "the one pushed event is counted (the subscribed answer is not an event)");
+  }
+
+  private static double delta(Scrape before, Scrape after, String name) {
+    return after.value(name) - before.value(name);
   }
 }

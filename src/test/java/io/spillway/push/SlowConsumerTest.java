@@ -2,6 +2,7 @@ package io.spillway.push;
 
 import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
+import io.spillway.testkit.Scrape;
 import io.spillway.testkit.ShardDb;
 import io.spillway.testkit.SpillwayApp;
 import io.spillway.testkit.StreamClient;
@@ -32,6 +33,7 @@ class SlowConsumerTest {
     ApiClient.User author = api.newUser("firehose");
     ApiClient.User reader = api.newUser("reader");
     String channel = "posts:" + author.id();
+    Scrape before = Scrape.of(app.client(), app.managementPort());
     try (StreamClient fast1 = StreamClient.connect(app.clientVertx(), app.port(), reader.token());
          StreamClient fast2 = StreamClient.connect(app.clientVertx(), app.port(), reader.token());
          // A small receive window, so the kernel buffers little of what the server sends it.
@@ -57,6 +59,11 @@ class SlowConsumerTest {
       assertEquals(StreamSession.CLOSE_SLOW_CONSUMER, code);
       assertTrue(slow.events(channel).size() < EVENTS, "the slow client was cut off, not fed everything");
       assertTrue(slow.socket().closeReason().startsWith("slow consumer"), slow.socket().closeReason());
+      String slowClosed = "reason=\"slow-consumer\"";
+      Scrape after = Scrape.of(app.client(), app.managementPort());
+      assertTrue(after.has("spillway_ws_closed_total", slowClosed));
+      assertEquals(1, after.value("spillway_ws_closed_total", slowClosed)
+          - before.value("spillway_ws_closed_total", slowClosed), "the one slow client's close is counted");
 
       // The fast clients' connections are unaffected.
       fast1.ping();

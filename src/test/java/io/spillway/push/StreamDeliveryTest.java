@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -47,12 +49,20 @@ class StreamDeliveryTest {
         assertEquals("subscribed", c.subscribe(channel).getString("op"));
       }
       String postId = api.post(author, "hello, live world").getString("id");
+      Set<String> offsets = new HashSet<>();
       for (StreamClient c : clients) {
         JsonObject event = c.awaitEvents(channel, 1).get(0);
         assertEquals("spillway.post.created", event.getJsonObject("event").getString("type"));
         assertEquals(postId, event.getJsonObject("event").getJsonObject("data").getString("postId"));
         assertEquals("hello, live world", event.getJsonObject("event").getJsonObject("data").getString("text"));
-        assertTrue(Long.parseLong(event.getString("offset")) >= 0);
+        offsets.add(event.getString("offset"));
+      }
+      // The offset is the event's position in the channel, the same on every socket and node.
+      assertEquals(1, offsets.size(), "one offset for one event: " + offsets);
+      assertTrue(Long.parseLong(offsets.iterator().next()) >= 0, offsets.toString());
+      for (StreamClient c : clients) {
+        c.ping();
+        assertEquals(1, c.events(channel).size(), "delivered once to each socket");
       }
     } finally {
       clients.forEach(StreamClient::close);

@@ -4,6 +4,7 @@ import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.Scrape;
 import io.spillway.testkit.SpillwayApp;
+import io.spillway.testkit.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -36,8 +37,9 @@ class OverloadedNodeTest {
     for (int i = 0; i < 12; i++) {
       writers.add(api.newUser("writer" + i));
     }
+    // Each user sends two requests of the burst, within the per-client cap of 2: only the node's limit refuses.
     List<ApiClient.User> readers = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 45; i++) {
       ApiClient.User reader = api.newUser("reader" + i);
       api.call(HttpMethod.PUT, "/v1/users/" + writers.get(i % writers.size()).id() + "/follow", reader, null);
       readers.add(reader);
@@ -46,16 +48,21 @@ class OverloadedNodeTest {
 
     List<Future<HttpResponse<Buffer>>> feeds = new ArrayList<>();
     List<Future<HttpResponse<Buffer>>> writes = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
-      for (ApiClient.User r : readers) {
-        feeds.add(api.send(HttpMethod.GET, "/v1/feed", r, null));
+    int connections;
+    try (TestHttp.Counted burst = app.concurrentClient()) {
+      ApiClient concurrent = new ApiClient(burst.web());
+      for (int round = 0; round < 2; round++) {
+        for (ApiClient.User r : readers) {
+          feeds.add(concurrent.send(HttpMethod.GET, "/v1/feed", r, null));
+        }
+        for (ApiClient.User w : writers) {
+          writes.add(concurrent.send(HttpMethod.POST, "/v1/posts", w, new JsonObject().put("text", "under load " + round)));
+        }
       }
-      for (ApiClient.User w : writers) {
-        writes.add(api.send(HttpMethod.POST, "/v1/posts", w, new JsonObject().put("text", "under load " + round)));
-      }
+      Await.result(Future.join(feeds).otherwiseEmpty());
+      Await.result(Future.join(writes).otherwiseEmpty());
+      connections = burst.connections();
     }
-    Await.result(Future.join(feeds).otherwiseEmpty());
-    Await.result(Future.join(writes).otherwiseEmpty());
 
     writes.forEach(w -> assertEquals(201, w.result().statusCode(), w.result().bodyAsString()));
     long shed = 0;
@@ -69,10 +76,14 @@ class OverloadedNodeTest {
         assertTrue(r.bodyAsJsonObject().getString("type").endsWith("/overloaded"), r.bodyAsString());
       }
     }
+    // A pool opens a connection only when all its open ones are busy: this many requests were in flight at once.
+    assertTrue(connections >= 57, "114 requests sent at once overlapped on only " + connections + " connections");
     assertTrue(shed > 0, "90 feed reads at once on a node that serves 4 at a time: some are shed");
     Scrape after = Scrape.of(app.client(), app.managementPort());
     assertEquals(shed, after.value("spillway_shed_rejected_total", "priority=\"sheddable\"")
         - before.value("spillway_shed_rejected_total", "priority=\"sheddable\""));
+    assertEquals(0, after.value("spillway_shed_rejected_total", "priority=\"critical\"")
+        - before.value("spillway_shed_rejected_total", "priority=\"critical\""), "no write was refused");
     assertEquals(4, after.value("spillway_shed_limit"));
   }
 
@@ -81,16 +92,26 @@ class OverloadedNodeTest {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User greedy = api.newUser("greedy");
     List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      all.add(api.send(HttpMethod.POST, "/v1/posts", greedy, new JsonObject().put("text", "mine " + i)));
+    int connections;
+    try (TestHttp.Counted burst = app.concurrentClient()) {
+      ApiClient concurrent = new ApiClient(burst.web());
+      for (int i = 0; i < 20; i++) {
+        all.add(concurrent.send(HttpMethod.POST, "/v1/posts", greedy, new JsonObject().put("text", "mine " + i)));
+      }
+      Await.result(Future.join(all).otherwiseEmpty());
+      connections = burst.connections();
     }
-    Await.result(Future.join(all).otherwiseEmpty());
+    assertTrue(connections >= 10, "20 writes sent at once overlapped on only " + connections + " connections");
     long tooMany = all.stream().filter(f -> f.result().statusCode() == 429).count();
     long created = all.stream().filter(f -> f.result().statusCode() == 201).count();
     assertEquals(20, tooMany + created);
     assertTrue(tooMany > 0, "20 concurrent writes by one user with a per-client cap of 2");
-    assertTrue(created >= 2);
-    all.stream().filter(f -> f.result().statusCode() == 429).findFirst().ifPresent(f ->
-        assertEquals("application/problem+json", f.result().getHeader("Content-Type")));
+    assertTrue(created >= 2, "the first two of the burst fit the cap");
+    all.stream().filter(f -> f.result().statusCode() == 429).forEach(f -> {
+      assertEquals("application/problem+json", f.result().getHeader("Content-Type"));
+      assertTrue(f.result().bodyAsJsonObject().getString("type").endsWith("/too-many-concurrent-requests"),
+          f.result().bodyAsString());
+      assertEquals("1", f.result().getHeader("Retry-After"));
+    });
   }
 }

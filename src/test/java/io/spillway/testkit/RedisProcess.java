@@ -29,6 +29,13 @@ public final class RedisProcess implements AutoCloseable {
     this.cluster = cluster;
   }
 
+  /** A redis-server of the caller's own on a free port, started: its command statistics count only its clients. */
+  public static RedisProcess started(Vertx vertx) {
+    RedisProcess redis = new RedisProcess(Ports.free());
+    redis.start(vertx);
+    return redis;
+  }
+
   public String uri() {
     return "redis://127.0.0.1:" + port;
   }

@@ -100,8 +100,8 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
     clientVertx = Vertx.vertx();
     flushRedis();
     node = startNode(AppConfig.from(tree.copy()));
-    client = WebClient.create(clientVertx, new WebClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(port()));
+    client = TestHttp.client(clientVertx, new WebClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(port())).web();
   }
 
   /** Starts another node on the same services (same databases, Redis and Kafka), on fresh ports. */
@@ -206,18 +206,20 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
     return redisDb;
   }
 
-  /** A web client (on its own Vertx) pointed at the node's public port. */
+  /**
+   * A web client (on its own Vertx) pointed at the node's public port, with room for {@link TestHttp#MAX_POOL}
+   * requests in flight at once.
+   */
   public WebClient client() {
     return client;
   }
 
   /**
-   * A web client that keeps up to {@code connections} requests in flight at once (the default client holds
-   * 5 connections, so a burst larger than that would be sent a few at a time).
+   * A fresh client of the node's public port that counts its connections, for tests whose point is that
+   * requests run at the same time. Close it when done.
    */
-  public WebClient concurrentClient(int connections) {
-    return WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port()),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections));
+  public TestHttp.Counted concurrentClient() {
+    return TestHttp.client(clientVertx, port());
   }
 
   public Vertx clientVertx() {

@@ -1,0 +1,91 @@
+-- One request shape for every wrk run of the benches, set from the environment:
+--   REQ_PATH      path; "{id}" is replaced by an id from IDS_FILE (e.g. /v1/users/{id})
+--   REQ_METHOD    GET (default) or POST; REQ_BODY the JSON body of a POST
+--   TOKENS_FILE   bearer tokens, one per line: each request takes one at random (many distinct clients);
+--                 unset: anonymous
+--   IDS_FILE      ids, one per line; IDS_ORDER=random (default) or walk (each thread walks its own slice
+--                 of the list from IDS_OFFSET, so ids repeat only after the whole list: the cache-miss path)
+--   SLO_MS        the latency objective: done() counts answers within it (goodput)
+-- done() prints one "bench:" line (requests/s, non-2xx, socket errors, percentiles, goodput) and, with
+-- PCT_CURVE=1, the latency percentile curve.
+local method = os.getenv("REQ_METHOD") or "GET"
+local template = os.getenv("REQ_PATH") or "/"
+local body = os.getenv("REQ_BODY")
+local walk = os.getenv("IDS_ORDER") == "walk"
+local offset = tonumber(os.getenv("IDS_OFFSET") or "0")
+local nthreads = tonumber(os.getenv("THREADS") or "2")
+
+local function lines(file)
+  local t = {}
+  for l in io.lines(file) do
+    if l ~= "" then t[#t + 1] = l end
+  end
+  return t
+end
+
+local tokens = {}
+if os.getenv("TOKENS_FILE") then tokens = lines(os.getenv("TOKENS_FILE")) end
+local prefix, suffix = template:match("^(.-){id}(.*)$")
+local ids = {}
+if prefix then ids = lines(os.getenv("IDS_FILE")) end
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_no", threads)
+end
+
+local pos = 0
+function init(args)
+  local n = thread_no or 1
+  math.randomseed(os.time() * 1000 + n * 7919)
+  if #ids > 0 then pos = (offset + math.floor((n - 1) * #ids / nthreads)) % #ids end
+end
+
+local headers = {}
+if body then headers["Content-Type"] = "application/json" end
+
+function request()
+  if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[math.random(#tokens)] end
+  local path = template
+  if prefix then
+    local id
+    if walk then
+      pos = pos % #ids + 1
+      id = ids[pos]
+    else
+      id = ids[math.random(#ids)]
+    end
+    path = prefix .. id .. suffix
+  end
+  return wrk.format(method, path, headers, body)
+end
+
+function done(summary, latency, requests)
+  local slo_us = tonumber(os.getenv("SLO_MS") or "100") * 1000
+  -- wrk corrects its latency histogram for coordinated omission (it adds samples for the requests a stalled
+  -- connection did not send), so the histogram holds more samples than requests: goodput is the share of
+  -- samples within the objective applied to the 2xx answers. wrk keeps no status per sample, so every
+  -- non-2xx answer is taken out of the good ones (goodput is never overstated).
+  local within, samples = 0, 0
+  for i = 1, #latency do
+    local value, count = latency(i)
+    samples = samples + count
+    if value <= slo_us then within = within + count end
+  end
+  local e = summary.errors
+  local socket_errors = e.connect + e.read + e.write + e.timeout
+  local seconds = summary.duration / 1e6
+  local share = samples > 0 and within / samples or 0
+  local good = math.max(0, summary.requests * share - e.status)
+  local ms = function(p) return latency:percentile(p) / 1000 end
+  io.write(string.format("bench: requests=%d rps=%.1f non2xx=%d socket_errors=%d p50_ms=%.3f p90_ms=%.3f "
+      .. "p99_ms=%.3f p999_ms=%.3f max_ms=%.3f slo_ms=%g good_rps=%.1f\n",
+      summary.requests, summary.requests / seconds, e.status, socket_errors, ms(50), ms(90), ms(99), ms(99.9),
+      latency.max / 1000, slo_us / 1000, good / seconds))
+  if os.getenv("PCT_CURVE") == "1" then
+    for _, p in ipairs({50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100}) do
+      io.write(string.format("pct: %s %.3f\n", p, p == 100 and latency.max / 1000 or ms(p)))
+    end
+  end
+end
