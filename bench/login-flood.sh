@@ -1,154 +1,148 @@
 #!/usr/bin/env bash
-# Other users' reads under a login flood from one address. Each round runs the readers alone ("unloaded"),
-# then again while one address floods POST /v1/auth/token with a right password ("flood"); rounds alternate,
-# so drift on the machine hits both arms alike. The flood stays within the rate limits that apply to it
-# (they admit tens of logins a second from one address); what keeps the readers fast is the password-hashing
-# executor: auth.hashing.threads (half the cores), its in-flight caps, and 503 + Retry-After beyond them.
-# COMPARE_UNBOUNDED=1 adds a third arm per round on a server whose hashing executor is effectively unbounded
-# (64 threads, no caps), to show what the caps buy.
+# Other users' reads under a login flood from one address. Readers: GET /v1/users/{id} at a fixed rate
+# (READ_RATE, open loop: src/test/java/io/spillway/bench/OpenLoopLoad.java, latency from the scheduled send
+# time, objective 100 ms), each of TOKENS users from an address of its own. The flood: POST /v1/auth/token
+# with a right password (a full PBKDF2 verification each, never throttled as a failure) from one address,
+# open loop at FLOOD_RATE (100/s by default: the shipped per-address rate, so a client "within its rate
+# limits"; an attacker's rate does not slow down when the server answers slowly, so neither does this one).
+# The node is the production jar on conf/config.json as shipped (rate limits, shedding, password hashing:
+# auth.passwordIterations 600,000, auth.hashing.threads half the cores with its in-flight caps) but the
+# access log sampled to 0. The limits admit tens of logins a second from one address; what keeps the readers
+# fast is the hashing executor.
 #
-# Writes bench/results/login-flood.txt: per-round reader p50/p99, req/s and answers by status, the flood's
-# rate and answers by status (from the node's request counters), medians and the loaded/unloaded p99 ratio
-# (the goal: at most 2x). Data is reset: two bench databases and Redis db 9.
+# Arms, interleaved per round (round_order): "unloaded" (readers alone) and "flood"; COMPARE_UNBOUNDED=1
+# adds "unbounded": the flood against a second node (PORT+2, MGMT_PORT+2) whose hashing executor has 64
+# threads and no caps, to show what the caps buy. Fresh data; RUN_WARMUP + RUN_SECONDS per run; ROUNDS
+# rounds; medians. The goal: the readers' p99 under the flood within 2x of the unloaded p99.
+#
+#   PORT=28080 MGMT_PORT=28081 bench/login-flood.sh
 source "$(dirname "$0")/lib.sh"
-USERS=${USERS:-200}
-READERS=${READERS:-50}
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-30}
-READ_CONNS=${READ_CONNS:-8}
-DELAY_MS=${DELAY_MS:-40}
-FLOOD_CONNS=${FLOOD_CONNS:-64}
+USERS=${USERS:-2000}
+TOKENS=${TOKENS:-500}
+READ_RATE=${READ_RATE:-300}
+RUN_SECONDS=${RUN_SECONDS:-20}
+RUN_WARMUP=${RUN_WARMUP:-3}
+FLOOD_RATE=${FLOOD_RATE:-100}
 COMPARE_UNBOUNDED=${COMPARE_UNBOUNDED:-0}
-OUT="$RESULTS/login-flood.txt"
 
-if curl -fs http://127.0.0.1:8080/health/live >/dev/null 2>&1; then
-  echo "something already answers on :8080; stop it first" >&2; exit 1
+ensure_tools psql redis-cli curl
+port_free "$PORT"; port_free "$MGMT_PORT"
+if [ "$COMPARE_UNBOUNDED" = 1 ]; then port_free "$((PORT + 2))"; port_free "$((MGMT_PORT + 2))"; fi
+build_server
+build_test_classpath
+open_results login-flood
+
+seed "$USERS" 0 0 0
+mint_tokens "$SCRATCH/seed/user-ids.txt" "$TOKENS" "$SCRATCH/tokens.txt"
+COMMON=(SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0)
+start_spillway bounded "$PORT" "$MGMT_PORT" "${COMMON[@]}"
+arms=(unloaded flood)
+if [ "$COMPARE_UNBOUNDED" = 1 ]; then
+  start_spillway unbounded "$((PORT + 2))" "$((MGMT_PORT + 2))" "${COMMON[@]}" SPILLWAY_AUTH_HASHING_THREADS=64 \
+    SPILLWAY_AUTH_HASHING_MAX_IN_FLIGHT=100000 SPILLWAY_AUTH_HASHING_MAX_IN_FLIGHT_PER_CLIENT=100000
+  arms+=(unbounded)
 fi
-ensure_wrk
-build_jar
-trap 'stop_server 2>/dev/null || true' EXIT
+port_of() { if [ "$1" = unbounded ]; then echo "$((PORT + 2))"; else echo "$PORT"; fi; }
+mgmt_of() { if [ "$1" = unbounded ]; then echo "$((MGMT_PORT + 2))"; else echo "$MGMT_PORT"; fi; }
 
-DBS=(spillway_bench_login_0 spillway_bench_login_1)
-BENCH_ENV=(SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 SPILLWAY_REDIS_URI=redis://127.0.0.1:6379/9
-  "SPILLWAY_DATA_SHARDS=[{\"database\":\"${DBS[0]}\"},{\"database\":\"${DBS[1]}\"}]")
-UNBOUNDED_ENV=(SPILLWAY_AUTH_HASHING_THREADS=64 SPILLWAY_AUTH_HASHING_MAX_IN_FLIGHT=100000
-  SPILLWAY_AUTH_HASHING_MAX_IN_FLIGHT_PER_CLIENT=100000)
-
-# Fresh data: the bench databases dropped and made again, its Redis database emptied.
-for db in "${DBS[@]}"; do
-  dropdb -h 127.0.0.1 -U postgres --if-exists "$db"
-  createdb -h 127.0.0.1 -U postgres "$db"
-done
-redis-cli -n 9 FLUSHDB >/dev/null
-
-start_server "$RESULTS/login-flood-server.log" "${BENCH_ENV[@]}" -- --seed "$USERS"
-for _ in $(seq 1 600); do
-  grep -q "seeded $USERS users" "$RESULTS/login-flood-server.log" && break; sleep 0.5
-done
-
-# Readers: seed users 1..READERS, each logged in once from an address of its own.
-READERS_FILE="$RESULTS/login-flood-readers.txt"; IDS_FILE="$RESULTS/login-flood-ids.txt"
-: >"$READERS_FILE"
-for i in $(seq 1 "$READERS"); do
-  addr="198.51.100.$((i % 250 + 1))"
-  token=$(curl -fs -X POST localhost:8080/v1/auth/token -H 'Content-Type: application/json' -H "X-Forwarded-For: $addr" \
-    -d "{\"email\":\"seed-$i@example.com\",\"password\":\"seed-password\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
-  echo "$token $addr" >>"$READERS_FILE"
-done
-for db in "${DBS[@]}"; do psql -qAt -h 127.0.0.1 -U postgres -d "$db" -c "SELECT id FROM users LIMIT 250"; done >"$IDS_FILE"
-
-reads() {  # reads OUTFILE: the readers for DURATION seconds
-  READERS_FILE="$READERS_FILE" IDS_FILE="$IDS_FILE" DELAY_MS="$DELAY_MS" wrk -t2 -c"$READ_CONNS" -d"${DURATION}s" \
-    --latency -s "$BENCH_DIR/login-reads.lua" http://127.0.0.1:8080 >"$1"
+reads() { # PORT ARGS...: the readers, open loop
+  local port="$1"; shift
+  open_loop port="$port" mix="normal:1:GET:/v1/users/{id}" slo="normal:100" tokens="$SCRATCH/tokens.txt" \
+    ids="$SCRATCH/seed/user-ids.txt" addresses=true rate="$READ_RATE" "$@"
 }
 
-flood() {  # flood OUTFILE SECONDS: logins from one address, in the background
-  FLOOD_EMAIL=seed-$((READERS + 1))@example.com wrk -t1 -c"$FLOOD_CONNS" -d"${2}s" \
-    -s "$BENCH_DIR/login-flood.lua" http://127.0.0.1:8080 >"$1" &
-}
-
-scrape() {  # scrape FILE: the node's request counters now
-  curl -fs http://127.0.0.1:8081/metrics | grep '^vertx_http_server_requests_total' >"$1" || true
-}
-
-codes() {  # codes BEFORE AFTER ROUTE: answers to ROUTE between two scrapes, by status ("200:9120 503:4")
-  python3 - "$1" "$2" "$3" <<'PY'
+# logins MGMT_PORT: the node's answers to POST /v1/auth/token so far, by status ("200=12 429=900 503=40").
+logins() {
+  curl -fs "http://127.0.0.1:$1/metrics" | python3 -c '
 import re, sys
-def read(path):
-    out = {}
-    for line in open(path):
-        m = re.match(r'^\S+\{(.*)\}\s+(\S+)$', line.strip())
-        if not m:
-            continue
-        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-        if labels.get("route") == sys.argv[3]:
+out = {}
+for line in sys.stdin:
+    m = re.match(r"^vertx_http_server_requests_total\{(.*)\}\s+(\S+)$", line.strip())
+    if m:
+        labels = dict(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(1)))
+        if labels.get("route") == "/v1/auth/token":
             out[labels["code"]] = out.get(labels["code"], 0) + float(m.group(2))
-    return out
-before, after = read(sys.argv[1]), read(sys.argv[2])
-print(" ".join(f"{c}:{int(after[c] - before.get(c, 0))}" for c in sorted(after) if after[c] - before.get(c, 0) > 0) or "-")
+print(" ".join(f"{c}={int(n)}" for c, n in sorted(out.items())))'
+}
+
+# since BEFORE AFTER: the difference of two logins() lines ("flood_200=3 flood_503=120 ...").
+since() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def parse(s): return {k: int(v) for k, v in (p.split("=") for p in s.split())}
+b, a = parse(sys.argv[1]), parse(sys.argv[2])
+print(" ".join(f"flood_{c}={a[c] - b.get(c, 0)}" for c in sorted(a) if a[c] - b.get(c, 0) > 0) or "flood_none=0")
 PY
 }
 
-row() {  # row ARM ROUND READS_FILE BEFORE AFTER [FLOOD_FILE]
-  local flood_answers="-"
-  if [ -n "${6:-}" ]; then
-    flood_answers="$(awk '/Requests\/sec/{print $2}' "$6") req/s, $(codes "$4" "$5" /v1/auth/token)"
+measure() { # ARM ROUND (ROUND 0: warm-up)
+  local arm="$1" round="$2" port mgmt out="$SCRATCH/login-flood-run.out" flood_pid="" before after flood="flood_none=0"
+  port=$(port_of "$arm"); mgmt=$(mgmt_of "$arm")
+  if [ "$round" = 0 ]; then
+    reads "$port" warmup=10 seconds=1 label=warmup >/dev/null
+    return
   fi
-  printf "%-10s %5s %10s %10s %10s  %-22s %s\n" "$1" "$2" "$(wrk_p50 "$3")" "$(wrk_p99 "$3")" "$(wrk_rps "$3")" \
-    "$(codes "$4" "$5" /v1/users/:id)" "$flood_answers" >>"$OUT"
-}
-
-{
-  echo "# bench/login-flood.sh: other users' reads under a login flood from one address"
-  echo "commit $(git -C "$ROOT" rev-parse --short HEAD), $(date -u +%FT%TZ), $(machine)"
-  echo "users $USERS, readers $READERS (${READ_CONNS} connections, ${DELAY_MS} ms between requests each),"
-  echo "a flood of $FLOOD_CONNS connections from one address, $DURATION s per run, $ROUNDS rounds"
-  echo
-  printf "%-10s %5s %10s %10s %10s  %-22s %s\n" arm round p50 p99 "req/s" "reads by status" \
-    "flood: req/s, logins by status (200 checked, 503 hasher full, 429 rate-limited)"
-} >"$OUT"
-
-B="$RESULTS/login-flood-before.prom"; A="$RESULTS/login-flood-after.prom"
-for round in $(seq 1 "$ROUNDS"); do
-  scrape "$B"; reads "$RESULTS/login-flood-unloaded-$round.txt"; scrape "$A"
-  row unloaded "$round" "$RESULTS/login-flood-unloaded-$round.txt" "$B" "$A"
-
-  flood "$RESULTS/login-flood-attack-$round.txt" $((DURATION + 4)); FLOOD_PID=$!
-  sleep 2
-  scrape "$B"; reads "$RESULTS/login-flood-loaded-$round.txt"; scrape "$A"
-  wait "$FLOOD_PID"
-  row flood "$round" "$RESULTS/login-flood-loaded-$round.txt" "$B" "$A" "$RESULTS/login-flood-attack-$round.txt"
-
-  if [ "$COMPARE_UNBOUNDED" = 1 ]; then
-    stop_server
-    start_server "$RESULTS/login-flood-server-unbounded.log" "${BENCH_ENV[@]}" "${UNBOUNDED_ENV[@]}"
-    flood "$RESULTS/login-flood-attack-unbounded-$round.txt" $((DURATION + 4)); FLOOD_PID=$!
+  if [ "$arm" != unloaded ]; then
+    before=$(logins "$mgmt")
+    open_loop port="$port" mix="flood:1:POST:/v1/auth/token" slo="flood:1000" from=203.0.113.66 \
+      body='{"email":"seed-1@example.com","password":"seed-password"}' rate="$FLOOD_RATE" warmup=0 \
+      seconds="$((RUN_WARMUP + RUN_SECONDS + 3))" label="flood-$arm" >"$SCRATCH/login-flood-attack.out" 2>&1 &
+    flood_pid=$!
     sleep 2
-    scrape "$B"; reads "$RESULTS/login-flood-unbounded-$round.txt"; scrape "$A"
-    wait "$FLOOD_PID"
-    row unbounded "$round" "$RESULTS/login-flood-unbounded-$round.txt" "$B" "$A" "$RESULTS/login-flood-attack-unbounded-$round.txt"
-    stop_server
-    start_server "$RESULTS/login-flood-server.log" "${BENCH_ENV[@]}"
   fi
-done
+  reads "$port" warmup="$RUN_WARMUP" seconds="$RUN_SECONDS" label="$arm" >"$out"
+  if [ -n "$flood_pid" ]; then
+    wait "$flood_pid" || true
+    after=$(logins "$mgmt")
+    flood=$(since "$before" "$after")
+    { echo "### round $round, $arm: the flood: OpenLoopLoad port=$port mix=flood:1:POST:/v1/auth/token rate=$FLOOD_RATE"
+      cat "$SCRATCH/login-flood-attack.out"; echo "answers: $flood"; echo; } >>"$RAW"
+    # The next run starts on an idle node: hashes the flood left queued finish first.
+    reads "$port" warmup=0 seconds=1 label=drain drain="/v1/users/$(head -1 "$SCRATCH/seed/user-ids.txt")" >/dev/null
+  fi
+  { echo "### round $round, $arm: OpenLoopLoad port=$port rate=$READ_RATE warmup=$RUN_WARMUP seconds=$RUN_SECONDS"
+    cat "$out"; echo; } >>"$RAW"
+  grep '^run .* class=all ' "$out" | sed "s/^run /cmp=login-flood target=$arm round=$round /; s/\$/ $flood load1=$(cut -d' ' -f1 /proc/loadavg)/" >>"$ROUNDS_FILE"
+  echo "round $round $arm: $(grep ' class=all ' "$out" | grep -o 'good_pct=[^ ]*\|p50_ms=[^ ]*\|p99_ms=[^ ]*' | tr '\n' ' ')$flood"
+}
 
-# Medians per arm and the verdict: the flood's p99 over the unloaded p99 (wrk prints "1.23ms" or "1.05s").
-python3 - "$OUT" <<'PY' >>"$OUT"
+echo "warm-up"
+for arm in "${arms[@]}"; do measure "$arm" 0; done
+while read -r round arm; do measure "$arm" "$round"; done < <(round_order "$ROUNDS" "${arms[@]}")
+errors=$(server_errors bounded)
+stop_all
+
+summary="$SCRATCH/login-flood.summary"
+{
+  echo "# Other users' reads under a login flood from one address"
+  echo
+  echo "Readers: GET /v1/users/{id} at $READ_RATE req/s open loop, $TOKENS users each from an address of its own;"
+  echo "objective 100 ms. Flood: POST /v1/auth/token with a right password from one address, $FLOOD_RATE req/s open loop."
+  echo "Each run: ${RUN_WARMUP} s warm-up + ${RUN_SECONDS} s measured; $ROUNDS rounds, arms interleaved; medians."
+  echo
+  python3 - "$ROUNDS_FILE" <<'PY'
 import re, statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if re.match(r"^(unloaded|flood|unbounded)\s+\d+\s", l)]
-def ms(v):
-    m = re.match(r"([\d.]+)(us|ms|s)$", v)
-    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
-med = {}
+runs = {}
+for line in open(sys.argv[1]):
+    f = dict(re.findall(r"(\w+)=(\S+)", line))
+    runs.setdefault(f["target"], []).append(f)
+def med(arm, key):
+    return statistics.median(float(r.get(key, 0)) for r in runs[arm])
+print(f"{'arm':<10} {'p50 ms':>8} {'p99 ms':>8} {'good %':>7}  flood answers (median per run)")
 for arm in ("unloaded", "flood", "unbounded"):
-    p99 = [ms(r[3]) for r in rows if r[0] == arm]
-    if p99:
-        med[arm] = statistics.median(p99)
-        print(f"median p99 {arm}: {med[arm]:.2f} ms")
-if "unloaded" in med and "flood" in med:
-    ratio = med["flood"] / med["unloaded"]
-    print(f"p99 under the flood / unloaded: {ratio:.2f}x ({'within' if ratio <= 2 else 'over'} the 2x goal)")
-if "unloaded" in med and "unbounded" in med:
-    print(f"p99 with an unbounded hashing pool / unloaded: {med['unbounded'] / med['unloaded']:.2f}x")
+    if arm not in runs:
+        continue
+    codes = sorted({k for r in runs[arm] for k in r if k.startswith("flood_") and k != "flood_none"})
+    flood = " ".join(f"{k[6:]}:{med(arm, k):.0f}" for k in codes) or "-"
+    print(f"{arm:<10} {med(arm, 'p50_ms'):8.2f} {med(arm, 'p99_ms'):8.2f} {med(arm, 'good_pct'):7.1f}  {flood}")
+print()
+base = med("unloaded", "p99_ms")
+ratio = med("flood", "p99_ms") / base
+print(f"readers' p99 under the flood / unloaded: {ratio:.2f}x ({'within' if ratio <= 2 else 'over'} the 2x goal)")
+if "unbounded" in runs:
+    print(f"readers' p99 with an unbounded hashing executor / unloaded: {med('unbounded', 'p99_ms') / base:.2f}x")
 PY
-cat "$OUT"
+  echo "server errors logged: $errors"
+} >"$summary"
+cat "$summary"
+finish_results "$summary"
