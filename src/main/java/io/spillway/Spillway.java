@@ -72,6 +72,9 @@ public final class Spillway {
     this.callers = new CallerHandler(config.limits().trustedProxies());
     this.limitsUpdate = new LimitsUpdate(limiter, callers);
     this.cache = ReadCache.start(vertx, config.cache(), redis, "spillway:cache:", telemetry.registry());
+    // The password-hashing executor is made here, outside any verticle: made in an HttpVerticle's start it would
+    // close when that one instance undeploys, under the requests the other instances are still draining.
+    PasswordHasher.shared(vertx, config.auth(), telemetry.registry());
     this.services = new NodeServices(redis, limiter, callers, cache,
         telemetry.prometheus() == null ? null : new HttpMetrics(telemetry.prometheus()));
   }
