@@ -10,6 +10,7 @@ import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
 import io.spillway.limit.RateLimiter;
+import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
 import io.spillway.outbox.OutboxVerticle;
 import io.spillway.push.StreamVerticle;
@@ -53,6 +54,7 @@ public final class Spillway {
   private final AppConfig config;
   private final Telemetry telemetry;
   private final Redis redis;
+  private final Redis historyRedis;
   private final RateLimiter limiter;
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
@@ -75,8 +77,13 @@ public final class Spillway {
     // The password-hashing executor is made here, outside any verticle: made in an HttpVerticle's start it would
     // close when that one instance undeploys, under the requests the other instances are still draining.
     PasswordHasher.shared(vertx, config.auth(), telemetry.registry());
+    // Channel history may live in a Redis of its own (stream.history.redisUri): it is allowed to evict, the
+    // limiter's Redis is not (an evicted bucket is a fresh burst for its client).
+    String historyUri = config.stream().historyRedisUri();
+    this.historyRedis = historyUri.isEmpty() ? redis
+        : Redis.createClient(vertx, config.redis().clientOptions().setConnectionString(historyUri));
     this.services = new NodeServices(redis, limiter, callers, cache,
-        telemetry.prometheus() == null ? null : new HttpMetrics(telemetry.prometheus()));
+        telemetry.prometheus() == null ? null : new HttpMetrics(telemetry.prometheus()), historyRedis);
   }
 
   public static void main(String[] args) {
@@ -207,10 +214,10 @@ public final class Spillway {
         .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry()), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), redis), config.stream().instances()));
+      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis), config.stream().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
-      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config), config.stream().outboxInstances()));
+      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry()), config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
       chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
@@ -230,16 +237,24 @@ public final class Spillway {
   }
 
   /**
-   * Graceful stop: the HTTP servers stop accepting, in-flight requests get {@code shutdown.timeoutMs} to
-   * finish, WebSockets are closed with 1001, then everything else is undeployed.
+   * Graceful stop: readiness fails and responses carry {@code Connection: close} for {@code
+   * shutdown.drainDelayMs} while the node still serves; then the HTTP servers stop accepting, in-flight
+   * requests get {@code shutdown.timeoutMs} to finish, WebSockets are closed with 1001, and everything else
+   * is undeployed.
    */
   public Future<Void> stop() {
     if (!stopping.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    LOG.info("spillway stopping (grace {} ms)", config.shutdownTimeoutMs());
+    // Drain: readiness fails at once and every response says Connection: close, but the node keeps serving
+    // for shutdown.drainDelayMs so balancers notice and send new requests elsewhere; then the HTTP servers
+    // stop accepting and finish what is in flight.
+    Readiness.of(vertx).drain();
+    LOG.info("spillway draining: readiness fails, serving {} ms more, then stopping (grace {} ms)",
+        config.shutdownDrainDelayMs(), config.shutdownTimeoutMs());
+    Future<Void> chain = config.shutdownDrainDelayMs() == 0 ? Future.succeededFuture()
+        : vertx.timer(config.shutdownDrainDelayMs()).mapEmpty();
     // Undeploy in reverse order: the HTTP servers drain first while the data layer still answers them.
-    Future<Void> chain = Future.succeededFuture();
     List<String> reversed = new ArrayList<>(deployments);
     Collections.reverse(reversed);
     for (String id : reversed) {
@@ -249,7 +264,8 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(cache::close).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
+    return chain.eventually(cache::close).eventually(() -> historyRedis == redis ? Future.succeededFuture()
+        : historyRedis.close()).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {
@@ -276,7 +292,7 @@ public final class Spillway {
       boolean clean;
       try {
         stop().onComplete(ar -> latch.countDown());
-        clean = latch.await(config.shutdownTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
+        clean = latch.await(config.shutdownDrainDelayMs() + config.shutdownTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         clean = false;

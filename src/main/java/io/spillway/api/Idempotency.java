@@ -2,6 +2,7 @@ package io.spillway.api;
 
 import io.spillway.web.Caller;
 import io.spillway.data.DataClient;
+import io.spillway.data.DataRequest;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
 import io.spillway.web.Problem;
@@ -15,12 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
- * {@code Idempotency-Key} on POST: the first request with a key runs and its response is stored; a retry
- * with the same key and the same request gets that response back and writes nothing; the same key with a
- * different request is a 422. Keys are scoped to the caller (or shared by anonymous callers).
+ * {@code Idempotency-Key} on POST: the first request with a key runs and its response is stored in the same
+ * transaction as the write, on the write's shard; a retry with the same key and the same request gets that
+ * response back and writes nothing (a concurrent one waits for the first to finish); the same key with a
+ * different request is a 422. Keys are scoped to the caller (or shared by anonymous callers). A node that
+ * dies mid-write leaves neither the write nor the key, so the client's retry writes, at once.
  */
 final class Idempotency {
   static final String HEADER = "Idempotency-Key";
@@ -30,20 +33,25 @@ final class Idempotency {
     this.data = data;
   }
 
-  /** The request is identified by its method, path and raw body. */
-  Future<ApiResponse> run(RoutingContext ctx, Supplier<Future<ApiResponse>> write) {
-    return run(ctx, null, write);
+  /**
+   * Runs {@code write}, rendering its result with {@code render} (a pure function: with a key it runs
+   * inside the write's transaction, and what it returns is what a retry gets). The request is identified by
+   * its method, path and raw body.
+   */
+  <R> Future<ApiResponse> write(RoutingContext ctx, DataRequest<R> write, Function<R, ApiResponse> render) {
+    return write(ctx, null, write, render);
   }
 
   /**
-   * The request is identified by its method, path and {@code fingerprint} (null: the raw body): a body holding
-   * a password gives a fingerprint without it, since the stored hash would otherwise be a fast, unsalted hash
+   * As above, the request identified by its method, path and {@code fingerprint} (null: the raw body): a body
+   * holding a password gives a fingerprint without it, since a hash of the body would be a fast, unsalted hash
    * of the password, kept a day.
    */
-  Future<ApiResponse> run(RoutingContext ctx, JsonObject fingerprint, Supplier<Future<ApiResponse>> write) {
+  <R> Future<ApiResponse> write(RoutingContext ctx, JsonObject fingerprint, DataRequest<R> write,
+                                Function<R, ApiResponse> render) {
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
-      return write.get();
+      return data.call(write).map(render);
     }
     if (key.isEmpty() || key.length() > 255 || key.indexOf('\0') >= 0) {
       return Future.failedFuture(new ProblemException(Problem.invalidField(HEADER,
@@ -51,18 +59,12 @@ final class Idempotency {
     }
     Long user = Caller.of(ctx).userId();
     String scope = user == null ? "anonymous" : "user:" + user;
-    String hash = requestHash(ctx, fingerprint);
-    return data.call(new Requests.ClaimIdempotencyKey(scope, key, hash))
-        .compose(claim -> {
-          if (!claim.proceed()) {
-            return Future.succeededFuture(ApiResponse.fromJson(claim.status(), claim.response()));
-          }
-          return write.get()
-              .compose(response -> data.call(new Requests.CompleteIdempotencyKey(scope, key, response.status(),
-                  response.toJson())).map(response))
-              .recover(err -> data.call(new Requests.ReleaseIdempotencyKey(scope, key))
-                  .transform(ignored -> Future.failedFuture(err)));
-        });
+    Requests.IdempotencyKey idem = new Requests.IdempotencyKey(scope, key, requestHash(ctx, fingerprint));
+    return data.call(new Requests.IdempotentWrite<>(idem, write, result -> {
+          ApiResponse response = render.apply(result);
+          return new Model.StoredResponse(response.status(), response.toJson(), false);
+        }))
+        .map(stored -> ApiResponse.fromJson(stored.status(), stored.response()));
   }
 
   private static String requestHash(RoutingContext ctx, JsonObject fingerprint) {

@@ -42,9 +42,9 @@ final class PostsApi {
   Future<ApiResponse> create(RoutingContext ctx, JsonObject body) {
     String text = Fields.of(body, Set.of("text")).required("text", 1, MAX_TEXT);
     long author = Caller.of(ctx).userId();
-    return idempotency.run(ctx, () -> data.call(new Requests.CreatePost(author, text))
-        .compose(p -> cache.wrote(CacheKey.user(author))
-            .map(ApiResponse.created(Representations.post(p), "/v1/posts/" + Ids.format(p.id())))));
+    return idempotency.write(ctx, new Requests.CreatePost(author, text),
+            p -> ApiResponse.created(Representations.post(p), "/v1/posts/" + Ids.format(p.id())))
+        .compose(response -> cache.wrote(CacheKey.user(author)).map(response));
   }
 
   Future<ApiResponse> get(RoutingContext ctx) {
@@ -63,9 +63,10 @@ final class PostsApi {
     long postId = Params.id(ctx, "id");
     String text = Fields.of(body, Set.of("text")).required("text", 1, MAX_TEXT);
     long author = Caller.of(ctx).userId();
-    return idempotency.run(ctx, () -> data.call(new Requests.CreateComment(postId, author, text))
-        .compose(c -> cache.wrote(CacheKey.post(postId)).map(ApiResponse.created(Representations.comment(c),
-            "/v1/posts/" + Ids.format(postId) + "/comments/" + Ids.format(c.id())))));
+    return idempotency.write(ctx, new Requests.CreateComment(postId, author, text),
+            c -> ApiResponse.created(Representations.comment(c),
+                "/v1/posts/" + Ids.format(postId) + "/comments/" + Ids.format(c.id())))
+        .compose(response -> cache.wrote(CacheKey.post(postId)).map(response));
   }
 
   Future<ApiResponse> comments(RoutingContext ctx) {

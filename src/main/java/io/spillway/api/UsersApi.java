@@ -19,6 +19,8 @@ import java.util.Set;
 
 /** Users: sign-up, profiles, a user's posts, follows. */
 final class UsersApi {
+  /** Matches no password ({@code PasswordHasher} refuses a hash it cannot parse). */
+  private static final String UNUSABLE_HASH = "!";
   private final DataClient data;
   private final ReadCache cache;
   private final CachedReads reads;
@@ -55,12 +57,23 @@ final class UsersApi {
     String name = f.required("name", 1, 100);
     String password = f.required("password", 8, 128);
     JsonObject fingerprint = new JsonObject().put("email", email).put("name", name);
-    return idempotency.run(ctx, fingerprint, () -> data.call(new Requests.FindCredentials(email))
-        .compose(existing -> existing != null
-            ? Future.failedFuture(new ProblemException(Problem.conflict("a user with this email already exists")))
-            : passwords.hash(password, Caller.of(ctx).addressGroup()).recover(err -> CredentialChecks.refused(ctx, err)))
-        .compose(hash -> data.call(new Requests.CreateUser(email, name, hash)))
-        .map(u -> ApiResponse.created(Representations.user(u, true), "/v1/users/" + Ids.format(u.id()))));
+    return data.call(new Requests.FindCredentials(email)).compose(existing -> {
+      if (existing == null) {
+        return passwords.hash(password, Caller.of(ctx).addressGroup())
+            .recover(err -> CredentialChecks.refused(ctx, err))
+            .compose(hash -> idempotency.write(ctx, fingerprint, new Requests.CreateUser(email, name, hash), this::created));
+      }
+      if (ctx.request().getHeader(Idempotency.HEADER) == null) {
+        return Future.failedFuture(new ProblemException(Problem.conflict("a user with this email already exists")));
+      }
+      // The email is taken, perhaps by this very request's first try: the key replays that answer, or the
+      // write is a 409. No hash is made for it; the one written with the request can never be written.
+      return idempotency.write(ctx, fingerprint, new Requests.CreateUser(email, name, UNUSABLE_HASH), this::created);
+    });
+  }
+
+  private ApiResponse created(Model.User u) {
+    return ApiResponse.created(Representations.user(u, true), "/v1/users/" + Ids.format(u.id()));
   }
 
   Future<ApiResponse> get(RoutingContext ctx) {

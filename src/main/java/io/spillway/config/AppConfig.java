@@ -22,6 +22,7 @@ public record AppConfig(
     AuthConfig auth,
     ObserveConfig observe,
     long shutdownTimeoutMs,
+    long shutdownDrainDelayMs,
     String logLevel) {
 
   private static final Set<String> MODES = Set.of("dev", "prod");
@@ -35,6 +36,7 @@ public record AppConfig(
       }
     }
     Check.range("shutdown.timeoutMs", shutdownTimeoutMs, 0, 600_000);
+    Check.range("shutdown.drainDelayMs", shutdownDrainDelayMs, 0, 600_000);
     oneOf("log.level", logLevel, LOG_LEVELS);
     if (!mode.equals("dev")) {
       productionChecks(management, kafka, jwt, auth);
@@ -88,6 +90,7 @@ public record AppConfig(
         AuthConfig.from(root.child("auth")),
         ObserveConfig.from(root.child("metrics"), root.child("tracing")),
         root.child("shutdown").number("timeoutMs"),
+        root.child("shutdown").number("drainDelayMs"),
         root.child("log").string("level"));
   }
 

@@ -8,14 +8,24 @@ import java.util.List;
  * The sharded data layer. {@code logicalShards} logical shards map onto the physical {@code shards}: by the
  * explicit {@code shardMap} (one physical index per logical shard) when given; {@code data.shardMap} null (the
  * default) spreads them evenly in ranges, a rule {@link #from} applies.
+ *
+ * <p>Every connection runs with {@code statementTimeoutMs} and {@code idleInTransactionTimeoutMs} (0: off), so a
+ * query does not run on after its caller gave up. Each pool has a breaker: after {@code
+ * breakerFailureThreshold} consecutive connection failures it fails requests at once for {@code
+ * breakerOpenMs}, then lets one request probe the database.
  */
 public record DataConfig(
-    int instances, int logicalShards, long readYourWritesMs, List<ShardConfig> shards, int[] shardMap) {
+    int instances, int logicalShards, long readYourWritesMs, List<ShardConfig> shards, int[] shardMap,
+    long statementTimeoutMs, long idleInTransactionTimeoutMs, int breakerFailureThreshold, long breakerOpenMs) {
 
   public DataConfig {
     Check.range("data.instances", instances, 1, 64);
     Check.range("data.logicalShards", logicalShards, 1, 4096);
     Check.range("data.readYourWritesMs", readYourWritesMs, 0, 3_600_000);
+    Check.range("data.statementTimeoutMs", statementTimeoutMs, 0, 3_600_000);
+    Check.range("data.idleInTransactionTimeoutMs", idleInTransactionTimeoutMs, 0, 3_600_000);
+    Check.range("data.breaker.failureThreshold", breakerFailureThreshold, 1, 10_000);
+    Check.range("data.breaker.openMs", breakerOpenMs, 10, 600_000);
     if (shards == null || shards.isEmpty()) {
       throw new ConfigException("data.shards", "at least one shard is required");
     }
@@ -50,7 +60,10 @@ public record DataConfig(
         map[i] = (int) ((long) i * shards.size() / logical);
       }
     }
-    return new DataConfig(r.integer("instances"), logical, r.number("readYourWritesMs"), shards, map);
+    ConfigReader breaker = r.child("breaker");
+    return new DataConfig(r.integer("instances"), logical, r.number("readYourWritesMs"), shards, map,
+        r.number("statementTimeoutMs"), r.number("idleInTransactionTimeoutMs"), breaker.integer("failureThreshold"),
+        breaker.number("openMs"));
   }
 
   private static int[] explicitMap(ConfigReader r, int physical) {

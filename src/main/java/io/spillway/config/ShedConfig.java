@@ -32,7 +32,8 @@ public record ShedConfig(
     long eventLoopLagMs,
     int retryAfterSeconds,
     PerClient perClient,
-    List<RouteRule> routes) {
+    List<RouteRule> routes,
+    long warmupMs) {
 
   /** How the concurrency limit is learned ({@code shed.algorithm}). */
   public enum Algorithm implements ConfigChoice {
@@ -74,6 +75,7 @@ public record ShedConfig(
     Check.range("shed.maxQueueLength", maxQueueLength, 0, 1_000_000);
     Check.range("shed.eventLoopLagMs", eventLoopLagMs, 0, 60_000);
     Check.range("shed.retryAfterSeconds", retryAfterSeconds, 0, 3600);
+    Check.range("shed.warmupMs", warmupMs, 0, 3_600_000);
     Check.present("shed.perClient", perClient);
     routes = List.copyOf(routes);
   }
@@ -135,7 +137,8 @@ public record ShedConfig(
         r.number("eventLoopLagMs"),
         r.integer("retryAfterSeconds"),
         new PerClient(client.bool("enabled"), client.integer("maxInFlight"), client.integer("maxInFlightPerAddress")),
-        r.list("routes", ShedConfig::route));
+        r.list("routes", ShedConfig::route),
+        r.number("warmupMs"));
   }
 
   private static RouteRule route(ConfigReader r) {

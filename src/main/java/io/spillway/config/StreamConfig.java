@@ -7,7 +7,7 @@ package io.spillway.config;
  * @param instances            StreamVerticle instances per node ({@code stream.instances}; 0: no push)
  * @param outboxInstances      OutboxVerticle instances per node ({@code outbox.instances}; 0: no relay)
  * @param outboxPollMs         how often the relay looks for rows when no NOTIFY woke it ({@code outbox.pollIntervalMs})
- * @param outboxBatchSize      rows claimed per relay transaction ({@code outbox.batchSize})
+ * @param outboxBatchSize      rows read per relay pass ({@code outbox.batchSize})
  * @param historyMaxEvents     events kept per channel for resume ({@code stream.history.maxEvents})
  * @param historyMaxAgeSeconds a channel's history expires this long after its last event
  *                             ({@code stream.history.maxAgeSeconds})
@@ -24,6 +24,8 @@ package io.spillway.config;
  * @param maxConnectionsPerUser    sockets one user may hold open on a node ({@code stream.maxConnectionsPerUser})
  * @param maxConnectionsPerAddress sockets one address (IPv6: its /64) may hold open on a node
  *                                 ({@code stream.maxConnectionsPerAddress})
+ * @param historyRedisUri      a Redis of its own for channel history ({@code stream.history.redisUri}; empty:
+ *                             the node's {@code redis.uri})
  */
 public record StreamConfig(
     int instances,
@@ -40,7 +42,8 @@ public record StreamConfig(
     int maxOutboundBytes,
     int ticketTtlSeconds,
     int maxConnectionsPerUser,
-    int maxConnectionsPerAddress) {
+    int maxConnectionsPerAddress,
+    String historyRedisUri) {
 
   public StreamConfig {
     Check.range("stream.instances", instances, 0, 64);
@@ -58,6 +61,11 @@ public record StreamConfig(
     Check.range("stream.ticketTtlSeconds", ticketTtlSeconds, 1, 600);
     Check.range("stream.maxConnectionsPerUser", maxConnectionsPerUser, 1, 1_000_000);
     Check.range("stream.maxConnectionsPerAddress", maxConnectionsPerAddress, 1, 1_000_000);
+    if (historyRedisUri == null || !historyRedisUri.isEmpty() && !historyRedisUri.startsWith("redis://")
+        && !historyRedisUri.startsWith("rediss://") && !historyRedisUri.startsWith("unix://")) {
+      throw new ConfigException("stream.history.redisUri", "is not a Redis URI; allowed: empty (the node's "
+          + "redis.uri), redis://, rediss://, unix://");
+    }
     if (pingIntervalSeconds >= idleTimeoutSeconds) {
       throw new ConfigException("stream.pingIntervalSeconds", pingIntervalSeconds
           + " must be below stream.idleTimeoutSeconds (" + idleTimeoutSeconds
@@ -82,6 +90,16 @@ public record StreamConfig(
         stream.integer("maxOutboundBytes"),
         stream.integer("ticketTtlSeconds"),
         stream.integer("maxConnectionsPerUser"),
-        stream.integer("maxConnectionsPerAddress"));
+        stream.integer("maxConnectionsPerAddress"),
+        history.string("redisUri"));
+  }
+
+  /** Without the history Redis' credentials: a record's text may end up in a log line. */
+  @Override
+  public String toString() {
+    return "StreamConfig[instances=" + instances + ", outboxInstances=" + outboxInstances + ", historyMaxEvents="
+        + historyMaxEvents + ", maxSubscriptions=" + maxSubscriptions + ", maxConnectionsPerUser=" + maxConnectionsPerUser
+        + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", historyRedisUri=" + Secrets.redactUri(historyRedisUri)
+        + "]";
   }
 }

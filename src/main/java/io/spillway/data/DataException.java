@@ -28,6 +28,11 @@ public final class DataException extends RuntimeException {
     return new DataException(409, message);
   }
 
+  /** A shard that cannot serve now (its breaker is open): 503, worth a retry. */
+  public static DataException unavailable(String message) {
+    return new DataException(503, message);
+  }
+
   public static DataException unprocessable(String message) {
     return new DataException(422, message);
   }

@@ -8,7 +8,6 @@ import io.spillway.observe.HealthReport;
 import io.spillway.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.pgclient.PgException;
@@ -17,10 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -58,14 +55,14 @@ public final class DataVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx);
-    pools = ShardPools.create(vertx, config.data());
+    pools = ShardPools.create(vertx, config.data(), registry);
     Shards shards = new Shards(pools, new ShardRouter(config.data()), recentWriters);
     OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
     UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
     FeedReader feed = new FeedReader(shards, follows, users);
-    IdempotencyStore idempotency = new IdempotencyStore(shards);
+    IdempotencyStore idempotency = new IdempotencyStore(shards, posts, users);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
     AccountStore accounts = new AccountStore(shards);
 
@@ -91,11 +88,11 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.GetAccountPlan.class, accounts::get);
     on(Requests.SetAccountPlan.class, accounts::set);
     on(Requests.ReplacePasswordHash.class, accounts::rehash);
-    on(Requests.ClaimIdempotencyKey.class, idempotency::claim);
-    on(Requests.CompleteIdempotencyKey.class, idempotency::complete);
-    on(Requests.ReleaseIdempotencyKey.class, idempotency::release);
+    this.<Model.StoredResponse, Requests.IdempotentWrite<?>>on(idempotentWrites(), idempotency::run);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + HEALTH_OWNER,
         msg -> checkShards().onSuccess(reports -> msg.reply(HealthChecks.toJson(reports))));
+    // Half-written follows (the other shard was down, or a node died between the two) are completed here.
+    vertx.setPeriodic(1_000, t -> follows.repair());
     vertx.setPeriodic(600_000, 600_000, t -> idempotency.expire()
         .onFailure(err -> LOG.warn("expiring idempotency keys failed: {}", err.getMessage())));
     return migrate().onSuccess(v -> new OutboxBacklog(pools, registry).watch(vertx, 5_000));
@@ -107,6 +104,11 @@ public final class DataVerticle extends VerticleBase {
       all.add(Migrations.apply(pools.primary(i), config.data().shards().get(i).describe()));
     }
     return Future.all(all).mapEmpty();
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Class<Requests.IdempotentWrite<?>> idempotentWrites() {
+    return (Class) Requests.IdempotentWrite.class;
   }
 
   /** Serves requests of {@code type}; the handler's answer type is the one the request declares. */
@@ -129,6 +131,9 @@ public final class DataVerticle extends VerticleBase {
     });
   }
 
+  /** One line per operation and kind of failure every 10 s: a dead shard must not flood the log. */
+  private static final ThrottledLog FAILURE_LOG = new ThrottledLog(10_000, System::currentTimeMillis);
+
   private static void fail(Message<?> msg, Throwable err) {
     String traceparent = TraceContext.current();
     try (MDC.MDCCloseable trace = MDC.putCloseable("traceId",
@@ -139,16 +144,33 @@ public final class DataVerticle extends VerticleBase {
 
   private static void failLogged(Message<?> msg, Throwable err) {
     if (err instanceof DataException de) {
+      if (de.status() == 503) {
+        long suppressed = FAILURE_LOG.admit(msg.address() + " fast");
+        if (suppressed >= 0) {
+          LOG.warn("data operation {} refused: {}{}", msg.address(), de.getMessage(), ThrottledLog.suffix(suppressed));
+        }
+      }
       msg.fail(de.status(), de.getMessage());
-    } else if (err instanceof PgException pg) {
-      LOG.error("query failed for {}: {} (SQLSTATE {})", msg.address(), pg.getErrorMessage(), pg.getSqlState());
-      msg.fail(500, "the database rejected the request");
-    } else if (err instanceof VertxException || err instanceof IOException || err instanceof TimeoutException) {
-      // Connection refused or closed, pool exhausted, timeout: the shard is unavailable; a retry may work.
-      LOG.warn("data operation {} failed: {}", msg.address(), String.valueOf(err));
+    } else if (Failures.retryable(err)) {
+      // Connection refused or closed, pool exhausted, a statement timeout, a serialization failure: the
+      // shard cannot serve this now; a retry may work.
+      long suppressed = FAILURE_LOG.admit(msg.address() + " unavailable");
+      if (suppressed >= 0) {
+        LOG.warn("data operation {} failed: {}{}", msg.address(), String.valueOf(err), ThrottledLog.suffix(suppressed));
+      }
       msg.fail(503, "a database shard is unavailable");
+    } else if (err instanceof PgException pg) {
+      long suppressed = FAILURE_LOG.admit(msg.address() + " " + pg.getSqlState());
+      if (suppressed >= 0) {
+        LOG.error("query failed for {}: {} (SQLSTATE {}){}", msg.address(), pg.getErrorMessage(), pg.getSqlState(),
+            ThrottledLog.suffix(suppressed));
+      }
+      msg.fail(500, "the database rejected the request");
     } else {
-      LOG.error("data operation {} failed", msg.address(), err);
+      long suppressed = FAILURE_LOG.admit(msg.address() + " " + err.getClass().getName());
+      if (suppressed >= 0) {
+        LOG.error("data operation {} failed{}", msg.address(), ThrottledLog.suffix(suppressed), err);
+      }
       msg.fail(500, "the data layer failed");
     }
   }
@@ -156,10 +178,10 @@ public final class DataVerticle extends VerticleBase {
   private Future<List<HealthReport>> checkShards() {
     List<Future<HealthReport>> checks = new ArrayList<>();
     for (int i = 0; i < pools.size(); i++) {
-      checks.add(ping("pg-shard-" + i, pools.primary(i)));
+      checks.add(ping("pg-shard-" + i, pools.rawPrimary(i)));
       List<Pool> replicas = pools.replicas(i);
       for (int j = 0; j < replicas.size(); j++) {
-        checks.add(ping("pg-shard-" + i + "-replica-" + j, replicas.get(j)));
+        checks.add(ping("pg-shard-" + i + "-replica-" + j, pools.rawReplica(i, j)));
       }
     }
     return Future.join(checks).otherwiseEmpty().map(v -> checks.stream().map(Future::result).toList());

@@ -34,7 +34,7 @@ final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
   private static final long LOCK_KEY = 0x5370696c6c776179L; // "Spillway"
   static final List<String> FILES = List.of("V1__schema.sql", "V2__outbox_notify.sql", "V3__api_keys.sql",
-      "V4__account_plans.sql");
+      "V4__account_plans.sql", "V5__dead_letters_and_follow_sync.sql");
 
   /** One migration file: its version (from the name), name and SQL. */
   record Migration(int version, String file, String sql) {
@@ -77,7 +77,10 @@ final class Migrations {
 
   /** Applies what {@code migrations} has that the shard has not; the number applied. */
   static Future<Integer> apply(Pool pool, String shardName, List<Migration> migrations) {
-    return pool.getConnection().compose(conn -> conn.query("SELECT pg_advisory_lock(" + LOCK_KEY + ")").execute()
+    // A migration may wait for another node's and may rewrite a large table: no statement timeout on this
+    // connection (RESET gives it back the pool's before it returns to the pool).
+    return pool.getConnection().compose(conn -> conn.query("SET statement_timeout = 0").execute()
+        .compose(v -> conn.query("SELECT pg_advisory_lock(" + LOCK_KEY + ")").execute())
         .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
             + "name text NOT NULL, checksum text, applied_at timestamptz NOT NULL DEFAULT now())").execute())
         // Shards migrated before checksums were recorded have the table without the column. (Not ADD COLUMN IF
@@ -123,6 +126,7 @@ final class Migrations {
           }
         })
         .eventually(() -> conn.query("SELECT pg_advisory_unlock(" + LOCK_KEY + ")").execute()
+            .eventually(() -> conn.query("RESET statement_timeout").execute())
             .eventually(conn::close)));
   }
 

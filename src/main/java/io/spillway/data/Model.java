@@ -43,10 +43,9 @@ public final class Model {
   /** One page of a keyset-paginated list; {@code next} is the id to continue after, or null at the end. */
   public record Page<T>(List<T> items, Long next) {}
 
-  /** What an Idempotency-Key lookup found: go ahead, or the first response to replay. */
-  public record IdempotencyClaim(boolean proceed, int status, JsonObject response) {
-    public static IdempotencyClaim go() {
-      return new IdempotencyClaim(true, 0, null);
-    }
-  }
+  /**
+   * The response an idempotent write answered with, as the API layer rendered it ({@code response} holds
+   * the body and location); {@code replayed} when it comes from an earlier request with the same key.
+   */
+  public record StoredResponse(int status, JsonObject response, boolean replayed) {}
 }

@@ -6,6 +6,7 @@ import io.spillway.events.EventType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.List;
@@ -36,15 +37,24 @@ final class PostStore {
    * the post, insert its outbox event. No author row, no post and no event.
    */
   Future<Model.Post> create(Requests.CreatePost req) {
+    return createIn(shards.primaryForId(req.authorId()), req).onSuccess(p -> shards.wrote(req.authorId()));
+  }
+
+  /** The same statement inside a transaction that other rows join (an Idempotency-Key record). */
+  ShardWrite<Model.Post> createWrite(Requests.CreatePost req) {
+    return new ShardWrite<>(shards.primaryForId(req.authorId()), tx -> createIn(tx, req),
+        () -> shards.wrote(req.authorId()));
+  }
+
+  private Future<Model.Post> createIn(SqlClient client, Requests.CreatePost req) {
     long author = req.authorId();
     Channel channel = Channel.posts(author);
-    return shards.primaryForId(author).preparedQuery(CREATE_POST)
+    return client.preparedQuery(CREATE_POST)
         .execute(Tuple.of(author, ShardRouter.logicalOf(author), req.text(), outbox.topic(), channel.name(),
             outbox.envelope(channel, EventType.POST_CREATED)))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("author"))
             : Future.succeededFuture(Rows.post(rows.iterator().next(),
-                new Model.UserRef(author, rows.iterator().next().getString("author_name")))))
-        .onSuccess(p -> shards.wrote(author));
+                new Model.UserRef(author, rows.iterator().next().getString("author_name")))));
   }
 
   private static final String CREATE_POST = """
@@ -101,8 +111,17 @@ final class PostStore {
   }
 
   Future<Model.Comment> comment(Requests.CreateComment req) {
+    return commentWrite(req).run();
+  }
+
+  ShardWrite<Model.Comment> commentWrite(Requests.CreateComment req) {
+    return new ShardWrite<>(shards.primaryForId(req.postId()), tx -> commentIn(tx, req),
+        () -> shards.wrote(req.authorId()));
+  }
+
+  private Future<Model.Comment> commentIn(io.vertx.sqlclient.SqlConnection tx, Requests.CreateComment req) {
     long postId = req.postId();
-    return shards.primaryForId(postId).withTransaction(tx -> tx
+    return tx
             .preparedQuery("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1 RETURNING author_id")
             .execute(Tuple.of(postId))
             .compose(rows -> {
@@ -126,8 +145,7 @@ final class PostStore {
                     }
                     return events.map(c);
                   });
-            }))
-        .onSuccess(c -> shards.wrote(req.authorId()));
+            });
   }
 
   Future<Model.Page<Model.Comment>> comments(Requests.ListComments req) {

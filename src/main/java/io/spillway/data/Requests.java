@@ -1,8 +1,8 @@
 package io.spillway.data;
 
-import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 
 /**
@@ -73,11 +73,16 @@ public final class Requests {
   /** Sets the account's plan (null: back to the default plan); 404 when there is no such account. */
   public record SetAccountPlan(long userId, String plan) implements DataRequest<Model.AccountPlan> {}
 
-  public record ClaimIdempotencyKey(String scope, String key, String requestHash)
-      implements DataRequest<Model.IdempotencyClaim> {}
+  /** An {@code Idempotency-Key}: unique per {@code scope} (the caller) on the shard the write lands on. */
+  public record IdempotencyKey(String scope, String key, String requestHash) {}
 
-  public record CompleteIdempotencyKey(String scope, String key, int status, JsonObject response)
-      implements DataRequest<Void> {}
-
-  public record ReleaseIdempotencyKey(String scope, String key) implements DataRequest<Void> {}
+  /**
+   * Runs {@code write} (a {@link CreatePost}, {@link CreateComment} or {@link CreateUser}) with its key's
+   * record in one transaction on the write's shard: the first request with the key writes and stores the
+   * response {@code render} makes of the result (a pure function, run inside the transaction); a retry
+   * gets that response back; a concurrent retry waits for the first to commit or roll back. A crash before
+   * the commit leaves neither the write nor the record, so the retry writes.
+   */
+  public record IdempotentWrite<R>(IdempotencyKey key, DataRequest<R> write, Function<R, Model.StoredResponse> render)
+      implements DataRequest<Model.StoredResponse> {}
 }

@@ -33,13 +33,24 @@ final class Shards {
     return pools.primary(router.physicalOfId(id));
   }
 
-  /** A reader for {@code physical}: a random replica when there is one and the viewer has not just written. */
+  /**
+   * A reader for {@code physical}: a random replica whose breaker is closed when there is one and the viewer
+   * has not just written, else the primary. A replica that fails a read hands it to the primary
+   * ({@link GuardedPool}).
+   */
   Pool reader(int physical, Long viewer) {
     List<Pool> replicas = pools.replicas(physical);
     if (replicas.isEmpty() || recentWriters.wroteRecently(viewer)) {
       return pools.primary(physical);
     }
-    return replicas.get(ThreadLocalRandom.current().nextInt(replicas.size()));
+    int start = ThreadLocalRandom.current().nextInt(replicas.size());
+    for (int i = 0; i < replicas.size(); i++) {
+      Pool replica = replicas.get((start + i) % replicas.size());
+      if (!(replica instanceof GuardedPool g) || !g.unavailable()) {
+        return replica;
+      }
+    }
+    return pools.primary(physical);
   }
 
   Pool readerForId(long id, Long viewer) {

@@ -24,8 +24,19 @@ final class UserStore {
   }
 
   Future<Model.User> create(Requests.CreateUser req) {
+    return createWrite(req).run();
+  }
+
+  /** Sign-up on the shard the email hashes to, in a transaction other rows may join. */
+  ShardWrite<Model.User> createWrite(Requests.CreateUser req) {
     int logical = shards.router().logicalForKey(req.email());
-    return shards.primary(shards.router().physical(logical)).withTransaction(tx -> tx
+    Model.User[] created = new Model.User[1];
+    return new ShardWrite<>(shards.primary(shards.router().physical(logical)),
+        tx -> createIn(tx, req, logical).onSuccess(u -> created[0] = u), () -> shards.wrote(created[0].id()));
+  }
+
+  private Future<Model.User> createIn(io.vertx.sqlclient.SqlConnection tx, Requests.CreateUser req, int logical) {
+    return tx
             .preparedQuery("INSERT INTO email_directory (email, user_id) VALUES ($1, next_id($2)) "
                 + "ON CONFLICT (email) DO NOTHING RETURNING user_id")
             .execute(Tuple.of(req.email(), logical))
@@ -38,8 +49,7 @@ final class UserStore {
                       + "RETURNING " + Rows.USER_COLUMNS)
                   .execute(Tuple.of(id, req.email(), req.name(), req.passwordHash()));
             })
-            .map(rows -> Rows.user(rows.iterator().next())))
-        .onSuccess(u -> shards.wrote(u.id()));
+            .map(rows -> Rows.user(rows.iterator().next()));
   }
 
   Future<Model.User> get(Requests.GetUser req) {

@@ -77,6 +77,9 @@ final class Leases {
     }
   }
 
+  /** Fetches one request may make while others spend what they bring: a bound, not an expected number. */
+  private static final int MAX_FETCHES = 16;
+
   private final Redis redis;
   private final LuaScript script;
   private final LongSupplier nanos;
@@ -132,15 +135,23 @@ final class Leases {
     if (local != null) {
       return Future.succeededFuture(local);
     }
+    return fetchAndTake(c, MAX_FETCHES);
+  }
+
+  /**
+   * Many requests of one client may wait on one fetch; those the new lease does not cover fetch again, as
+   * long as Redis still grants something, so a busy client is refused only when its policy is spent.
+   */
+  private Future<Taken> fetchAndTake(Charge c, int fetchesLeft) {
     return fetch(c).compose(lease -> {
       if (lease.tryTake(c.cost(), nanos.getAsLong())) {
         return Future.succeededFuture(admitted(c, lease));
       }
-      if (lease.granted == 0) {
+      if (lease.granted == 0 || fetchesLeft <= 1) {
         return Future.succeededFuture(refused(c, lease));
       }
-      // Other requests spent the new lease first: one more fetch, then the answer stands.
-      return fetch(c).map(again -> again.tryTake(c.cost(), nanos.getAsLong()) ? admitted(c, again) : refused(c, again));
+      Taken now = tryLocal(c);
+      return now != null ? Future.succeededFuture(now) : fetchAndTake(c, fetchesLeft - 1);
     });
   }
 

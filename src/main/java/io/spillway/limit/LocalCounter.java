@@ -14,6 +14,13 @@ interface LocalCounter {
   /** True when the state is back to "never seen" and can be dropped. */
   boolean idle(long now);
 
+  /**
+   * Starts from Redis's last word on this subject ({@code remaining} of the global limit at {@code at}),
+   * this node's share of it, instead of from a full allowance. Algorithms without a seed start afresh.
+   */
+  default void seed(long at, long remaining, int nodes) {
+  }
+
   static LocalCounter create(Policy p, int nodes) {
     RateLimitPolicy c = p.config;
     if (c instanceof RateLimitPolicy.TokenBucket t) {

@@ -1,5 +1,10 @@
 package io.spillway.limit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.spillway.config.RateLimitPolicy;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +16,9 @@ import java.util.function.LongSupplier;
  * All-or-nothing like the script. One lock for all subjects: it only runs while Redis is down, and then a
  * short critical section is cheaper than a timeout. Memory is bounded: idle subjects are swept, and past
  * {@link #MAX_SUBJECTS} the oldest state is forgotten (a forgotten subject starts afresh, as if new).
+ *
+ * <p>A token bucket's local state starts from what Redis last said about the subject ({@link #remember}),
+ * not from a full burst: switching to the fallback does not hand every client a fresh burst.
  */
 final class LocalLimiter {
   static final int MAX_SUBJECTS = 100_000;
@@ -20,6 +28,9 @@ final class LocalLimiter {
 
   private final LongSupplier clockMicros;
   private final Map<String, Entry> counters = new HashMap<>();
+  /** Redis's last answer per token-bucket subject: {remaining, at (µs)}; bounded, and useless after a minute. */
+  private final Cache<String, long[]> lastFromRedis = Caffeine.newBuilder().maximumSize(MAX_SUBJECTS)
+      .expireAfterWrite(Duration.ofMinutes(1)).build();
   private int sinceSweep;
 
   LocalLimiter(LongSupplier clockMicros) {
@@ -51,6 +62,20 @@ final class LocalLimiter {
     return outcomes;
   }
 
+  /** Notes what Redis answered for token-bucket charges, to seed their local state if Redis goes away. */
+  void remember(List<Charge> charges, List<Outcome> outcomes) {
+    long now = -1;
+    for (int i = 0; i < charges.size() && i < outcomes.size(); i++) {
+      Charge c = charges.get(i);
+      if (c.policy().config instanceof RateLimitPolicy.TokenBucket) {
+        if (now < 0) {
+          now = clockMicros.getAsLong();
+        }
+        lastFromRedis.put(c.key(), new long[] {outcomes.get(i).remaining(), now});
+      }
+    }
+  }
+
   synchronized int size() {
     return counters.size();
   }
@@ -60,6 +85,10 @@ final class LocalLimiter {
     // A reloaded policy is a new object: its state starts afresh rather than under the old numbers.
     if (e == null || e.policy() != c.policy() || e.nodes() != nodes) {
       e = new Entry(c.policy(), nodes, LocalCounter.create(c.policy(), nodes));
+      long[] last = lastFromRedis.getIfPresent(c.key());
+      if (last != null) {
+        e.counter().seed(last[1], last[0], nodes);
+      }
       counters.put(c.key(), e);
     }
     return e.counter();

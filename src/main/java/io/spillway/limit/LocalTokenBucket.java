@@ -28,6 +28,12 @@ final class LocalTokenBucket implements LocalCounter {
   }
 
   @Override
+  public void seed(long at, long remaining, int nodes) {
+    tokens = Math.min(burst, Math.max(0, (double) remaining / nodes));
+    updated = at;
+  }
+
+  @Override
   public boolean idle(long now) {
     return updated == Long.MIN_VALUE || tokens + (now - updated) * rate >= burst;
   }

@@ -203,6 +203,8 @@ public final class RateLimiter {
       if (breaker.success()) {
         LOG.info("rate limiter: Redis answers again; limits are global again");
       }
+      // Each fetch is Redis's word on the subject: the local fallback would start from it.
+      local.remember(leased, taken.stream().map(Leases.Taken::outcome).toList());
       return withExact(set, taken, exact);
     });
   }
@@ -248,6 +250,7 @@ public final class RateLimiter {
             Decision d = Decision.from(ar.result(), false);
             if (consume) {
               count(ar.result(), d);
+              local.remember(charges, ar.result());
             }
             return Future.succeededFuture(d);
           }

@@ -1,13 +1,21 @@
 package io.spillway.outbox;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.kafka.client.producer.RecordMetadata;
-import io.vertx.sqlclient.Pool;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,41 +23,61 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Moves committed outbox rows of one shard to Kafka. One drain is one transaction: claim up to {@code
- * batchSize} rows ({@code FOR UPDATE SKIP LOCKED}), publish them, wait for every ack, delete them, commit.
- * A crash or a failed delete after the publish rolls the claim back, so the rows are published again: at
- * least once, never lost (consumers drop the duplicate by event id).
+ * Moves committed outbox rows of one shard to Kafka, in short statements: no database transaction stays
+ * open while Kafka is asked (a slow or absent broker holds no locks and no transaction, and the server's
+ * idle-in-transaction timeout never fires on the relay). A pass reads up to {@code batchSize} rows in id
+ * order, publishes them, waits for every answer, deletes the rows Kafka acknowledged and moves the rows it
+ * refused for good (a record too large for the broker, an invalid topic) to {@code outbox_dead_letter}, so
+ * one bad row cannot block its shard. Rows that failed for a passing reason stay for the next pass. A crash
+ * between the ack and the delete publishes those rows again: at least once, never lost (consumers drop the
+ * duplicate by event id).
  *
- * <p>A transaction-scoped advisory lock lets one relay per shard drain at a time, across all nodes. Without
- * it two nodes would publish disjoint batches concurrently and a channel's events could reach Kafka out of
- * commit order; with it the other nodes' wake-ups are cheap no-ops and take over when a node dies.
+ * <p>The relay holds a session advisory lock on a connection of its own, so one relay per shard drains at a
+ * time across all nodes and each channel reaches Kafka in commit order. When its node dies the connection
+ * closes, the lock goes with it, and another node's relay takes the shard at its next wake-up.
  */
 final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final long LOCK_KEY = 0x4f7574626f78L; // "Outbox"
-  private static final String CLAIM = "SELECT id, topic, channel, event::text FROM outbox "
-      + "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED";
+  private static final String READ = "SELECT id, topic, channel, event::text FROM outbox ORDER BY id LIMIT $1";
+  private static final String DELETE = "DELETE FROM outbox WHERE id = ANY($1)";
+  private static final String DEAD_LETTER = """
+      WITH failed AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS f(id, error)),
+      moved AS (DELETE FROM outbox o USING failed f WHERE o.id = f.id
+                RETURNING o.id, o.topic, o.channel, o.event, o.created_at, f.error)
+      INSERT INTO outbox_dead_letter (id, topic, channel, event, created_at, error)
+      SELECT id, topic, channel, event, created_at, error FROM moved
+      ON CONFLICT (id) DO NOTHING""";
 
-  private final Pool pool;
+  private final Vertx vertx;
+  private final PgConnectOptions connect;
   private final KafkaProducer<String, String> producer;
   private final String shard;
   private final int batchSize;
+  private final Counter deadLetters;
+  private PgConnection lockConnection;
+  private boolean locked;
   private boolean draining;
   private boolean again;
   private boolean stopped;
   private boolean failing;
   private Future<Void> current = Future.succeededFuture();
 
-  OutboxRelay(Pool pool, KafkaProducer<String, String> producer, String shard, int batchSize) {
-    this.pool = pool;
+  OutboxRelay(Vertx vertx, PgConnectOptions connect, KafkaProducer<String, String> producer, String shard,
+              int batchSize, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.connect = connect;
     this.producer = producer;
     this.shard = shard;
     this.batchSize = batchSize;
+    this.deadLetters = registry == null ? null : Counter.builder("spillway_outbox_dead_letters")
+        .description("Outbox rows Kafka refused for good, moved to outbox_dead_letter")
+        .tag("shard", shard).register(registry);
   }
 
   /**
    * Drains now, or right after the drain in progress: wake-ups that arrive while draining fold into one
-   * more pass, so a burst of NOTIFYs never queues a burst of transactions.
+   * more pass, so a burst of wake-ups never queues a burst of passes.
    */
   void wake() {
     if (stopped) {
@@ -81,34 +109,119 @@ final class OutboxRelay {
     });
   }
 
-  /** How many rows this pass published (0 when another relay holds the shard). */
+  /** How many rows this pass took out of the outbox (0 when another node's relay holds the shard). */
   Future<Integer> drainOnce() {
-    return pool.withTransaction(conn -> conn.query("SELECT pg_try_advisory_xact_lock(" + LOCK_KEY + ")").execute()
-        .compose(lock -> lock.iterator().next().getBoolean(0) ? claimAndPublish(conn) : Future.succeededFuture(0)));
+    return lock().compose(held -> held ? readAndPublish() : Future.succeededFuture(0))
+        .onFailure(err -> dropConnection());
   }
 
-  private Future<Integer> claimAndPublish(SqlConnection conn) {
-    return conn.preparedQuery(CLAIM).execute(Tuple.of(batchSize)).compose(rows -> {
+  /** The shard's relay lock, on this relay's own connection: taken once, held while the connection lives. */
+  private Future<Boolean> lock() {
+    if (locked && lockConnection != null) {
+      return Future.succeededFuture(true);
+    }
+    Future<PgConnection> conn = lockConnection != null ? Future.succeededFuture(lockConnection)
+        : PgConnection.connect(vertx, connect).onSuccess(c -> {
+          lockConnection = c;
+          c.closeHandler(v -> {
+            if (lockConnection == c) {
+              lockConnection = null;
+              locked = false;
+            }
+          });
+        });
+    return conn.compose(c -> c.query("SELECT pg_try_advisory_lock(" + LOCK_KEY + ")").execute())
+        .map(rows -> {
+          locked = rows.iterator().next().getBoolean(0);
+          return locked;
+        });
+  }
+
+  private Future<Integer> readAndPublish() {
+    PgConnection conn = lockConnection;
+    return conn.preparedQuery(READ).execute(Tuple.of(batchSize)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.succeededFuture(0);
       }
+      List<Long> ids = new ArrayList<>(rows.size());
       List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-      Long[] ids = new Long[rows.size()];
-      int i = 0;
       for (Row row : rows) {
-        ids[i++] = row.getLong(0);
+        ids.add(row.getLong(0));
         // Keyed by channel: one channel's events land in one partition, in order.
         acks.add(producer.send(KafkaProducerRecord.create(row.getString(1), row.getString(2), row.getString(3))));
       }
-      return Future.all(acks)
-          .compose(published -> conn.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)").execute(Tuple.of(ids)))
-          .map(deleted -> ids.length);
+      // Every answer, good or bad, before anything is deleted.
+      return Future.join(acks).transform(ignored -> settle(conn, ids, acks));
     });
   }
 
-  /** Stops waking and waits for the drain in progress, so the producer is not closed under it. */
+  private Future<Integer> settle(PgConnection conn, List<Long> ids, List<Future<RecordMetadata>> acks) {
+    List<Long> published = new ArrayList<>();
+    List<Long> refused = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    Throwable passing = null;
+    for (int i = 0; i < ids.size(); i++) {
+      Future<RecordMetadata> ack = acks.get(i);
+      if (ack.succeeded()) {
+        published.add(ids.get(i));
+      } else if (refusedForGood(ack.cause())) {
+        refused.add(ids.get(i));
+        errors.add(String.valueOf(ack.cause()));
+      } else if (passing == null) {
+        passing = ack.cause();
+      }
+    }
+    Future<?> deleted = published.isEmpty() ? Future.succeededFuture()
+        : conn.preparedQuery(DELETE).execute(Tuple.tuple().addArrayOfLong(published.toArray(new Long[0])));
+    Future<?> moved = refused.isEmpty() ? deleted : deleted.compose(v -> conn.preparedQuery(DEAD_LETTER)
+        .execute(Tuple.tuple().addArrayOfLong(refused.toArray(new Long[0])).addArrayOfString(errors.toArray(new String[0])))
+        .onSuccess(r -> {
+          LOG.error("outbox relay for {}: Kafka refused {} row(s) for good, moved to outbox_dead_letter "
+              + "(ids {}): {}", shard, refused.size(), refused, errors.get(0));
+          if (deadLetters != null) {
+            deadLetters.increment(refused.size());
+          }
+        }));
+    Throwable failure = passing;
+    int done = published.size() + refused.size();
+    return moved.compose(v -> failure == null ? Future.succeededFuture(done) : Future.failedFuture(failure));
+  }
+
+  /**
+   * A record Kafka will never take as it is: too large, not serializable, an invalid topic. Not an
+   * authorization or authentication error (a cluster setting that would refuse every row) and nothing
+   * retriable (a broker away, a leader moving, a timeout).
+   */
+  static boolean refusedForGood(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof RetriableException || t instanceof AuthorizationException
+          || t instanceof AuthenticationException) {
+        return false;
+      }
+      if (t instanceof SerializationException || t instanceof ApiException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void dropConnection() {
+    PgConnection c = lockConnection;
+    lockConnection = null;
+    locked = false;
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  /** Stops waking, waits for the pass in progress (so the producer is not closed under it), frees the lock. */
   Future<Void> stop() {
     stopped = true;
-    return current;
+    return current.eventually(() -> {
+      PgConnection c = lockConnection;
+      lockConnection = null;
+      locked = false;
+      return c == null ? Future.succeededFuture() : c.close();
+    });
   }
 }

@@ -1,5 +1,6 @@
 package io.spillway.outbox;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.AppConfig;
 import io.spillway.events.KafkaSettings;
 import io.spillway.events.Topics;
@@ -26,15 +27,18 @@ public final class OutboxVerticle extends VerticleBase {
   private final AppConfig config;
   private final List<OutboxRelay> relays = new ArrayList<>();
   private final List<OutboxListener> listeners = new ArrayList<>();
-  private ShardPools pools;
   private KafkaProducer<String, String> producer;
   private KafkaAdminClient admin;
   private boolean topicReady;
   private boolean ensuring;
   private boolean warnedTopic;
 
-  public OutboxVerticle(AppConfig config) {
+  private final MeterRegistry registry;
+
+  /** {@code registry} (may be null) counts the rows moved to the dead-letter table. */
+  public OutboxVerticle(AppConfig config, MeterRegistry registry) {
     this.config = config;
+    this.registry = registry;
   }
 
   @Override
@@ -45,11 +49,13 @@ public final class OutboxVerticle extends VerticleBase {
         })
         .onSuccess(p -> {
           producer = p;
-          pools = ShardPools.create(vertx, config.data());
-          for (int i = 0; i < pools.size(); i++) {
+          // Each send's own future tells the relay what became of its record (and a refused record is
+          // dead-lettered there); the client reports the same failures here too, where they are only noise.
+          producer.exceptionHandler(err -> LOG.debug("kafka producer: {}", String.valueOf(err)));
+          for (int i = 0; i < config.data().shards().size(); i++) {
             ShardConfig shard = config.data().shards().get(i);
-            OutboxRelay relay = new OutboxRelay(pools.primary(i), producer, shard.describe(),
-                config.stream().outboxBatchSize());
+            OutboxRelay relay = new OutboxRelay(vertx, ShardPools.connectOptions(shard), producer, shard.describe(),
+                config.stream().outboxBatchSize(), registry);
             relays.add(relay);
             listeners.add(new OutboxListener(vertx, ShardPools.connectOptions(shard), shard.describe(),
                 () -> wake(relay), Math.min(config.stream().outboxPollMs(), 2000)));
@@ -101,7 +107,6 @@ public final class OutboxVerticle extends VerticleBase {
     Future<?> drained = Future.join(relays.stream().map(OutboxRelay::stop).toList());
     return drained
         .eventually(() -> producer == null ? Future.succeededFuture() : producer.close(2000))
-        .eventually(() -> admin == null ? Future.succeededFuture() : admin.close(1000))
-        .eventually(() -> pools == null ? Future.succeededFuture() : pools.close());
+        .eventually(() -> admin == null ? Future.succeededFuture() : admin.close(1000));
   }
 }

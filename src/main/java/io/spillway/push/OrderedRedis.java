@@ -8,6 +8,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Redis connection of the node's client, (re)connected on demand. Commands sent through it execute in the
@@ -21,11 +22,17 @@ import java.util.List;
 final class OrderedRedis {
   private final Redis client;
   private final List<LuaScript> scripts;
+  private final long timeoutMs;
   private Future<RedisConnection> connection;
 
-  OrderedRedis(Redis client, List<LuaScript> scripts) {
+  /**
+   * A command not answered within {@code timeoutMs} fails, and the connection it went down is dropped (the
+   * next command gets a new one): a hung connection must not stop the node's push chain for good.
+   */
+  OrderedRedis(Redis client, List<LuaScript> scripts, long timeoutMs) {
     this.client = client;
     this.scripts = scripts;
+    this.timeoutMs = timeoutMs;
   }
 
   Future<Response> send(Request request) {
@@ -36,7 +43,14 @@ final class OrderedRedis {
           .onSuccess(c -> c.exceptionHandler(err -> forget(connecting)).endHandler(v -> forget(connecting)))
           .onFailure(err -> forget(connecting));
     }
-    return connection.compose(c -> c.send(request));
+    Future<RedisConnection> used = connection;
+    return used.compose(c -> c.send(request)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .onFailure(err -> {
+          if (err instanceof java.util.concurrent.TimeoutException) {
+            forget(used);
+            used.onSuccess(RedisConnection::close);
+          }
+        });
   }
 
   private Future<RedisConnection> loadScripts(RedisConnection c) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,18 +36,25 @@ public final class StreamHub {
   private final long sweepTimer;
   private final Vertx vertx;
 
-  private StreamHub(Vertx vertx, StreamConfig config, Redis redis, MeterRegistry registry) {
+  private StreamHub(Vertx vertx, StreamConfig config, Redis redis, long redisTimeoutMs, MeterRegistry registry) {
     this.vertx = vertx;
     this.metrics = StreamMetrics.of(registry);
     this.config = config;
-    this.history = new ChannelHistory(redis::send, config.historyMaxEvents(), config.historyMaxAgeSeconds());
+    // A history read that Redis does not answer in time fails (the client gets a reset and reconnects)
+    // instead of holding the session's resume for good.
+    this.history = new ChannelHistory(request -> redis.send(request).timeout(redisTimeoutMs, TimeUnit.MILLISECONDS),
+        config.historyMaxEvents(), config.historyMaxAgeSeconds());
     this.consumer = vertx.eventBus().localConsumer(StreamVerticle.EVENTS_ADDRESS, msg -> dispatch(msg.body()));
     this.sweepTimer = vertx.setPeriodic(config.pingIntervalSeconds() * 1000L, t -> sweep());
   }
 
-  /** Starts a hub on the calling verticle's context; {@code redis} is used for history reads. */
-  public static StreamHub start(Vertx vertx, StreamConfig config, Redis redis, MeterRegistry registry) {
-    return new StreamHub(vertx, config, redis, registry);
+  /**
+   * Starts a hub on the calling verticle's context; {@code redis} is used for history reads, each bounded by
+   * {@code redisTimeoutMs}.
+   */
+  public static StreamHub start(Vertx vertx, StreamConfig config, Redis redis, long redisTimeoutMs,
+                                MeterRegistry registry) {
+    return new StreamHub(vertx, config, redis, redisTimeoutMs, registry);
   }
 
   private void dispatch(StreamEvent event) {
@@ -76,11 +84,25 @@ public final class StreamHub {
     }
   }
 
+  /**
+   * Pings every session and closes the idle ones. One session's failure (a socket that closed under the
+   * sweep: when thousands close at once their close handlers run after it) is that session's alone: the
+   * others still get their ping and idle check.
+   */
   private void sweep() {
     long now = System.nanoTime();
     for (StreamSession s : new ArrayList<>(sessions)) {
-      s.sweep(now);
+      try {
+        s.sweep(now);
+      } catch (RuntimeException e) {
+        s.closedUnderUs();
+      }
     }
+  }
+
+  /** Sessions this hub holds now. */
+  int sessionCount() {
+    return sessions.size();
   }
 
   void add(StreamSession session) {

@@ -330,8 +330,18 @@ final class StreamSession {
     if (nowNanos - lastHeardNanos > limits.idleTimeoutSeconds() * 1_000_000_000L) {
       hub.metrics().idleClosed();
       close(CLOSE_IDLE, "idle timeout: nothing received for " + limits.idleTimeoutSeconds() + " s");
+    } else if (ws.isClosed()) {
+      closedUnderUs();
     } else if (!ws.writeQueueFull()) {
       ws.writePing(PING);
+    }
+  }
+
+  /** The socket closed before its close handler ran: leave the hub now. */
+  void closedUnderUs() {
+    if (!closed) {
+      closed = true;
+      hub.remove(this);
     }
   }
 

@@ -59,7 +59,7 @@ public final class StreamVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Redis nodeRedis;
 
-  /** {@code redis} is the node's client; history writes take one ordered connection of it. */
+  /** {@code redis} is the node's history client; history writes take one ordered connection of it. */
   public StreamVerticle(AppConfig config, MeterRegistry registry, Redis redis) {
     this.config = config;
     this.registry = registry;
@@ -69,7 +69,7 @@ public final class StreamVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx);
-    redis = new OrderedRedis(nodeRedis, List.of(ChannelHistory.APPEND));
+    redis = new OrderedRedis(nodeRedis, List.of(ChannelHistory.APPEND), config.redis().timeoutMs());
     history = new ChannelHistory(redis::send, config.stream().historyMaxEvents(),
         config.stream().historyMaxAgeSeconds());
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + HEALTH_OWNER,

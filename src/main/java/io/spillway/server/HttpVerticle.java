@@ -8,6 +8,7 @@ import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
+import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
 import io.spillway.shed.ClientConcurrencyHandler;
 import io.spillway.shed.LoadShedHandler;
@@ -60,15 +61,19 @@ public final class HttpVerticle extends VerticleBase {
 
   private Future<?> start(JwtTokens tokens) {
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
-    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> node.redis().send(Request.cmd(Command.PING))
-        .map(pong -> HealthReport.up("redis"))
-        .otherwise(err -> HealthReport.down("redis", err))
-        .onSuccess(report -> msg.reply(HealthChecks.toJson(List.of(report)))));
-    hub = StreamHub.start(vertx, config.stream(), node.redis(), telemetry.registry());
+    vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> {
+      Future<HealthReport> main = ping(node.redis(), "redis");
+      Future<HealthReport> history = node.historyRedis() == node.redis() ? null : ping(node.historyRedis(), "redis-history");
+      (history == null ? main.map(List::of) : main.compose(m -> history.map(h -> List.of(m, h))))
+          .onSuccess(reports -> msg.reply(HealthChecks.toJson(reports)));
+    });
+    hub = StreamHub.start(vertx, config.stream(), node.historyRedis(), config.redis().timeoutMs(), telemetry.registry());
+    // Tickets live in the node's main Redis, not the history one: history may evict, a ticket must not vanish.
     StreamTickets tickets = new StreamTickets(node.redis(), config.stream().ticketTtlSeconds());
     StreamEndpoint stream = new StreamEndpoint(tokens, hub, tickets);
 
     Router router = ApiRouter.create(vertx, config, node.callers(), node.httpMetrics());
+    router.route().order(-1).handler(new DrainHandler(Readiness.of(vertx)));
     // Shedding comes before everything that costs: auth, Redis, the data layer.
     LoadShedder shedder = LoadShedder.shared(vertx, config.shed(), telemetry.registry());
     if (config.shed().enabled()) {
@@ -115,5 +120,9 @@ public final class HttpVerticle extends VerticleBase {
     Future<Void> closing = server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
     return closing.eventually(() -> hub == null ? Future.succeededFuture() : hub.close());
+  }
+
+  private static Future<HealthReport> ping(io.vertx.redis.client.Redis redis, String name) {
+    return redis.send(Request.cmd(Command.PING)).map(pong -> HealthReport.up(name)).otherwise(err -> HealthReport.down(name, err));
   }
 }

@@ -42,7 +42,8 @@ public final class ManagementVerticle extends VerticleBase {
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
-    router.get("/health/ready").handler(health::ready);
+    router.get("/health/ready").handler(health::readyWithDetails);
+    router.get("/health/dependencies").handler(health::dependencies);
     if (config.management().adminApi()) {
       // The token is checked before the body is read: an unauthorised caller costs no buffering.
       AdminAuth admin = new AdminAuth(config.management());

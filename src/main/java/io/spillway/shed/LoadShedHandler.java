@@ -101,6 +101,10 @@ public final class LoadShedHandler implements Handler<RoutingContext> {
         ctx.next();
       }
     } else if (admitted.cause() instanceof Rejection rejection) {
+      if ("unmatched".equals(RouteTemplates.of(ctx))) {
+        String rule = classifier.rule(ctx.request().method().name(), null, ctx.normalizedPath());
+        RouteTemplates.mark(ctx, rule != null ? "shed:" + rule : "shed:unclassified");
+      }
       reject(ctx, rejection, retryAfter);
     }
     // Otherwise the request went away while it waited: there is nobody to answer.

@@ -26,7 +26,14 @@ import java.util.function.LongSupplier;
  * limit}: under {@code limit - reserve} in flight everything is admitted. Above it {@link Priority#SHEDDABLE}
  * is refused at once, {@link Priority#NORMAL} waits in a bounded FIFO queue for at most {@code maxQueueMs}, and
  * {@link Priority#CRITICAL} is admitted up to the full {@code limit}, then waits ahead of every normal request.
- * While an event loop lags past {@code eventLoopLagMs} the node counts as full for all but critical requests.
+ * While an event loop lags past {@code eventLoopLagMs} the node counts as full for all but critical requests,
+ * and those are refused at once rather than queued: a queue's timeout runs on the lagging loops and could
+ * not keep {@code maxQueueMs}. A waiter found past {@code maxQueueMs} when a slot frees is refused, not let in.
+ *
+ * <p>Warm-up: for {@code warmupMs} after start an adaptive limit admits up to {@code maxLimit} and the lag
+ * signal is ignored. A node that just joined runs cold (JIT, empty caches and pools): its first latencies
+ * would drive the learned limit down and shed a load the node can carry a few seconds later. The algorithm
+ * learns from those requests all the same, so the limit is warm when the period ends.
  *
  * <p>Thread safety without blocking an event loop: the in-flight count is a CAS loop, so admission under the
  * limit takes no lock; the queue sits behind one monitor held for a few field updates, never across I/O or a
@@ -51,6 +58,9 @@ public final class LoadShedder implements Shareable {
   private final long lagThresholdNanos;
   private final long lagProbeMs;
   private final long lagStaleNanos;
+  private final boolean warms;
+  private final long warmUntil;
+  private final long maxQueueNanos;
 
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicBoolean sampling = new AtomicBoolean();
@@ -85,7 +95,11 @@ public final class LoadShedder implements Shareable {
     this.lagProbeMs = Math.max(10, Math.min(100, config.eventLoopLagMs() / 2));
     this.lagStaleNanos = TimeUnit.MILLISECONDS.toNanos(3 * lagProbeMs);
     this.lagComputedAt = clock.getAsLong();
-    this.sheddingLog = new SheddingLog(LOG::warn, LOG::info, this::describe);
+    this.warms = config.algorithm() != ShedConfig.Algorithm.FIXED && config.warmupMs() > 0;
+    this.warmUntil = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.warmupMs());
+    this.maxQueueNanos = TimeUnit.MILLISECONDS.toNanos(config.maxQueueMs());
+    this.sheddingLog = new SheddingLog(LOG::warn, LOG::info, this::describe,
+        () -> queueLength() > 0 || lagging(clock.getAsLong()));
     this.metrics = new ShedMetrics(registry, this);
   }
 
@@ -144,7 +158,7 @@ public final class LoadShedder implements Shareable {
         return permit;
       }
     }
-    if (priority == Priority.SHEDDABLE || !queueing) {
+    if (priority == Priority.SHEDDABLE || !queueing || priority == Priority.NORMAL && lagging(now)) {
       return rejected(permit, Rejection.Reason.LIMIT, now);
     }
     return enqueue(permit, now);
@@ -219,14 +233,20 @@ public final class LoadShedder implements Shareable {
   // --- admission internals ---
 
   private int capacity(Priority priority, long now) {
-    int lim = limit;
+    boolean warming = warms && now - warmUntil < 0;
+    int lim = warming ? Math.max(limit, config.maxLimit()) : limit;
     if (priority == Priority.CRITICAL) {
       return lim;
     }
-    if (lagging(now)) {
+    if (!warming && lagging(now)) {
       return 0;
     }
     return lim - reserve(lim);
+  }
+
+  /** Whether the node is still in its warm-up period (an adaptive limit only). */
+  public boolean warmingUp() {
+    return warms && clock.getAsLong() - warmUntil < 0;
   }
 
   /**
@@ -278,6 +298,7 @@ public final class LoadShedder implements Shareable {
   }
 
   private Permit enqueue(Permit permit, long now) {
+    permit.queuedAt(now);
     Context context = Vertx.currentContext();
     permit.await(context == null ? DIRECT : task -> context.runOnContext(v -> task.run()));
     Permit pushedOut = null;
@@ -340,12 +361,25 @@ public final class LoadShedder implements Shareable {
     long now = clock.getAsLong();
     for (;;) {
       Permit granted = null;
+      Permit expired = null;
       synchronized (queueLock) {
         while (granted == null) {
           boolean critical = !criticalQueue.isEmpty();
           Permit head = critical ? criticalQueue.peekFirst() : normalQueue.peekFirst();
           if (head == null) {
             return;
+          }
+          if (now - head.queuedAt() > maxQueueNanos) {
+            // Its timer is late (the loop that runs it is busy): the wait bound holds all the same.
+            if (critical) {
+              criticalQueue.pollFirst();
+              queuedCritical--;
+            } else {
+              normalQueue.pollFirst();
+              queuedNormal--;
+            }
+            expired = head;
+            break;
           }
           int n = tryAcquire(capacity(head.priority(), now));
           if (n == 0) {
@@ -364,6 +398,10 @@ public final class LoadShedder implements Shareable {
             inflight.decrementAndGet();
           }
         }
+      }
+      if (expired != null) {
+        rejectWaiter(expired, Rejection.Reason.QUEUE_TIMEOUT, now);
+        continue;
       }
       granted.wakeAdmitted();
     }

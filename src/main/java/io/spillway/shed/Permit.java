@@ -31,6 +31,7 @@ public final class Permit {
   /** The client whose in-flight count this request holds, or null; given back on the terminal transition. */
   private volatile String client;
   private long admittedAt;
+  private long queuedAt;
   private int inflightAtAdmission;
   private Future<Void> admitted;
   // Only for a waiting request: where to wake it, and its queue timer.
@@ -181,6 +182,14 @@ public final class Permit {
     if (cancel != null) {
       cancel.run();
     }
+  }
+
+  void queuedAt(long now) {
+    queuedAt = now;
+  }
+
+  long queuedAt() {
+    return queuedAt;
   }
 
   long admittedAt() {

@@ -34,6 +34,21 @@ final class RouteClassifier {
     return p == null ? Priority.NORMAL : p;
   }
 
+  /** The path pattern of the rule that gives this request its priority, or null when none matches. */
+  String rule(String method, String template, String path) {
+    for (String candidate : new String[] {template, path}) {
+      if (candidate == null) {
+        continue;
+      }
+      for (Rule rule : rules) {
+        if (rule.matches(method, candidate)) {
+          return rule.path;
+        }
+      }
+    }
+    return null;
+  }
+
   private Priority match(String method, String path) {
     for (Rule rule : rules) {
       if (rule.matches(method, path)) {
@@ -43,9 +58,9 @@ final class RouteClassifier {
     return null;
   }
 
-  private record Rule(Priority priority, Set<String> methods, RoutePattern pattern) {
+  private record Rule(Priority priority, Set<String> methods, RoutePattern pattern, String path) {
     static Rule of(ShedConfig.RouteRule r) {
-      return new Rule(r.priority(), Set.copyOf(r.methods()), RoutePattern.parse(r.path()));
+      return new Rule(r.priority(), Set.copyOf(r.methods()), RoutePattern.parse(r.path()), r.path());
     }
 
     boolean matches(String method, String path) {

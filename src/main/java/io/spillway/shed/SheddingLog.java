@@ -2,6 +2,7 @@ package io.spillway.shed;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -18,6 +19,7 @@ final class SheddingLog {
   private final Consumer<String> starting;
   private final Consumer<String> stopping;
   private final Supplier<String> nodeState;
+  private final BooleanSupplier busy;
   private final LongAdder rejected = new LongAdder();
   private volatile long lastRejectionAt;
   private volatile boolean anyRejection;
@@ -25,10 +27,15 @@ final class SheddingLog {
   private boolean loggedOnce;
   private long lastLineAt;
 
-  SheddingLog(Consumer<String> starting, Consumer<String> stopping, Supplier<String> nodeState) {
+  /**
+   * {@code busy}: whether the node is still under pressure (requests queued, event loops lagging): shedding
+   * is not reported stopped while it is, even when no request was refused for a while.
+   */
+  SheddingLog(Consumer<String> starting, Consumer<String> stopping, Supplier<String> nodeState, BooleanSupplier busy) {
     this.starting = starting;
     this.stopping = stopping;
     this.nodeState = nodeState;
+    this.busy = busy;
   }
 
   void rejected(long now) {
@@ -62,7 +69,9 @@ final class SheddingLog {
     }
   }
 
+  /** Shedding starts with a refusal, and stops after a quiet second once nothing is queued or lagging. */
   boolean shedding(long now) {
-    return anyRejection && now - lastRejectionAt < QUIET_NANOS;
+    boolean recent = anyRejection && now - lastRejectionAt < QUIET_NANOS;
+    return recent || loggedShedding && busy.getAsBoolean();
   }
 }

@@ -25,6 +25,10 @@ public final class Problems {
       return response.ended() ? Future.succeededFuture() : response.end();
     }
     ctx.put(SENT, problem);
+    if (problem.status() == 503 && !response.headers().contains(HttpHeaders.RETRY_AFTER)) {
+      // Every 503 is worth a retry, and says when: clients and balancers back off instead of hammering.
+      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+    }
     return response
         .setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.CONTENT_TYPE)

@@ -21,6 +21,16 @@ public final class RouteTemplates {
     return route.handler(mark);
   }
 
+  /**
+   * Names a request that is answered before any route matched it (a shed request) by the rule that decided
+   * it, so its log line and metrics say more than "unmatched". Bounded like a template: rules come from config.
+   */
+  public static void mark(RoutingContext ctx, String template) {
+    if (ctx.get(KEY) == null) {
+      ctx.put(KEY, template);
+    }
+  }
+
   /** The matched route's template ({@code /v1/users/:id}), never the raw path; "unmatched" before a match. */
   public static String of(RoutingContext ctx) {
     String template = ctx.get(KEY);

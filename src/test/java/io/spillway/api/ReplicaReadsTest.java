@@ -49,7 +49,7 @@ class ReplicaReadsTest {
             "an anonymous read goes to the replica, which has not seen the new user");
         assertEquals(200, api.get("/v1/users/" + writer.id(), writer).statusCode(),
             "the writer reads its own write from the primary");
-        JsonObject ready = Await.result(WebClient.create(vertx).get(node.config().http().port(), "127.0.0.1",
+        JsonObject ready = Await.result(WebClient.create(vertx).get(node.config().management().port(), "127.0.0.1",
             "/health/ready").send()).bodyAsJsonObject();
         assertEquals("up", ready.getJsonObject("checks").getJsonObject("pg-shard-1-replica-0").getString("status"));
       } finally {

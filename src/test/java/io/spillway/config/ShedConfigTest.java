@@ -58,7 +58,7 @@ class ShedConfigTest {
   @Test
   void aRecordBuiltInCodeIsCheckedLikeConfig() {
     ConfigException e = assertThrows(ConfigException.class, () -> new ShedConfig(true, ShedConfig.Algorithm.FIXED,
-        300, 4, 200, 0.2, 1000, 0.2, 50, 256, 200, 1, new ShedConfig.PerClient(false, 20), List.of()));
+        300, 4, 200, 0.2, 1000, 0.2, 50, 256, 200, 1, new ShedConfig.PerClient(false, 20), List.of(), 0));
     assertEquals("shed.initialLimit: 300 is out of range; allowed: 4..200 (shed.minLimit..shed.maxLimit)",
         e.getMessage());
   }

@@ -74,6 +74,25 @@ class LeasedLimitsTest {
   }
 
   @Test
+  void aBurstOfOneClientIsRefusedOnlyWhenItsPolicyIsSpent() {
+    var config = limitsOf(policy("bursty", "token-bucket", "rate", 0.001, "burst", 100, "key", List.of("ip"),
+        "leaseSize", 10, "leaseTtlMs", 60_000));
+    RateLimiter node = RateLimiter.create(redis, config, null);
+    Promise<List<Decision>> done = Promise.promise();
+    // 150 checks of one client at once: they all wait on fetches of 10 units, and each is refused only when
+    // Redis has nothing left to lease.
+    vertx.runOnContext(v -> {
+      List<Future<Decision>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        all.add(node.check(request("/v1/x", "203.0.113.11")));
+      }
+      Future.all(all).onComplete(ar -> done.complete(all.stream().map(Future::result).toList()));
+    });
+    List<Decision> decisions = await(done.future());
+    assertEquals(100, decisions.stream().filter(Decision::admitted).count(), "the whole burst, and no more");
+  }
+
+  @Test
   void aSpentPolicyRefusesWithRedisRetryTime() {
     var config = limitsOf(policy("small", "token-bucket", "rate", 1, "burst", 5, "key", List.of("ip"),
         "leaseSize", 5, "leaseTtlMs", 60_000));

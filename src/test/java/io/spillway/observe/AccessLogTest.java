@@ -67,7 +67,8 @@ class AccessLogTest {
     public Future<?> start() {
       ShedConfig shed = ShedConfig.from(ShippedConfig.section("shed", new JsonObject("""
           {"algorithm": "fixed", "initialLimit": 1, "minLimit": 1, "maxLimit": 1, "criticalReserve": 0,
-           "maxQueueMs": 0, "maxQueueLength": 0, "eventLoopLagMs": 0, "routes": []}""")));
+           "maxQueueMs": 0, "maxQueueLength": 0, "eventLoopLagMs": 0,
+           "routes": [{"priority": "normal", "path": "/ok"}]}""")));
       Router router = Router.router(vertx);
       router.route().handler(new RequestIds());
       router.route().handler(new AccessLog(sampleRate, SLOW_MS));
@@ -137,6 +138,20 @@ class AccessLogTest {
       // The 500 after it is written, so the rejection's line would be there by now: it was not written.
       Await.until("the 500's line", Duration.ofSeconds(5), () -> log.forRequest("after").isPresent());
       assertFalse(requestIds(log).contains("shed"), "a shed rejection was written: " + log.lines());
+    }
+  }
+
+  @Test
+  void aShedRejectionNamesTheRuleThatShedItNotUnmatched() {
+    start(1.0);
+    try (AccessLogCapture log = AccessLogCapture.of(AccessLog.LOGGER)) {
+      Future<HttpResponse<Buffer>> holding = client.get("/hold").putHeader("X-Request-Id", "holding").send();
+      Await.until("the one slot to be taken", Duration.ofSeconds(5), () -> held.get() != null);
+      assertEquals(503, get("/ok", "shed").statusCode());
+      held.get().complete();
+      Await.result(holding);
+      Await.until("the rejection's line", Duration.ofSeconds(5), () -> log.forRequest("shed").isPresent());
+      assertEquals("shed:/ok", log.forRequest("shed").orElseThrow().getString("route"));
     }
   }
 

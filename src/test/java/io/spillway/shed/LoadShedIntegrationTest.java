@@ -344,7 +344,8 @@ class LoadShedIntegrationTest {
   @Test
   void theLimitFallsWhenTheNodeSlowsDown() {
     start("\"algorithm\":\"gradient2\",\"initialLimit\":20,\"minLimit\":4,\"maxLimit\":40,\"windowMs\":50,"
-        + "\"criticalReserve\":0,\"maxQueueMs\":5000,\"maxQueueLength\":1000,\"perClient\":{\"enabled\":false}");
+        + "\"criticalReserve\":0,\"maxQueueMs\":5000,\"maxQueueLength\":1000,\"perClient\":{\"enabled\":false},"
+        + "\"warmupMs\":0");
     // 30 clients, each sending its next request when the last one is answered: the node stays busy.
     await(closedLoop(30, 1500, "/v1/items?delayMs=1"));
     int fast = shedder.limit();

@@ -285,14 +285,14 @@ class LoadShedderTest {
     assertEquals(0.25, shedder.eventLoopLagSeconds(), 1e-9);
 
     assertEquals(Rejection.Reason.LIMIT, reason(shedder.admit(Priority.SHEDDABLE)));
-    Permit normal = shedder.admit(Priority.NORMAL);
-    assertFalse(normal.admitted().isComplete(), "normal waits although nothing is in flight");
+    assertEquals(Rejection.Reason.LIMIT, reason(shedder.admit(Priority.NORMAL)),
+        "normal is refused at once although nothing is in flight: its queue timer would run late on the lagging loop");
     assertTrue(shedder.admit(Priority.CRITICAL).admitted().succeeded());
 
     clock.advanceMillis(10);
     probe.measured(TimeUnit.MILLISECONDS.toNanos(2), clock.getAsLong());
     assertFalse(shedder.lagging());
-    assertTrue(normal.admitted().succeeded(), "the waiter is let in once the lag clears");
+    assertTrue(shedder.admit(Priority.NORMAL).admitted().succeeded(), "let in once the lag clears");
   }
 
   @Test
@@ -312,7 +312,7 @@ class LoadShedderTest {
   @Test
   void latencyOfFinishedRequestsMovesTheLimit() {
     ShedConfig config = Configs.shed("{\"algorithm\":\"gradient2\",\"initialLimit\":20,\"minLimit\":2,"
-        + "\"maxLimit\":100,\"windowMs\":100,\"eventLoopLagMs\":0}");
+        + "\"maxLimit\":100,\"windowMs\":100,\"eventLoopLagMs\":0,\"warmupMs\":0}");
     LoadShedder shedder = new LoadShedder(null, config, ConcurrencyLimit.from(config), clock, clock, registry);
     int before = shedder.limit();
     runWindows(shedder, 5, 5);
@@ -321,6 +321,55 @@ class LoadShedderTest {
     runWindows(shedder, 4, 40);
     assertTrue(shedder.limit() < steady, "latency rose: the limit falls");
     assertEquals(shedder.limit(), registry.get("spillway.shed.limit").gauge().value());
+  }
+
+  @Test
+  void aColdAdaptiveNodeDoesNotShedANormalLoadWhileItWarmsUp() {
+    ShedConfig config = Configs.shed("{\"algorithm\":\"gradient2\",\"initialLimit\":4,\"minLimit\":2,"
+        + "\"maxLimit\":50,\"criticalReserve\":0,\"eventLoopLagMs\":100,\"warmupMs\":1000}");
+    LoadShedder shedder = new LoadShedder(null, config, ConcurrencyLimit.from(config), clock, clock, registry);
+    EventLoopLag probe = shedder.probe("loop");
+    probe.measured(TimeUnit.MILLISECONDS.toNanos(500), clock.getAsLong()); // a cold loop lags
+    List<Permit> held = admitAll(shedder, Priority.SHEDDABLE, 30);
+    assertTrue(shedder.warmingUp());
+    held.forEach(Permit::release);
+
+    clock.advanceMillis(1001);
+    probe.measured(0, clock.getAsLong());
+    assertFalse(shedder.warmingUp());
+    List<Permit> after = new ArrayList<>();
+    Permit refused = null;
+    for (int i = 0; i < 60 && refused == null; i++) {
+      Permit p = shedder.admit(Priority.SHEDDABLE);
+      if (p.admitted().failed()) {
+        refused = p;
+      } else {
+        after.add(p);
+      }
+    }
+    assertTrue(refused != null && after.size() <= 50, "after the warm-up the learned limit applies");
+  }
+
+  @Test
+  void aNormalRequestIsRefusedAtOnceWhileTheLoopsLagInsteadOfQueueing() {
+    LoadShedder shedder = shedder();
+    admitAll(shedder, Priority.NORMAL, 8);
+    EventLoopLag probe = shedder.probe("loop");
+    probe.measured(TimeUnit.MILLISECONDS.toNanos(500), clock.getAsLong());
+    Permit p = shedder.admit(Priority.NORMAL);
+    assertEquals(Rejection.Reason.LIMIT, reason(p), "a queue timer on a lagging loop could not keep maxQueueMs");
+    assertEquals(0, shedder.queueLength());
+  }
+
+  @Test
+  void aWaiterPastMaxQueueMsIsRefusedWhenASlotFreesEvenIfItsTimerIsLate() {
+    LoadShedder shedder = shedder();
+    List<Permit> held = admitAll(shedder, Priority.NORMAL, 8);
+    Permit waiting = shedder.admit(Priority.NORMAL);
+    assertTrue(waiting.isWaiting());
+    clock.advanceMillis(150); // past maxQueueMs (100); the fake timer has not fired
+    held.get(0).release();
+    assertEquals(Rejection.Reason.QUEUE_TIMEOUT, reason(waiting), "not let in 150 ms late");
   }
 
   /** Keeps the node full: each round admits up to the limit, lets rttMs pass, then releases everything. */

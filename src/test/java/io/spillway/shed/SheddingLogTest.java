@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SheddingLogTest {
   private static final long MS = 1_000_000;
   private final List<String> lines = new ArrayList<>();
-  private final SheddingLog log = new SheddingLog(lines::add, lines::add, () -> "limit=10");
+  private boolean busy;
+  private final SheddingLog log = new SheddingLog(lines::add, lines::add, () -> "limit=10", () -> busy);
 
   @Test
   void startAndStopAreEachWrittenOnce() {
@@ -51,6 +52,19 @@ class SheddingLogTest {
     log.check(2 * SheddingLog.QUIET_NANOS);
     assertEquals(1, lines.size(), "stopped 2 s after starting: inside the 10 s gap");
     log.check(SheddingLog.MIN_GAP_NANOS);
+    assertEquals(2, lines.size());
+    assertTrue(lines.get(1).startsWith("load shedding stopped"));
+  }
+
+  @Test
+  void itIsNotReportedStoppedWhileRequestsStillQueueOrTheLoopsLag() {
+    log.rejected(0);
+    assertEquals(1, lines.size());
+    busy = true;
+    log.check(SheddingLog.MIN_GAP_NANOS * 2);
+    assertEquals(1, lines.size(), "no refusal for a while, but requests still wait: not stopped");
+    busy = false;
+    log.check(SheddingLog.MIN_GAP_NANOS * 3);
     assertEquals(2, lines.size());
     assertTrue(lines.get(1).startsWith("load shedding stopped"));
   }

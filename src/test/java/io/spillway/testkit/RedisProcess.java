@@ -89,11 +89,35 @@ public final class RedisProcess implements AutoCloseable {
     throw new IllegalStateException("the one-node cluster did not become ready");
   }
 
+  /** SIGSTOP: the process holds its connections but answers nothing, like a hung Redis. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}: it answers again, queued commands first. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** SIGKILL: no goodbye to the clients, like a crashed or partitioned Redis. */
   public void kill() {
     if (process == null) {
       return;
     }
+    resume();
     process.destroyForcibly();
     try {
       process.waitFor(10, TimeUnit.SECONDS);

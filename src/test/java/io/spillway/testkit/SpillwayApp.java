@@ -168,7 +168,8 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
         // and without the event-loop lag signal, which a machine busy with other builds would trip.
         .put("shed", new JsonObject().put("algorithm", "fixed").put("initialLimit", 1000).put("maxLimit", 1000)
             .put("eventLoopLagMs", 0))
-        .put("shutdown", new JsonObject().put("timeoutMs", 5000)));
+        // No drain delay: nothing balances these nodes, and a test that stops one need not wait.
+        .put("shutdown", new JsonObject().put("timeoutMs", 5000).put("drainDelayMs", 0)));
   }
 
   private void flushRedis() {
