@@ -48,7 +48,9 @@ port_of() { if [ "$1" = on ]; then echo "$PORT"; else echo "$((PORT + 2))"; fi; 
 
 load() { # PORT ARGS...: the open-loop generator with this bench's mixture, users and objectives
   local port="$1"; shift
-  open_loop port="$port" mix="$MIX" slo="$SLO" tokens="$SCRATCH/tokens.txt" ids="$SCRATCH/overload-ids.txt" \
+  # addresses=true: each user from an address of its own, so the shipped per-address limit (decided before
+  # authentication) counts users, not this one machine.
+  open_loop port="$port" mix="$MIX" slo="$SLO" tokens="$SCRATCH/tokens.txt" ids="$SCRATCH/overload-ids.txt" addresses=true \
     drain="/v1/users/$probe_id" "$@"
 }
 

@@ -10,7 +10,7 @@ PostStore.java, FollowStore.java):
   - a follow is a `following` row on the follower's shard and a `followers` row on the followee's,
     with the counters on both users.
 Users are seed-<i>@example.com with password "seed-password", hashed once in the server's format
-(pbkdf2-sha256$iterations$salt$hash, base64 without padding). Seeded ids are a day or two in the past, so
+(the PHC string $pbkdf2-sha256$i=<iterations>,l=32$<salt>$<hash>, base64 without padding). Seeded ids are a day or two in the past, so
 they never collide with ids the server makes at the current time.
 
 Writes into OUT: shard<k>-<table>.csv for each physical shard, baseline-users.csv (the baseline server's
@@ -52,7 +52,7 @@ def password_hash(iterations: int) -> str:
     salt = os.urandom(16)
     dk = hashlib.pbkdf2_hmac("sha256", PASSWORD, salt, iterations, 32)
     b64 = lambda b: base64.b64encode(b).decode().rstrip("=")
-    return f"pbkdf2-sha256${iterations}${b64(salt)}${b64(dk)}"
+    return f"$pbkdf2-sha256$i={iterations},l=32${b64(salt)}${b64(dk)}"
 
 
 class Ids:
@@ -81,7 +81,7 @@ def main():
     p.add_argument("--follows", type=int, default=20, help="follows per active user, among active users")
     p.add_argument("--shards", type=int, default=2)
     p.add_argument("--logical-shards", type=int, default=1024)
-    p.add_argument("--iterations", type=int, default=210000)
+    p.add_argument("--iterations", type=int, default=600000)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out", required=True)
     a = p.parse_args()
@@ -129,7 +129,8 @@ def main():
     for u in users:
         s = shard_of_id(u[0])
         created = ts(u[3])
-        out(s, "users").write(f"{u[0]},{u[1]},{u[2]},{pw},{u[4]},{u[5]},{u[6]},{created},{created}\n")
+        # Quoted: a PHC string holds a comma (i=...,l=32).
+        out(s, "users").write(f"{u[0]},{u[1]},{u[2]},\"{pw}\",{u[4]},{u[5]},{u[6]},{created},{created}\n")
         out(s, "email_directory").write(f"{u[1]},{u[0]}\n")
         base.write(f"{u[0]},{u[2]},\"\",{u[4]},{u[5]},{u[6]},{created}\n")
     base.close()

@@ -30,9 +30,12 @@ grep -q "kafka ready" "$SCRATCH/ws-kafka.log" || { echo "kafka did not start" >&
 
 # Shedding off: the client opens its sockets 500 at a time, and the shipped concurrency limit (16 to start)
 # answers most of such a burst of upgrades with 503. This bench measures fan-out, not connection storms.
+# Every socket comes from one address for one user: the per-user and per-address socket caps and the
+# upgrade limit (stream-connects) are lifted for the same reason.
 SERVER_JVM_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC" start_spillway ws "$PORT" "$MGMT_PORT" \
   SPILLWAY_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 \
-  SPILLWAY_SHED_ENABLED=false
+  SPILLWAY_SHED_ENABLED=false SPILLWAY_LIMITS_ENABLED=false SPILLWAY_STREAM_MAX_CONNECTIONS_PER_USER=1000000 \
+  SPILLWAY_STREAM_MAX_CONNECTIONS_PER_ADDRESS=1000000
 # Per-process CPU while the load runs (the client shares the two cores with the server, Kafka, Pg, Redis).
 (sleep $((SECONDS_ / 2 + 20)); top -b -c -w 180 -n 1 -d 1 | head -14 >"$SCRATCH/ws-top.txt") &
 top_pid=$!

@@ -1,5 +1,7 @@
 // WebSocket feeds: many subscribers on posts:{author} channels while authors post; counts events received
-// and measures commit-to-client latency from the event's time.
+// and measures commit-to-client latency from the event's time. All sockets come from this machine's address:
+// raise stream.maxConnectionsPerAddress (and maxConnectionsPerUser when SUBSCRIBERS / USERS is above 10) and
+// the stream-connects policy on the server under test, or the upgrades beyond them get 429.
 import http from 'k6/http';
 import ws from 'k6/ws';
 import { check } from 'k6';
@@ -25,7 +27,7 @@ export function setup() {
 
 export function subscribe(data) {
   const me = data.users[__VU % data.users.length];
-  const res = ws.connect(`${WS_BASE}/v1/stream?access_token=${me.token}`, null, (socket) => {
+  const res = ws.connect(`${WS_BASE}/v1/stream`, { headers: { Authorization: `Bearer ${me.token}` } }, (socket) => {
     socket.on('open', () => {
       for (let k = 0; k < 4; k++) {
         socket.send(JSON.stringify({ op: 'subscribe', channel: `posts:${data.users[(__VU + k) % data.users.length].id}` }));

@@ -107,17 +107,22 @@ try {
 
   // While it is away the author posts three times. A socket of the test's own, outside the page, sees them
   // go by, so they are in the channel's history before the page comes back.
-  await page.evaluate(({ token, channel }) => new Promise((resolve, reject) => {
-    const ws = new window.__stream.Native(`${location.origin.replace(/^http/, 'ws')}/v1/stream?access_token=${token}`);
-    window.__observer = { ws, events: [] };
-    ws.onerror = () => reject(new Error('the observer could not connect'));
-    ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', channel }));
-    ws.onmessage = (m) => {
-      const frame = JSON.parse(m.data);
-      if (frame.op === 'subscribed') resolve();
-      if (frame.op === 'event') window.__observer.events.push(frame.event.data.postId);
-    };
-  }), { token: authorToken, channel });
+  await page.evaluate(async ({ token, channel }) => {
+    // Like the page's own client: a single-use ticket, never the token, in the URL.
+    const answer = await fetch('/v1/stream/ticket', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    const { ticket } = await answer.json();
+    return await new Promise((resolve, reject) => {
+      const ws = new window.__stream.Native(`${location.origin.replace(/^http/, 'ws')}/v1/stream?ticket=${ticket}`);
+      window.__observer = { ws, events: [] };
+      ws.onerror = () => reject(new Error('the observer could not connect'));
+      ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', channel }));
+      ws.onmessage = (m) => {
+        const frame = JSON.parse(m.data);
+        if (frame.op === 'subscribed') resolve();
+        if (frame.op === 'event') window.__observer.events.push(frame.event.data.postId);
+      };
+    });
+  }, { token: authorToken, channel });
   const away = [];
   for (let i = 1; i <= 3; i++) {
     const text = `while the page was away ${i} ${Date.now()}`;

@@ -1,9 +1,11 @@
 // Spillway real-time client (ES module). Connects to /v1/stream, subscribes to channels, and survives
 // disconnects: it reconnects with exponential backoff and jitter and resumes every channel from the last
 // offset it saw, so the server replays exactly what was missed (or sends a reset when history no longer
-// reaches that far back). Where a WebSocket cannot open at all (a proxy that refuses upgrades), it falls
-// back to Server-Sent Events on /v1/stream/sse: the same frames, resumed the same way. Protocol:
-// docs/realtime.md.
+// reaches that far back). The token never goes into a URL: each connection spends a single-use ticket from
+// POST /v1/stream/ticket. Before the token expires the client sends a fresh one over the socket; a socket the
+// server closed because its token expired (4401) reconnects at once with a fresh one. Where a WebSocket cannot
+// open at all (a proxy that refuses upgrades), it falls back to Server-Sent Events on /v1/stream/sse: the same
+// frames, resumed the same way. Protocol: docs/realtime.md.
 //
 //   import { SpillwayStream } from '/spillway.js';
 //   const stream = new SpillwayStream({ token, onEvent: (channel, event, offset) => ..., onReset: channel => ... });
@@ -13,7 +15,10 @@ const DEFAULTS = {
   url: null,              // ws(s)://host/v1/stream; defaults to this page's host
   sseUrl: null,           // http(s)://host/v1/stream/sse; defaults to this page's host
   sseAfterFailures: 2,    // WebSocket attempts that never opened before falling back to Server-Sent Events
-  token: null,            // a bearer token, or a function returning one (or a promise of one)
+  ticketUrl: null,        // where tickets come from; defaults to /v1/stream/ticket on this page's origin
+  token: null,            // a bearer token, or a function returning one (or a promise of one); a function
+                          // lets the client renew the token before it expires
+  refreshBeforeMs: 30000, // send a fresh token this long before the current one expires
   minDelayMs: 500,        // first reconnect delay
   maxDelayMs: 30000,      // reconnect delay cap
   pingIntervalMs: 25000,  // how often to check the connection is alive
@@ -38,7 +43,7 @@ export class SpillwayStream {
     this.failedOpens = 0;
     this.attempt = 0;
     this.stopped = false;
-    this.timers = { reconnect: null, ping: null, pong: null };
+    this.timers = { reconnect: null, ping: null, pong: null, refresh: null };
     this.connect();
   }
 
@@ -66,19 +71,21 @@ export class SpillwayStream {
   async connect() {
     if (this.stopped) return;
     this.options.onStatus('connecting', { attempt: this.attempt, transport: this.transport });
-    let token = this.options.token;
+    if (this.transport === 'sse') {
+      await this.#openEvents();
+      return;
+    }
+    let token;
+    let ticket;
     try {
-      token = typeof token === 'function' ? await token() : token;
+      token = await this.#token();
+      ticket = await this.#ticket(token);
     } catch (e) {
       this.#scheduleReconnect();
       return;
     }
-    if (this.transport === 'sse') {
-      this.#openEvents(token);
-      return;
-    }
     const base = this.options.url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/stream`;
-    const ws = new WebSocket(`${base}?access_token=${encodeURIComponent(token)}`);
+    const ws = new WebSocket(`${base}?ticket=${encodeURIComponent(ticket)}`);
     this.ws = ws;
     let opened = false;
     ws.onopen = () => {
@@ -87,6 +94,7 @@ export class SpillwayStream {
       this.options.onStatus('open', { transport: 'websocket' });
       for (const channel of this.channels) this.#sendSubscribe(channel);
       this.#startPings();
+      this.#scheduleRefresh(token);
     };
     ws.onmessage = (message) => this.#onFrame(JSON.parse(message.data));
     ws.onclose = (close) => {
@@ -94,28 +102,43 @@ export class SpillwayStream {
       this.ws = null;
       this.#clearTimers();
       this.options.onStatus('closed', { code: close.code, reason: close.reason });
+      if (this.stopped) return;
       if (!opened && !this.everOpened && ++this.failedOpens >= this.options.sseAfterFailures
           && typeof EventSource !== 'undefined') {
         // WebSockets never worked from here: stream over Server-Sent Events instead, from now on.
         this.transport = 'sse';
         this.attempt = 0;
       }
-      if (!this.stopped) this.#scheduleReconnect();
+      // 4401: the token expired on an open socket; a fresh one is all it takes, so no backoff.
+      if (close.code === 4401) this.connect();
+      else this.#scheduleReconnect();
     };
   }
 
-  // The fallback: one EventSource for every channel. Its message ids carry every channel's offset, so the
-  // browser's own reconnect (with Last-Event-ID) resumes them all; a new list of channels opens a new
-  // EventSource that resumes from the offsets seen so far (lastEventId).
-  #openEvents(token) {
-    this.token = token;
+  // The fallback: one EventSource for every channel, opened with a ticket of its own. Its message ids carry
+  // every channel's offset, and a new EventSource (after the stream ended, or when the channels change)
+  // resumes every channel from the offsets seen so far (lastEventId). The browser's own retry would reuse a
+  // spent ticket, so a failed stream is closed and reopened here with a fresh one.
+  async #openEvents() {
+    if (this.events) {
+      this.events.close();
+      this.events = null;
+    }
     if (this.channels.size === 0) {
       this.options.onStatus('open', { transport: 'sse' });
       return;
     }
+    let ticket;
+    try {
+      ticket = await this.#ticket(await this.#token());
+    } catch (e) {
+      this.#scheduleReconnect();
+      return;
+    }
+    if (this.stopped || this.events) return;
     const channels = [...this.channels];
-    const base = this.options.sseUrl || `${location.protocol}//${location.host}/v1/stream/sse`;
-    let url = `${base}?channels=${encodeURIComponent(channels.join(','))}&access_token=${encodeURIComponent(token)}`;
+    const base = this.options.sseUrl || `${location.origin}/v1/stream/sse`;
+    let url = `${base}?channels=${encodeURIComponent(channels.join(','))}&ticket=${encodeURIComponent(ticket)}`;
     if (channels.some((c) => this.offsets.has(c))) {
       const ids = channels.map((c) => (this.offsets.has(c) ? this.offsets.get(c) : '')).join(',');
       url += `&lastEventId=${encodeURIComponent(ids)}`;
@@ -126,23 +149,46 @@ export class SpillwayStream {
     events.onmessage = (message) => this.#onFrame(JSON.parse(message.data));
     events.onerror = () => {
       if (this.events !== events) return;
-      // The browser retries by itself unless the server refused the stream (then the token may be stale).
-      if (events.readyState === EventSource.CLOSED) {
-        this.events = null;
-        this.options.onStatus('closed', { transport: 'sse' });
-        if (!this.stopped) this.#scheduleReconnect();
-      } else {
-        this.options.onStatus('connecting', { transport: 'sse' });
-      }
+      events.close();
+      this.events = null;
+      this.options.onStatus('closed', { transport: 'sse' });
+      if (!this.stopped) this.#scheduleReconnect();
     };
   }
 
   #reopenEvents() {
-    if (this.events) {
-      this.events.close();
-      this.events = null;
-    }
-    if (this.token !== undefined) this.#openEvents(this.token);
+    if (this.transport === 'sse' && !this.stopped) this.#openEvents();
+  }
+
+  async #token() {
+    const token = this.options.token;
+    return typeof token === 'function' ? await token() : token;
+  }
+
+  async #ticket(token) {
+    const url = this.options.ticketUrl || `${location.origin}/v1/stream/ticket`;
+    const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`ticket: HTTP ${response.status}`);
+    return (await response.json()).ticket;
+  }
+
+  // Sends a fresh token over the socket shortly before the current one expires, so the socket stays open.
+  #scheduleRefresh(token) {
+    clearTimeout(this.timers.refresh);
+    const exp = expiryOf(token);
+    if (!exp || typeof this.options.token !== 'function') return;
+    const delay = Math.max(1000, exp - Date.now() - this.options.refreshBeforeMs);
+    this.timers.refresh = setTimeout(async () => {
+      try {
+        const fresh = await this.#token();
+        if (expiryOf(fresh) > exp) {
+          this.#send({ op: 'auth', token: fresh });
+          this.#scheduleRefresh(fresh);
+        }
+      } catch (e) {
+        // No fresh token now: the server closes the socket at expiry (4401) and the client reconnects.
+      }
+    }, delay);
   }
 
   #onFrame(frame) {
@@ -176,6 +222,8 @@ export class SpillwayStream {
       case 'pong':
         clearTimeout(this.timers.pong);
         this.timers.pong = null;
+        break;
+      case 'authenticated':
         break;
       case 'error':
         if (frame.channel) this.channels.delete(frame.channel);
@@ -219,6 +267,17 @@ export class SpillwayStream {
     clearInterval(this.timers.ping);
     clearTimeout(this.timers.pong);
     clearTimeout(this.timers.reconnect);
-    this.timers = { reconnect: null, ping: null, pong: null };
+    clearTimeout(this.timers.refresh);
+    this.timers = { reconnect: null, ping: null, pong: null, refresh: null };
+  }
+}
+
+// A JWT's exp in epoch ms (read, not verified: the server verifies), or 0 when it cannot be read.
+function expiryOf(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+  } catch (e) {
+    return 0;
   }
 }

@@ -74,6 +74,9 @@ public final class Spillway {
     this.callers = new CallerHandler(config.limits().trustedProxies());
     this.limitsUpdate = new LimitsUpdate(limiter, callers);
     this.cache = ReadCache.start(vertx, config.cache(), redis, "spillway:cache:", telemetry.registry());
+    // The password-hashing executor is made here, outside any verticle: made in an HttpVerticle's start it would
+    // close when that one instance undeploys, under the requests the other instances are still draining.
+    PasswordHasher.shared(vertx, config.auth(), telemetry.registry());
     // Channel history may live in a Redis of its own (stream.history.redisUri): it is allowed to evict, the
     // limiter's Redis is not (an evicted bucket is a fresh burst for its client).
     String historyUri = config.stream().historyRedisUri();
@@ -88,10 +91,23 @@ public final class Spillway {
   }
 
   /**
+   * {@code --seed} creates accounts anyone can log into (their password is in the docs): dev mode only. A
+   * production node asked to seed exits with code 2 before it starts anything.
+   */
+  static void refuseSeedOutsideDev(AppConfig config, int seedUsers) {
+    if (seedUsers > 0 && !config.devMode()) {
+      System.err.println("spillway: --seed creates accounts with a published password and is only allowed in dev "
+          + "mode (mode=dev)");
+      System.exit(2);
+    }
+  }
+
+  /**
    * Starts a node, seeds {@code seedUsers} demo users when > 0, and installs the signal handlers; a failed
    * start ends the process with exit code 1.
    */
   public static void run(AppConfig config, int seedUsers, String[] args) {
+    refuseSeedOutsideDev(config, seedUsers);
     try {
       Spillway node = start(config).await();
       if (seedUsers > 0) {

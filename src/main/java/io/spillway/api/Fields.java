@@ -44,6 +44,14 @@ final class Fields {
     if (!(v instanceof String s)) {
       throw invalid(name, "must be a string");
     }
+    if (s.indexOf('\0') >= 0) {
+      // PostgreSQL text cannot hold it: refused here, with the field's name, rather than by the database.
+      throw invalid(name, "must not contain the NUL character (U+0000)");
+    }
+    if (!wellFormed(s)) {
+      // JSON can escape half a surrogate pair ("\ud800"); that is not text, and jsonb refuses it.
+      throw invalid(name, "must be valid Unicode text (it has an unpaired surrogate)");
+    }
     int length = s.codePointCount(0, s.length());
     if (length < min || length > max) {
       throw invalid(name, "must be " + min + ".." + max + " characters, got " + length);
@@ -57,6 +65,22 @@ final class Fields {
       throw invalid(name, "is not an email address");
     }
     return email;
+  }
+
+  /** True when every surrogate is half of a pair. */
+  static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static ProblemException invalid(String field, String detail) {

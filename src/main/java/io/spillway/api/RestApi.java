@@ -5,9 +5,13 @@ import io.spillway.data.DataClient;
 import io.spillway.auth.BearerAuth;
 import io.spillway.cache.ReadCache;
 import io.spillway.auth.JwtTokens;
+import io.spillway.auth.LoginAttempts;
+import io.spillway.push.StreamTickets;
 import io.spillway.auth.PasswordHasher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.spillway.auth.AccountPlans;
 import io.spillway.auth.ApiKeyAuth;
+import io.spillway.config.AuthConfig;
 import io.spillway.config.AppConfig;
 import io.spillway.data.Model;
 import io.spillway.data.Requests;
@@ -18,8 +22,6 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.Set;
-import java.util.TreeSet;
 
 /** The REST API, v1 and v2: mounts every resource on the router, with the contract it is checked against. */
 public final class RestApi {
@@ -36,30 +38,30 @@ public final class RestApi {
   }
 
   public static RestApi mount(Vertx vertx, Router router, AppConfig config, JwtTokens tokens, PasswordHasher passwords,
-                           RateLimiter limiter, ReadCache cache, Handler<RoutingContext> clientConcurrency,
-                           MeterRegistry registry, ApiContract contract) {
+                              LoginAttempts logins, StreamTickets tickets, RateLimiter limiter, ReadCache cache,
+                              Handler<RoutingContext> clientConcurrency, MeterRegistry registry, ApiContract contract) {
     DataClient data = new DataClient(vertx, registry);
     CachedReads reads = new CachedReads(cache, data);
     Idempotency idempotency = new Idempotency(data);
-    ApiKeyAuth apiKeys = new ApiKeyAuth(id -> data.call(new Requests.UseApiKey(id))
-        .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.plan(), k.keyHash(),
-            k.revokedAt() != null)), config.apiKeyCacheSeconds());
-    Routes routes = new Routes(router, config.http().maxBodyBytes(), BearerAuth.required(tokens),
-        BearerAuth.optional(tokens), apiKeys, clientConcurrency, new RateLimitHandler(limiter))
+    AuthConfig auth = config.auth();
+    ApiKeyAuth apiKeys = new ApiKeyAuth(vertx,
+        id -> data.call(new Requests.FindApiKey(id))
+            .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.keyHash(), k.revokedAt() != null)),
+        ids -> data.call(new Requests.TouchApiKeys(ids)), auth.apiKeyCacheSeconds(), auth.apiKeyUsedFlushSeconds());
+    AccountPlans plans = new AccountPlans(vertx, id -> data.call(new Requests.GetAccountPlan(id)).map(Model.AccountPlan::plan),
+        auth.defaultPlan(), auth.apiKeyCacheSeconds());
+    Routes routes = new Routes(router, config.http().maxBodyBytes(), new Routes.Chain(BearerAuth.required(tokens),
+        BearerAuth.optional(tokens), apiKeys, plans, clientConcurrency, RateLimitHandler.beforeAuth(limiter),
+        RateLimitHandler.afterAuth(limiter)))
         .versioned(contract, new ApiVersion.Headers(config.api()), new V2Representations(reads),
             config.api().validateReads());
     contract.serve(router);
-    Set<String> plans = new TreeSet<>();
-    config.limits().policies().forEach(p -> plans.addAll(p.common().plans()));
     new UsersApi(data, cache, reads, passwords, idempotency).mount(routes);
-    new AuthApi(data, passwords, tokens, new LoginThrottle(limiter)).mount(routes);
-    if (plans.isEmpty()) {
-      plans.add("default");
-    }
-    // New keys get the "free" plan when there is one, else the first plan by name.
-    new ApiKeysApi(data, limiter, plans, plans.contains("free") ? "free" : plans.iterator().next()).mount(routes);
+    new AuthApi(data, passwords, logins, tokens).mount(routes);
+    new ApiKeysApi(data, limiter, plans, auth.maxApiKeysPerAccount()).mount(routes);
     new PostsApi(data, cache, reads, idempotency).mount(routes);
     new FeedApi(data).mount(routes);
+    new StreamTicketsApi(tickets).mount(routes);
     return new RestApi(vertx, config, routes, new GraphQlReads(data, cache, reads));
   }
 

@@ -28,22 +28,30 @@ final class Routes {
   private final BearerAuth required;
   private final BearerAuth optional;
   private final Handler<RoutingContext> apiKeys;
+  private final Handler<RoutingContext> plans;
   private final Handler<RoutingContext> clientConcurrency;
-  private final Handler<RoutingContext> rateLimit;
+  private final Handler<RoutingContext> limitBeforeAuth;
+  private final Handler<RoutingContext> limitAfterAuth;
   private ApiContract contract;
   private ApiVersion.Headers versions;
   private V2Representations v2;
   private boolean validateReads;
 
-  Routes(Router router, int maxBodyBytes, BearerAuth required, BearerAuth optional, Handler<RoutingContext> apiKeys,
-         Handler<RoutingContext> clientConcurrency, Handler<RoutingContext> rateLimit) {
+  /** The handlers of every route, in the order they run (see {@link #auth}). */
+  record Chain(BearerAuth required, BearerAuth optional, Handler<RoutingContext> apiKeys,
+               Handler<RoutingContext> plans, Handler<RoutingContext> clientConcurrency,
+               Handler<RoutingContext> limitBeforeAuth, Handler<RoutingContext> limitAfterAuth) {}
+
+  Routes(Router router, int maxBodyBytes, Chain chain) {
     this.router = router;
     this.body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-    this.required = required;
-    this.optional = optional;
-    this.apiKeys = apiKeys;
-    this.clientConcurrency = clientConcurrency;
-    this.rateLimit = rateLimit;
+    this.required = chain.required();
+    this.optional = chain.optional();
+    this.apiKeys = chain.apiKeys();
+    this.plans = chain.plans();
+    this.clientConcurrency = chain.clientConcurrency();
+    this.limitBeforeAuth = chain.limitBeforeAuth();
+    this.limitAfterAuth = chain.limitAfterAuth();
   }
 
   /**
@@ -123,16 +131,18 @@ final class Routes {
   }
 
   /**
-   * Authentication (API key, then bearer token), then the per-client concurrency cap and the rate limits,
-   * which count by who the caller is.
+   * The limits keyed by address alone (before any credential is looked up or verified), authentication (API
+   * key, then bearer token) and the account's plan, then the per-client concurrency cap and the other rate
+   * limits, which count by who the caller is.
    */
   private Route auth(Route route, Access access) {
+    route.handler(limitBeforeAuth);
     Route authenticated = switch (access) {
       case PUBLIC -> route;
-      case OPTIONAL -> route.handler(apiKeys).handler(optional);
-      case REQUIRED -> route.handler(apiKeys).handler(required);
+      case OPTIONAL -> route.handler(apiKeys).handler(optional).handler(plans);
+      case REQUIRED -> route.handler(apiKeys).handler(required).handler(plans);
     };
-    return authenticated.handler(clientConcurrency).handler(rateLimit);
+    return authenticated.handler(clientConcurrency).handler(limitAfterAuth);
   }
 
   private static void respond(RoutingContext ctx, V2Representations.Shape shape,

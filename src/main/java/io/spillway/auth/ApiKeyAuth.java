@@ -7,36 +7,57 @@ import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Router handler for {@code X-API-Key}: authenticates the request as the key's owner, on the key's plan.
- * Keys are looked up through a short-lived local cache ({@code auth.apiKeyCacheSeconds}), not the database on
- * every request, so a revoked key stops working within that time. A malformed, unknown or revoked key is a
- * 401. Without the header the request passes on to the bearer-token handler.
+ * Router handler for {@code X-API-Key}: authenticates the request as the key's owner (the account's plan is
+ * attached later, by {@link AccountPlans}, whatever the credential). Keys are looked up through a
+ * short-lived local cache ({@code auth.apiKeyCacheSeconds}), not the database on every request, so a revoked
+ * key stops working within that time. A malformed, unknown or revoked key is a 401. Without the header the
+ * request passes on to the bearer-token handler.
+ *
+ * <p>Made-up keys are cheap: a malformed one is refused unread, an id that does not exist is remembered in a
+ * small cache of its own (so a flood of them cannot push real keys out of the key cache), and nothing is
+ * written for a key whose secret does not match. The address-keyed limits that run before authentication
+ * bound how many lookups one address can cause. A key's {@code last_used_at} is written in batches, every
+ * {@code auth.apiKeyUsedFlushSeconds}, for the keys that authenticated a request.
  */
 public final class ApiKeyAuth implements Handler<RoutingContext> {
   public static final String HEADER = "X-API-Key";
+  private static final Logger LOG = LoggerFactory.getLogger(ApiKeyAuth.class);
   private static final int CACHE_CAPACITY = 10_000;
+  private static final int UNKNOWN_CAPACITY = 1_000;
 
   /** What authentication needs to know of a stored key. */
-  public record StoredKey(long id, long userId, String plan, byte[] keyHash, boolean revoked) {}
+  public record StoredKey(long id, long userId, byte[] keyHash, boolean revoked) {}
 
   private final Function<Long, Future<StoredKey>> lookup;
-  // What the store said about a key id, for ttlSeconds: the key, or empty for no such key (so a stream of
-  // bad ids does not reach the database on every request either).
-  private final Cache<Long, Optional<StoredKey>> cache;
+  private final Function<List<Long>, Future<Void>> touch;
+  private final Cache<Long, StoredKey> keys;
+  private final Cache<Long, Boolean> unknown;
+  private final Set<Long> used = ConcurrentHashMap.newKeySet();
 
-  public ApiKeyAuth(Function<Long, Future<StoredKey>> lookup, int ttlSeconds) {
+  /**
+   * {@code lookup} finds a key by id (null when there is none); {@code touch} records a batch of uses. Call it
+   * from the verticle that uses the handler: the flush timer runs on its context.
+   */
+  public ApiKeyAuth(Vertx vertx, Function<Long, Future<StoredKey>> lookup, Function<List<Long>, Future<Void>> touch,
+                    int ttlSeconds, int flushSeconds) {
     this.lookup = lookup;
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(CACHE_CAPACITY)
-        .expireAfterWrite(Duration.ofSeconds(ttlSeconds))
-        .build();
+    this.touch = touch;
+    this.keys = Caffeine.newBuilder().maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    this.unknown = Caffeine.newBuilder().maximumSize(UNKNOWN_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    vertx.setPeriodic(flushSeconds * 1000L, t -> flush());
   }
 
   @Override
@@ -62,18 +83,39 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
       } else if (stored.revoked()) {
         reject(ctx, "the API key was revoked");
       } else {
-        Caller.of(ctx).withApiKey(stored.userId(), String.valueOf(stored.id()), stored.plan()).attach(ctx);
+        used.add(stored.id());
+        Caller.of(ctx).withApiKey(stored.userId(), String.valueOf(stored.id()), null).attach(ctx);
         ctx.next();
       }
     });
   }
 
-  private Future<StoredKey> find(long id) {
-    Optional<StoredKey> hit = cache.getIfPresent(id);
-    if (hit != null) {
-      return Future.succeededFuture(hit.orElse(null));
+  Future<StoredKey> find(long id) {
+    StoredKey hit = keys.getIfPresent(id);
+    if (hit != null || unknown.getIfPresent(id) != null) {
+      return Future.succeededFuture(hit);
     }
-    return lookup.apply(id).onSuccess(found -> cache.put(id, Optional.ofNullable(found)));
+    return lookup.apply(id).onSuccess(found -> {
+      if (found == null) {
+        unknown.put(id, Boolean.TRUE);
+      } else {
+        keys.put(id, found);
+      }
+    });
+  }
+
+  /** Writes the uses seen since the last flush; a failed write is retried with the next batch. */
+  void flush() {
+    if (used.isEmpty()) {
+      return;
+    }
+    List<Long> batch = new ArrayList<>(used);
+    used.removeAll(batch);
+    touch.apply(batch).onFailure(err -> {
+      used.addAll(batch);
+      LOG.warn("recording the use of {} API key(s) failed, retrying with the next batch: {}", batch.size(),
+          err.getMessage());
+    });
   }
 
   private static void reject(RoutingContext ctx, String reason) {

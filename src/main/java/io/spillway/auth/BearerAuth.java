@@ -17,6 +17,8 @@ import io.vertx.ext.web.RoutingContext;
 public final class BearerAuth implements Handler<RoutingContext> {
   /** Longer tokens are refused unread: no legitimate token of ours comes near it. */
   public static final int MAX_TOKEN_LENGTH = 8192;
+  /** Routing-context key: when the request's bearer token stops verifying (epoch ms: its exp plus the leeway). */
+  private static final String EXPIRES_AT = "spillway.auth.expiresAt";
   private final JwtTokens tokens;
   private final boolean required;
 
@@ -57,12 +59,19 @@ public final class BearerAuth implements Handler<RoutingContext> {
           return;
         }
         caller.withUser(user).attach(ctx);
+        ctx.put(EXPIRES_AT, (ar.result().claims().getLong("exp") + tokens.leewaySeconds()) * 1000);
         ctx.next();
       } else {
         String reason = ar.cause() instanceof InvalidTokenException ? ar.cause().getMessage() : "the token is invalid";
         reject(ctx, "invalid_token", reason);
       }
     });
+  }
+
+  /** When the bearer token this request authenticated with stops verifying (epoch ms); 0 without one (an API key). */
+  public static long expiresAtMs(RoutingContext ctx) {
+    Long at = ctx.get(EXPIRES_AT);
+    return at == null ? 0 : at;
   }
 
   public Future<Principal> authenticate(String token) {

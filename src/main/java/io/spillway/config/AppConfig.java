@@ -20,8 +20,7 @@ public record AppConfig(
     JwtConfig jwt,
     StreamConfig stream,
     ApiConfig api,
-    int passwordIterations,
-    int apiKeyCacheSeconds,
+    AuthConfig auth,
     ObserveConfig observe,
     long shutdownTimeoutMs,
     long shutdownDrainDelayMs,
@@ -32,21 +31,38 @@ public record AppConfig(
 
   public AppConfig {
     oneOf("mode", mode, MODES);
-    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, api, observe}) {
+    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, api, auth, observe}) {
       if (section == null) {
         throw new IllegalArgumentException("every section of the config is required");
       }
     }
-    Check.range("auth.passwordIterations", passwordIterations, 1_000, 10_000_000);
-    Check.range("auth.apiKeyCacheSeconds", apiKeyCacheSeconds, 0, 3600);
     Check.range("shutdown.timeoutMs", shutdownTimeoutMs, 0, 600_000);
     Check.range("shutdown.drainDelayMs", shutdownDrainDelayMs, 0, 600_000);
     oneOf("log.level", logLevel, LOG_LEVELS);
-    if (!mode.equals("dev") && jwt.secret().equals(JwtConfig.SAMPLE_SECRET)) {
-      throw new ConfigException("jwt.secret: the sample secret is only allowed in dev mode (mode=dev); "
-          + "set SPILLWAY_JWT_SECRET to a secret of your own");
+    if (!mode.equals("dev")) {
+      productionChecks(management, kafka, jwt, auth);
     }
-    if (!mode.equals("dev") && kafka.bootstrapServers().isBlank()) {
+  }
+
+  /** What dev mode lets pass and a production node must not: sample secrets, an open admin API, weak hashes. */
+  private static void productionChecks(ManagementConfig management, KafkaConfig kafka, JwtConfig jwt, AuthConfig auth) {
+    if (jwt.algorithm().equals("HS256") && Secrets.SAMPLES.contains(jwt.secret())) {
+      throw new ConfigException("jwt.secret", "a sample secret from this repository is only allowed in dev mode "
+          + "(mode=dev); set SPILLWAY_JWT_SECRET to a random secret of your own (`openssl rand -base64 32`)");
+    }
+    if (management.enabled() && management.adminApi() && management.adminToken().isEmpty()) {
+      throw new ConfigException("management.adminToken", "is required outside dev mode while management.adminApi "
+          + "is true; set SPILLWAY_MANAGEMENT_ADMIN_TOKEN to a random value (`openssl rand -base64 32`), or "
+          + "management.adminApi to false");
+    }
+    if (Secrets.SAMPLES.contains(management.adminToken())) {
+      throw new ConfigException("management.adminToken", "a sample secret from this repository is only allowed in dev mode");
+    }
+    if (auth.passwordIterations() < AuthConfig.OWASP_PBKDF2_ITERATIONS) {
+      throw new ConfigException("auth.passwordIterations", auth.passwordIterations() + " is below "
+          + AuthConfig.OWASP_PBKDF2_ITERATIONS + " (OWASP's figure for PBKDF2-HMAC-SHA256); fewer are only allowed in dev mode");
+    }
+    if (kafka.bootstrapServers().isBlank()) {
       throw new ConfigException("kafka.bootstrapServers",
           "is required outside dev mode (e.g. broker1:9092,broker2:9092)");
     }
@@ -60,7 +76,6 @@ public record AppConfig(
   /** Parses a merged tree (see {@link ConfigSource}): every key with a default must be in it. */
   public static AppConfig from(JsonObject tree) {
     ConfigReader root = new ConfigReader(tree, "");
-    ConfigReader auth = root.child("auth");
     return new AppConfig(
         root.string("mode"),
         HttpConfig.from(root.child("http")),
@@ -74,12 +89,21 @@ public record AppConfig(
         JwtConfig.from(root.child("jwt")),
         StreamConfig.from(root.child("stream"), root.child("outbox")),
         ApiConfig.from(root.child("api"), root.child("graphql")),
-        auth.integer("passwordIterations"),
-        auth.integer("apiKeyCacheSeconds"),
+        AuthConfig.from(root.child("auth")),
         ObserveConfig.from(root.child("metrics"), root.child("tracing")),
         root.child("shutdown").number("timeoutMs"),
         root.child("shutdown").number("drainDelayMs"),
         root.child("log").string("level"));
+  }
+
+  /** PBKDF2 iterations of new password hashes ({@code auth.passwordIterations}). */
+  public int passwordIterations() {
+    return auth.passwordIterations();
+  }
+
+  /** How long a node trusts a looked-up API key ({@code auth.apiKeyCacheSeconds}). */
+  public int apiKeyCacheSeconds() {
+    return auth.apiKeyCacheSeconds();
   }
 
   public boolean devMode() {

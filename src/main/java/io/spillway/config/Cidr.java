@@ -75,6 +75,11 @@ public final class Cidr {
     return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
   }
 
+  /** The prefix length: 0 is every address of the family. */
+  public int prefix() {
+    return prefix;
+  }
+
   public boolean contains(byte[] address) {
     if (address.length != network.length) {
       return false;

@@ -97,7 +97,7 @@ public final class ConfigReader {
   public String string(String name) {
     Object v = value(name);
     if (!(v instanceof String s)) {
-      throw new ConfigException(key(name), "must be a string, got " + v);
+      throw new ConfigException(key(name), "must be a string, got " + shown(name, v));
     }
     return s;
   }
@@ -131,7 +131,7 @@ public final class ConfigReader {
     List<String> out = new ArrayList<>();
     for (Object o : a) {
       if (!(o instanceof String s)) {
-        throw new ConfigException(key(name), "must be an array of strings, got " + o);
+        throw new ConfigException(key(name), "must be an array of strings, got " + shown(name, o));
       }
       out.add(s);
     }
@@ -141,7 +141,7 @@ public final class ConfigReader {
   public <E extends Enum<E> & ConfigChoice> E choice(String name, Class<E> type) {
     Object v = value(name);
     if (!(v instanceof String s)) {
-      throw new ConfigException(key(name), (v == null ? "is required" : "must be a string, got " + v)
+      throw new ConfigException(key(name), (v == null ? "is required" : "must be a string, got " + shown(name, v))
           + "; allowed values: " + ConfigChoice.allowed(type));
     }
     return ConfigChoice.parse(type, key(name), s);
@@ -150,7 +150,7 @@ public final class ConfigReader {
   public boolean bool(String name) {
     Object v = value(name);
     if (!(v instanceof Boolean b)) {
-      throw new ConfigException(key(name), "must be true or false, got " + v);
+      throw new ConfigException(key(name), "must be true or false, got " + shown(name, v));
     }
     return b;
   }
@@ -174,13 +174,13 @@ public final class ConfigReader {
         && Math.abs(num.doubleValue()) < 0x1p63) {
       return num.longValue();
     }
-    throw new ConfigException(key(name), "must be an integer, got " + v);
+    throw new ConfigException(key(name), "must be an integer, got " + shown(name, v));
   }
 
   public double decimal(String name) {
     Object v = value(name);
     if (!(v instanceof Number num)) {
-      throw new ConfigException(key(name), "must be a number, got " + v);
+      throw new ConfigException(key(name), "must be a number, got " + shown(name, v));
     }
     return num.doubleValue();
   }
@@ -188,6 +188,12 @@ public final class ConfigReader {
   /** A number that may be null (the default is derived, see the record). */
   public Double optionalDecimal(String name) {
     return value(name) == null ? null : decimal(name);
+  }
+
+  /** A wrong value as a message may show it: never a secret's, and never more than 100 characters of one. */
+  private String shown(String name, Object value) {
+    String text = Secrets.show(key(name), value);
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
   private Object value(String name) {

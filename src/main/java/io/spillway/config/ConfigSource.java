@@ -111,7 +111,7 @@ public final class ConfigSource {
     try {
       return new JsonObject(text);
     } catch (DecodeException e) {
-      throw new ConfigException("config file " + file + " is not a JSON object: " + e.getMessage(), e);
+      throw new ConfigException("config file " + file + " is not a JSON object" + where(e));
     }
   }
 
@@ -144,15 +144,23 @@ public final class ConfigSource {
     }
   }
 
+  /**
+   * Reads one variable as the type of the value it overrides. A value that does not parse is reported by the
+   * variable's name and what was expected; the value itself only when it is a plain number or boolean of a
+   * key that is not a secret (JSON may hold passwords, and so may a mistyped secret), and without the
+   * parser's cause, whose message quotes the input.
+   */
   private static Object parseEnv(String key, Object current, String raw) {
     String var = envName(key);
+    boolean showable = !Secrets.isSecretKey(key) && raw.length() <= 100;
+    String shown = showable ? "'" + raw + "' " : "the value ";
     try {
       if (current instanceof String) {
         return raw;
       }
       if (current instanceof Boolean) {
         if (!raw.equals("true") && !raw.equals("false")) {
-          throw new ConfigException(var + " (" + key + "): '" + raw + "' is not a boolean; allowed: true, false");
+          throw new ConfigException(var + " (" + key + "): " + shown + "is not a boolean; allowed: true, false");
         }
         return Boolean.parseBoolean(raw);
       }
@@ -175,10 +183,19 @@ public final class ConfigSource {
       } catch (DecodeException e) {
         return raw;
       }
-    } catch (NumberFormatException | DecodeException | ClassCastException e) {
-      throw new ConfigException(var + " (" + key + "): '" + raw + "' is not a valid "
-          + (current instanceof Number ? "number" : "JSON value"), e);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(var + " (" + key + "): " + shown + "is not a valid number");
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException(var + " (" + key + "): the value (not shown: it may hold secrets) is not a valid JSON "
+          + (current instanceof JsonObject ? "object" : "array") + where(e));
     }
+  }
+
+  /** Where the JSON parser stopped ({@code line 1, column 17}), from its message, which otherwise quotes the input. */
+  private static String where(Exception e) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("line: (\\d+), column: (\\d+)")
+        .matcher(String.valueOf(e.getMessage()));
+    return m.find() ? " (at line " + m.group(1) + ", column " + m.group(2) + ")" : "";
   }
 
   /** The shipped object at {@code key}, or null when the defaults have none there. */

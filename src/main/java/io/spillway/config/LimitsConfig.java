@@ -45,6 +45,11 @@ public record LimitsConfig(
       if (error != null) {
         throw new ConfigException("limits.trustedProxies[" + i + "]", "'" + trustedProxies.get(i) + "' " + error);
       }
+      if (Cidr.parse(trustedProxies.get(i)).prefix() == 0) {
+        // Every peer a proxy: any client could name any address in X-Forwarded-For and pick its own limits.
+        throw new ConfigException("limits.trustedProxies[" + i + "]", "'" + trustedProxies.get(i)
+            + "' trusts every address; name the proxies' addresses or ranges");
+      }
     }
     Check.range("limits.redisTimeoutMs", redisTimeoutMs, 1, 60_000);
     if (keyPrefix == null || keyPrefix.isBlank() || keyPrefix.contains("{") || keyPrefix.contains("}")) {

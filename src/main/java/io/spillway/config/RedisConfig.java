@@ -6,7 +6,7 @@ import io.vertx.redis.client.RedisOptions;
 public record RedisConfig(String uri, int poolSize, int maxWaiting, long timeoutMs) {
   public RedisConfig {
     if (uri == null || !uri.startsWith("redis://") && !uri.startsWith("rediss://") && !uri.startsWith("unix://")) {
-      throw new ConfigException("redis.uri", "'" + uri + "' is not a Redis URI; allowed: redis://, rediss://, unix://");
+      throw new ConfigException("redis.uri", "'" + Secrets.redactUri(uri) + "' is not a Redis URI; allowed: redis://, rediss://, unix://");
     }
     Check.range("redis.poolSize", poolSize, 1, 4096);
     Check.range("redis.maxWaiting", maxWaiting, 1, 1 << 20);
@@ -20,7 +20,7 @@ public record RedisConfig(String uri, int poolSize, int maxWaiting, long timeout
   /** Without the URI's credentials ({@code redis://user:password@host}): a record's text may end up in a log line. */
   @Override
   public String toString() {
-    return "RedisConfig[uri=" + uri.replaceFirst("//[^/@]*@", "//***@") + ", poolSize=" + poolSize
+    return "RedisConfig[uri=" + Secrets.redactUri(uri) + ", poolSize=" + poolSize
         + ", maxWaiting=" + maxWaiting + ", timeoutMs=" + timeoutMs + "]";
   }
 

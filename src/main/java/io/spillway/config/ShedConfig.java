@@ -80,10 +80,19 @@ public record ShedConfig(
     routes = List.copyOf(routes);
   }
 
-  /** Stripe's concurrent-request limiter: at most {@code maxInFlight} requests in progress per user or API key. */
-  public record PerClient(boolean enabled, int maxInFlight) {
+  /**
+   * Stripe's concurrent-request limiter: at most {@code maxInFlight} requests in progress per user, and
+   * {@code maxInFlightPerAddress} per address (an IPv6 address by its /64) for anonymous callers.
+   */
+  public record PerClient(boolean enabled, int maxInFlight, int maxInFlightPerAddress) {
     public PerClient {
       Check.range("shed.perClient.maxInFlight", maxInFlight, 1, 1_000_000);
+      Check.range("shed.perClient.maxInFlightPerAddress", maxInFlightPerAddress, 1, 1_000_000);
+    }
+
+    /** A cap of {@code maxInFlight} per user, and per address as shipped. */
+    public PerClient(boolean enabled, int maxInFlight) {
+      this(enabled, maxInFlight, 50);
     }
   }
 
@@ -127,7 +136,7 @@ public record ShedConfig(
         r.integer("maxQueueLength"),
         r.number("eventLoopLagMs"),
         r.integer("retryAfterSeconds"),
-        new PerClient(client.bool("enabled"), client.integer("maxInFlight")),
+        new PerClient(client.bool("enabled"), client.integer("maxInFlight"), client.integer("maxInFlightPerAddress")),
         r.list("routes", ShedConfig::route),
         r.number("warmupMs"));
   }

@@ -19,6 +19,11 @@ package io.spillway.config;
  * @param pingIntervalSeconds  how often the server pings every connection ({@code stream.pingIntervalSeconds})
  * @param maxOutboundBytes     bytes queued for one connection before it is closed as too slow
  *                             ({@code stream.maxOutboundBytes})
+ * @param ticketTtlSeconds     how long a ticket from {@code POST /v1/stream/ticket} may wait to be spent
+ *                             ({@code stream.ticketTtlSeconds})
+ * @param maxConnectionsPerUser    sockets one user may hold open on a node ({@code stream.maxConnectionsPerUser})
+ * @param maxConnectionsPerAddress sockets one address (IPv6: its /64) may hold open on a node
+ *                                 ({@code stream.maxConnectionsPerAddress})
  * @param historyRedisUri      a Redis of its own for channel history ({@code stream.history.redisUri}; empty:
  *                             the node's {@code redis.uri})
  */
@@ -35,6 +40,9 @@ public record StreamConfig(
     int idleTimeoutSeconds,
     int pingIntervalSeconds,
     int maxOutboundBytes,
+    int ticketTtlSeconds,
+    int maxConnectionsPerUser,
+    int maxConnectionsPerAddress,
     String historyRedisUri) {
 
   public StreamConfig {
@@ -50,6 +58,9 @@ public record StreamConfig(
     Check.range("stream.idleTimeoutSeconds", idleTimeoutSeconds, 2, 86_400);
     Check.range("stream.pingIntervalSeconds", pingIntervalSeconds, 1, 86_400);
     Check.range("stream.maxOutboundBytes", maxOutboundBytes, 1024, 1 << 30);
+    Check.range("stream.ticketTtlSeconds", ticketTtlSeconds, 1, 600);
+    Check.range("stream.maxConnectionsPerUser", maxConnectionsPerUser, 1, 1_000_000);
+    Check.range("stream.maxConnectionsPerAddress", maxConnectionsPerAddress, 1, 1_000_000);
     if (historyRedisUri == null || !historyRedisUri.isEmpty() && !historyRedisUri.startsWith("redis://")
         && !historyRedisUri.startsWith("rediss://") && !historyRedisUri.startsWith("unix://")) {
       throw new ConfigException("stream.history.redisUri", "is not a Redis URI; allowed: empty (the node's "
@@ -77,6 +88,18 @@ public record StreamConfig(
         stream.integer("idleTimeoutSeconds"),
         stream.integer("pingIntervalSeconds"),
         stream.integer("maxOutboundBytes"),
+        stream.integer("ticketTtlSeconds"),
+        stream.integer("maxConnectionsPerUser"),
+        stream.integer("maxConnectionsPerAddress"),
         history.string("redisUri"));
+  }
+
+  /** Without the history Redis' credentials: a record's text may end up in a log line. */
+  @Override
+  public String toString() {
+    return "StreamConfig[instances=" + instances + ", outboxInstances=" + outboxInstances + ", historyMaxEvents="
+        + historyMaxEvents + ", maxSubscriptions=" + maxSubscriptions + ", maxConnectionsPerUser=" + maxConnectionsPerUser
+        + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", historyRedisUri=" + Secrets.redactUri(historyRedisUri)
+        + "]";
   }
 }

@@ -19,18 +19,35 @@ final class ApiKeyStore {
     this.shards = shards;
   }
 
+  /**
+   * One transaction on the owner's shard: lock the account's row, count its active keys, reserve an id, insert.
+   * Two concurrent creates for one account queue on the lock, so the cap holds.
+   */
   Future<Model.CreatedApiKey> create(Requests.CreateApiKey req) {
-    Pool pool = shards.primaryForId(req.userId());
-    return pool.preparedQuery("SELECT next_id($1)").execute(Tuple.of(ShardRouter.logicalOf(req.userId())))
+    // The count is a statement of its own, after the lock: a statement reads the rows committed when it
+    // starts, and one that waited for the lock would count without the key its predecessor just added.
+    return shards.primaryForId(req.userId()).withTransaction(tx -> tx
+        .preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(req.userId()))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("user"))
+            : tx.preparedQuery("SELECT count(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL")
+                .execute(Tuple.of(req.userId())))
+        .compose(rows -> {
+          if (rows.iterator().next().getLong(0) >= req.maxActive()) {
+            return Future.failedFuture(DataException.conflict("the account already holds " + req.maxActive()
+                + " active API keys, the most it may; revoke one first"));
+          }
+          return tx.preparedQuery("SELECT next_id($1)").execute(Tuple.of(ShardRouter.logicalOf(req.userId())));
+        })
         .compose(ids -> {
           long id = ids.iterator().next().getLong(0);
           Model.NewApiKey minted = req.mint().apply(id);
-          return pool.preparedQuery("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, plan) "
+          return tx.preparedQuery("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, plan) "
                   + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + COLUMNS)
               .execute(Tuple.of(id, req.userId(), req.name(), minted.prefix(), Buffer.buffer(minted.keyHash()),
                   req.plan()))
               .map(rows -> new Model.CreatedApiKey(row(rows.iterator().next()), minted.key()));
-        });
+        }));
   }
 
   Future<List<Model.ApiKey>> list(Requests.ListApiKeys req) {
@@ -57,15 +74,28 @@ final class ApiKeyStore {
             : Future.succeededFuture());
   }
 
-  /** The key (revoked or not) or null; records the use, which costs one write per cache miss. */
-  Future<Model.ApiKey> use(Requests.UseApiKey req) {
+  /**
+   * The key (revoked or not) or null. A read: the use is recorded later, in a batch ({@link #touch}), and only
+   * for a key whose secret matched, so made-up keys cost no write.
+   */
+  Future<Model.ApiKey> find(Requests.FindApiKey req) {
     if (!shards.router().routable(req.id())) {
       return Future.succeededFuture(null);
     }
     return shards.primaryForId(req.id())
-        .preparedQuery("UPDATE api_keys SET last_used_at = now() WHERE id = $1 RETURNING " + COLUMNS)
+        .preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE id = $1")
         .execute(Tuple.of(req.id()))
         .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
+  }
+
+  /** {@code last_used_at = now()} for a batch of keys: one statement per shard. */
+  Future<Void> touch(Requests.TouchApiKeys req) {
+    List<Long> routable = req.ids().stream().filter(id -> shards.router().routable(id)).toList();
+    List<Future<?>> all = new ArrayList<>();
+    shards.router().byPhysicalShard(routable).forEach((physical, ids) -> all.add(shards.primary(physical)
+        .preparedQuery("UPDATE api_keys SET last_used_at = now() WHERE id = ANY($1)")
+        .execute(Tuple.of(ids.toArray(new Long[0])))));
+    return Future.all(all).mapEmpty();
   }
 
   private static Model.ApiKey row(Row r) {

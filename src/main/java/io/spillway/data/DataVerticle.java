@@ -64,6 +64,7 @@ public final class DataVerticle extends VerticleBase {
     FeedReader feed = new FeedReader(shards, follows, users);
     IdempotencyStore idempotency = new IdempotencyStore(shards, posts, users);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
+    AccountStore accounts = new AccountStore(shards);
 
     on(Requests.CreateUser.class, users::create);
     on(Requests.GetUser.class, users::get);
@@ -87,7 +88,11 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.CreateApiKey.class, apiKeys::create);
     on(Requests.ListApiKeys.class, apiKeys::list);
     on(Requests.RevokeApiKey.class, apiKeys::revoke);
-    on(Requests.UseApiKey.class, apiKeys::use);
+    on(Requests.FindApiKey.class, apiKeys::find);
+    on(Requests.TouchApiKeys.class, apiKeys::touch);
+    on(Requests.GetAccountPlan.class, accounts::get);
+    on(Requests.SetAccountPlan.class, accounts::set);
+    on(Requests.ReplacePasswordHash.class, accounts::rehash);
     this.<Model.StoredResponse, Requests.IdempotentWrite<?>>on(idempotentWrites(), idempotency::run);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + HEALTH_OWNER,
         msg -> checkShards().onSuccess(reports -> msg.reply(HealthChecks.toJson(reports))));

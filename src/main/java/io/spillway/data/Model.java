@@ -37,6 +37,9 @@ public final class Model {
 
   public record CreatedApiKey(ApiKey stored, String key) {}
 
+  /** An account's plan as stored: null means the configured default plan. */
+  public record AccountPlan(long userId, String plan) {}
+
   /** One page of a keyset-paginated list; {@code next} is the id to continue after, or null at the end. */
   public record Page<T>(List<T> items, Long next) {}
 

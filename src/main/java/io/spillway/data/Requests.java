@@ -21,6 +21,9 @@ public final class Requests {
 
   public record FindCredentials(String email) implements DataRequest<Model.Credentials> {}
 
+  /** A stronger hash of the same password, written only while the stored hash is still {@code oldHash}. */
+  public record ReplacePasswordHash(long userId, String oldHash, String newHash) implements DataRequest<Void> {}
+
   public record CreatePost(long authorId, String text) implements DataRequest<Model.Post> {}
 
   public record GetPost(long id, Long viewer) implements DataRequest<Model.Post> {}
@@ -46,17 +49,29 @@ public final class Requests {
 
   /**
    * Creates a key: the shard reserves an id, {@code mint} turns it into the key material (the key itself
-   * never reaches the database, only its prefix and hash), and the answer carries the key once.
+   * never reaches the database, only its prefix and hash), and the answer carries the key once. Refused (409)
+   * when the account already holds {@code maxActive} keys that are not revoked; the count and the insert are
+   * one transaction under the account's row lock, so concurrent creates cannot pass the cap together.
+   * {@code plan} is recorded with the key: the account's plan when it was made.
    */
-  public record CreateApiKey(long userId, String name, String plan, LongFunction<Model.NewApiKey> mint)
+  public record CreateApiKey(long userId, String name, String plan, int maxActive, LongFunction<Model.NewApiKey> mint)
       implements DataRequest<Model.CreatedApiKey> {}
 
   public record ListApiKeys(long userId) implements DataRequest<List<Model.ApiKey>> {}
 
   public record RevokeApiKey(long id, long userId) implements DataRequest<Void> {}
 
-  /** Looks a key up by id for authentication, and notes that it was used. */
-  public record UseApiKey(long id) implements DataRequest<Model.ApiKey> {}
+  /** Looks a key up by id for authentication (null when there is none). Writes nothing. */
+  public record FindApiKey(long id) implements DataRequest<Model.ApiKey> {}
+
+  /** Sets {@code last_used_at} of these keys to now: one statement per shard, for a batch of uses. */
+  public record TouchApiKeys(List<Long> ids) implements DataRequest<Void> {}
+
+  /** The account's plan as stored (null: the default plan); 404 when there is no such account. */
+  public record GetAccountPlan(long userId) implements DataRequest<Model.AccountPlan> {}
+
+  /** Sets the account's plan (null: back to the default plan); 404 when there is no such account. */
+  public record SetAccountPlan(long userId, String plan) implements DataRequest<Model.AccountPlan> {}
 
   /** An {@code Idempotency-Key}: unique per {@code scope} (the caller) on the shard the write lands on. */
   public record IdempotencyKey(String scope, String key, String requestHash) {}

@@ -26,6 +26,8 @@ final class Policy {
   final FailureMode onRedisFailure;
   /** The window the RateLimit-Policy header advertises ({@code w}); 0 when there is none to state. */
   final long headerWindowSeconds;
+  /** Decided before authentication: its key needs nothing authentication finds out (see {@link Stage}). */
+  final boolean beforeAuth;
   /** The policy as the Redis script takes it, encoded once by {@link RedisLimits#scriptArgs}. */
   final List<String> scriptArgs;
   private final List<KeyKind> key;
@@ -44,6 +46,7 @@ final class Policy {
     key = common.key();
     keySuffix = name + ":" + algorithm.configName();
     plans = Set.copyOf(common.plans());
+    beforeAuth = plans.isEmpty() && key.stream().allMatch(k -> k == KeyKind.IP || k == KeyKind.ROUTE);
     List<Rule> routeRules = new ArrayList<>();
     for (RateLimitPolicy.Route r : common.routes()) {
       routeRules.add(new Rule(Set.copyOf(r.methods()), RoutePattern.parse(r.path()), r.cost().orElse(0)));

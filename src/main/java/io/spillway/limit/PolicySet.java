@@ -19,8 +19,15 @@ final class PolicySet {
   }
 
   List<Charge> charges(RequestInfo info) {
+    return charges(info, Stage.ALL);
+  }
+
+  List<Charge> charges(RequestInfo info, Stage stage) {
     List<Charge> out = new ArrayList<>(policies.size());
     for (Policy p : policies) {
+      if (!stage.includes(p)) {
+        continue;
+      }
       Charge c = p.charge(info, config.keyPrefix());
       if (c != null) {
         out.add(c);

@@ -17,15 +17,45 @@ import io.vertx.ext.web.RoutingContext;
  * limits read the request's {@link Caller}.
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
+  /** Routing-context key of the decision whose headers the response carries. */
+  private static final String SHOWN = "spillway.ratelimit.shown";
   private final RateLimiter limiter;
+  private final Stage stage;
 
+  /** Every policy in one check. */
   public RateLimitHandler(RateLimiter limiter) {
+    this(limiter, Stage.ALL);
+  }
+
+  private RateLimitHandler(RateLimiter limiter, Stage stage) {
     this.limiter = limiter;
+    this.stage = stage;
+  }
+
+  /** The policies decided before authentication (keyed by address and route only): mount it before the auth handlers. */
+  public static RateLimitHandler beforeAuth(RateLimiter limiter) {
+    return new RateLimitHandler(limiter, Stage.BEFORE_AUTH);
+  }
+
+  /** The other policies: mount it after the auth handlers. */
+  public static RateLimitHandler afterAuth(RateLimiter limiter) {
+    return new RateLimitHandler(limiter, Stage.AFTER_AUTH);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    limiter.check(requestInfo(ctx)).onComplete(ar -> {
+    // A request whose body (or end) has not been read yet is paused while Redis decides, so nothing arrives
+    // while no handler listens (a WebSocket upgrade that found its request already read could not proceed);
+    // resumed before passing it on, delivery restarts on a later turn, after the next handler has set its own.
+    HttpServerRequest request = ctx.request();
+    boolean paused = !request.isEnded();
+    if (paused) {
+      request.pause();
+    }
+    limiter.check(requestInfo(ctx), stage).onComplete(ar -> {
+      if (paused) {
+        request.resume();
+      }
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;
@@ -36,7 +66,12 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
             "the rate limiter cannot reach its store; try again shortly"));
         return;
       }
-      RateLimitHeaders.apply(d, ctx.response().headers(), limiter.config().legacyHeaders());
+      // Two checks on one request: the headers describe the more restrictive decision.
+      Decision shown = ctx.get(SHOWN);
+      if (shown == null || !d.admitted() || !shown.limited() || d.limited() && d.remaining() <= shown.remaining()) {
+        RateLimitHeaders.apply(d, ctx.response().headers(), limiter.config().legacyHeaders());
+        ctx.put(SHOWN, d);
+      }
       if (d.admitted()) {
         ctx.next();
       } else {

@@ -84,12 +84,17 @@ public final class RateLimiter {
 
   /** Decides the request and, when admitted, counts it against every policy that applies. */
   public Future<Decision> check(RequestInfo request) {
-    return decide(request, true);
+    return decide(request, true, Stage.ALL);
+  }
+
+  /** {@link #check} with only the policies decided at {@code stage}. */
+  public Future<Decision> check(RequestInfo request, Stage stage) {
+    return decide(request, true, stage);
   }
 
   /** What {@link #check} would decide now, without counting anything. */
   public Future<Decision> peek(RequestInfo request) {
-    return decide(request, false);
+    return decide(request, false, Stage.ALL);
   }
 
   /** Replaces the policies and settings at runtime; requests already in flight finish under the old ones. */
@@ -133,12 +138,12 @@ public final class RateLimiter {
             o.remaining(), (o.resetMillis() + 999) / 1000)).toList());
   }
 
-  private Future<Decision> decide(RequestInfo request, boolean consume) {
+  private Future<Decision> decide(RequestInfo request, boolean consume, Stage stage) {
     PolicySet set = current.get();
     if (!set.config.enabled()) {
       return Future.succeededFuture(Decision.unlimited());
     }
-    List<Charge> charges = set.charges(request);
+    List<Charge> charges = set.charges(request, stage);
     if (charges.isEmpty()) {
       return Future.succeededFuture(Decision.unlimited());
     }

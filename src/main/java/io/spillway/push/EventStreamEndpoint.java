@@ -1,12 +1,13 @@
 package io.spillway.push;
 
-import io.spillway.auth.JwtTokens;
 import io.spillway.events.Channel;
+import io.spillway.web.Caller;
 import io.spillway.web.Ids;
 import io.spillway.web.LongLived;
 import io.spillway.web.Problem;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -18,18 +19,20 @@ import java.util.Set;
 
 /**
  * {@code GET /v1/stream/sse?channels=posts:42,user:7}: the live events as Server-Sent Events (see {@link
- * SseSession} and docs/realtime.md). Authenticated like the WebSocket ({@code Authorization: Bearer}, or {@code
- * access_token} since {@code EventSource} cannot set headers); a private channel of another user is a 403, a
- * malformed channel, too many channels or a malformed {@code Last-Event-ID} a 400, all before the stream opens.
+ * SseSession} and docs/realtime.md). Authenticated as the WebSocket is ({@code Authorization: Bearer}, or a
+ * single-use {@code ?ticket=} since {@code EventSource} cannot set headers; never a token in the URL), under the
+ * same caps on open streams per user and per address, and ended when its credential expires. A private channel
+ * of another user is a 403, a malformed channel, too many channels or a malformed {@code Last-Event-ID} a 400,
+ * all before the stream opens.
  */
 public final class EventStreamEndpoint {
   static final int MAX_CHANNELS_PARAM = 8192;
   static final int MAX_EVENT_ID = 4096;
-  private final JwtTokens tokens;
+  private final StreamEndpoint streams;
   private final StreamHub hub;
 
-  public EventStreamEndpoint(JwtTokens tokens, StreamHub hub) {
-    this.tokens = tokens;
+  public EventStreamEndpoint(StreamEndpoint streams, StreamHub hub) {
+    this.streams = streams;
     this.hub = hub;
   }
 
@@ -40,29 +43,23 @@ public final class EventStreamEndpoint {
           "/v1/stream/sse answers text/event-stream only, which Accept does not allow"));
       return;
     }
-    String token = StreamEndpoint.token(ctx);
-    if (token == null) {
-      StreamEndpoint.unauthorized(ctx, "a bearer token or access_token parameter is required");
+    Future<StreamEndpoint.Holder> credential = streams.credential(ctx);
+    if (credential == null) {
       return;
     }
     request.pause();
-    tokens.verify(token)
-        .onFailure(err -> {
-          request.resume();
-          StreamEndpoint.unauthorized(ctx, err.getMessage());
-        })
-        .onSuccess(principal -> {
-          request.resume();
-          long user = Ids.parse(principal.subject());
-          if (user < 0) {
-            StreamEndpoint.unauthorized(ctx, "the token's subject is not a user id");
-            return;
-          }
-          start(ctx, user);
-        });
+    credential.onComplete(ar -> {
+      request.resume();
+      if (ar.failed()) {
+        StreamEndpoint.unauthorized(ctx, ar.cause().getMessage());
+      } else {
+        start(ctx, ar.result());
+      }
+    });
   }
 
-  private void start(RoutingContext ctx, long user) {
+  private void start(RoutingContext ctx, StreamEndpoint.Holder holder) {
+    long user = holder.userId();
     String raw = ctx.request().getParam("channels");
     if (raw == null || raw.isBlank()) {
       Problems.send(ctx, Problem.invalidField("channels", "is required: a comma-separated list of channels"));
@@ -111,9 +108,18 @@ public final class EventStreamEndpoint {
           + "channel, in the order of channels, comma-separated"));
       return;
     }
+    String address = Caller.of(ctx).addressGroup();
+    String over = streams.caps().open(user, address);
+    if (over != null) {
+      Problems.send(ctx, ProblemType.TOO_MANY_CONNECTIONS.with(over.equals("user")
+          ? "you hold " + streams.caps().perUser() + " open streams on this server, the most allowed; close one first"
+          : "your address holds " + streams.caps().perAddress() + " open streams on this server, the most allowed"));
+      return;
+    }
     // A stream from here on: the shedder's slot goes back, as for a WebSocket.
     LongLived.started(ctx);
-    SseSession session = new SseSession(ctx.response(), hub, channels, since);
+    SseSession session = new SseSession(ctx.response(), hub, channels, since, holder.expiresAtMs(),
+        () -> streams.caps().close(user, address));
     ctx.request().connection().shutdownHandler(v -> session.shutdown());
     session.start();
   }

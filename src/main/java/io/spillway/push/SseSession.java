@@ -35,11 +35,21 @@ final class SseSession implements Subscriber {
   private final long[] since;
   private final long[] offsets;
   private final Map<String, Integer> index = new HashMap<>();
+  private final long expiresAtMs;
+  private final Runnable onClose;
+  private long expiryTimer = -1;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private boolean closed;
 
-  /** {@code since[i]}: resume channel i after that offset (-1: all history), or {@link #UNKNOWN}: from now on. */
-  SseSession(HttpServerResponse response, StreamHub hub, List<String> channels, long[] since) {
+  /**
+   * {@code since[i]}: resume channel i after that offset (-1: all history), or {@link #UNKNOWN}: from now on.
+   * {@code expiresAtMs}: when the credential stops holding (0: never); the stream ends then, and the client
+   * reconnects with a fresh one. {@code onClose} runs once when the stream ends (the connection caps).
+   */
+  SseSession(HttpServerResponse response, StreamHub hub, List<String> channels, long[] since, long expiresAtMs,
+             Runnable onClose) {
+    this.expiresAtMs = expiresAtMs;
+    this.onClose = onClose;
     this.response = response;
     this.hub = hub;
     this.limits = hub.config();
@@ -64,6 +74,13 @@ final class SseSession implements Subscriber {
     response.exceptionHandler(err -> leave());
     response.write(RETRY);
     hub.add(this);
+    if (expiresAtMs > 0) {
+      expiryTimer = hub.vertx().setTimer(Math.max(1, expiresAtMs - System.currentTimeMillis()), t -> {
+        expiryTimer = -1;
+        // The credential no longer holds: end the stream; EventSource reconnects, and must authenticate again.
+        shutdown();
+      });
+    }
     for (int i = 0; i < channels.size(); i++) {
       subscribe(i);
     }
@@ -201,6 +218,10 @@ final class SseSession implements Subscriber {
     if (!closed) {
       closed = true;
       hub.remove(this);
+      if (expiryTimer >= 0) {
+        hub.vertx().cancelTimer(expiryTimer);
+      }
+      onClose.run();
     }
   }
 

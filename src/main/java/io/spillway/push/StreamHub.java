@@ -174,6 +174,10 @@ public final class StreamHub {
     return config;
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
     return consumer.unregister();

@@ -2,12 +2,14 @@ package io.spillway.push;
 
 import io.spillway.config.StreamConfig;
 import io.spillway.events.Channel;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,23 +24,40 @@ final class StreamSession implements Subscriber {
   static final short CLOSE_SLOW_CONSUMER = 4008;
   /** Nothing came from the client (not even a pong) for {@code stream.idleTimeoutSeconds}. */
   static final short CLOSE_IDLE = 4001;
+  /** The credential the socket was opened with expired and no fresh token came: connect again, authenticated. */
+  static final short CLOSE_TOKEN_EXPIRED = 4401;
+
+  /** Checks a fresh token sent over the socket for {@code userId}: its new expiry (epoch ms), or a failure. */
+  interface Reauthenticator {
+    Future<Long> check(long userId, String token);
+  }
+
   private static final Buffer PING = Buffer.buffer("spillway");
 
   private final ServerWebSocket ws;
   private final long userId;
   private final StreamHub hub;
   private final StreamConfig limits;
+  private final Reauthenticator reauthenticator;
+  private final Runnable released;
+  /** When the socket's credential stops holding (epoch ms); 0: never (an API key's ticket). */
+  private long expiresAtMs;
+  private long expiryTimer = -1;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private long lastHeardNanos = System.nanoTime();
   private long windowStartNanos = lastHeardNanos;
   private int framesInWindow;
   private boolean closed;
 
-  StreamSession(ServerWebSocket ws, long userId, StreamHub hub, StreamConfig limits) {
+  StreamSession(ServerWebSocket ws, long userId, long expiresAtMs, StreamHub hub, StreamConfig limits,
+                Reauthenticator reauthenticator, Runnable released) {
     this.ws = ws;
     this.userId = userId;
+    this.expiresAtMs = expiresAtMs;
     this.hub = hub;
     this.limits = limits;
+    this.reauthenticator = reauthenticator;
+    this.released = released;
   }
 
   void start() {
@@ -52,7 +71,10 @@ final class StreamSession implements Subscriber {
     ws.closeHandler(v -> {
       closed = true;
       hub.remove(this);
+      cancelExpiry();
+      released.run();
     });
+    scheduleExpiry();
     // On a graceful stop, tell the client the server is going away (1001) so it reconnects elsewhere.
     ws.shutdownHandler(v -> close((short) 1001, "server shutting down"));
     hub.add(this);
@@ -79,8 +101,48 @@ final class StreamSession implements Subscriber {
       subscribe(frame);
     } else if ("unsubscribe".equals(op)) {
       unsubscribe(frame);
+    } else if ("auth".equals(op)) {
+      reauthenticate(frame.getValue("token"));
     } else {
-      send(Frames.error("unknown-op", "unsupported op '" + op + "'; use subscribe, unsubscribe or ping"));
+      send(Frames.error("unknown-op", "unsupported op '" + op + "'; use subscribe, unsubscribe, auth or ping"));
+    }
+  }
+
+  /**
+   * {@code {"op":"auth","token":"<jwt>"}}: a fresh token of the same user moves the socket's expiry to the new
+   * token's. A bad one changes nothing (an {@code error} frame says why); the socket still closes at the old
+   * expiry.
+   */
+  private void reauthenticate(Object token) {
+    reauthenticator.check(userId, token instanceof String t ? t : null).onComplete(ar -> {
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        send(Frames.error("unauthorized", String.valueOf(ar.cause().getMessage())));
+        return;
+      }
+      expiresAtMs = ar.result();
+      cancelExpiry();
+      scheduleExpiry();
+      send(new JsonObject().put("op", "authenticated").put("expiresAt", Instant.ofEpochMilli(expiresAtMs).toString()).encode());
+    });
+  }
+
+  private void scheduleExpiry() {
+    if (expiresAtMs > 0 && !closed) {
+      long delay = Math.max(1, expiresAtMs - System.currentTimeMillis());
+      expiryTimer = hub.vertx().setTimer(delay, t -> {
+        expiryTimer = -1;
+        close(CLOSE_TOKEN_EXPIRED, "the token expired: send a fresh one ({\"op\":\"auth\"}) before it does, or reconnect");
+      });
+    }
+  }
+
+  private void cancelExpiry() {
+    if (expiryTimer >= 0) {
+      hub.vertx().cancelTimer(expiryTimer);
+      expiryTimer = -1;
     }
   }
 
@@ -290,6 +352,7 @@ final class StreamSession implements Subscriber {
     }
     closed = true;
     hub.remove(this);
+    cancelExpiry();
     ws.close(code, reason);
   }
 

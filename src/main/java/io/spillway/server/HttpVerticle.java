@@ -5,6 +5,7 @@ import io.spillway.api.DocsPage;
 import io.spillway.api.graphql.GraphQlEndpoint;
 import io.spillway.api.RestApi;
 import io.spillway.auth.JwtTokens;
+import io.spillway.auth.LoginAttempts;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.config.AppConfig;
 import io.spillway.config.HttpConfig;
@@ -15,8 +16,10 @@ import io.spillway.observe.Telemetry;
 import io.spillway.shed.ClientConcurrencyHandler;
 import io.spillway.shed.LoadShedHandler;
 import io.spillway.shed.LoadShedder;
+import io.spillway.limit.RateLimitHandler;
 import io.spillway.push.EventStreamEndpoint;
 import io.spillway.push.StreamEndpoint;
+import io.spillway.push.StreamTickets;
 import io.spillway.web.RouteTemplates;
 import io.spillway.push.StreamHub;
 import io.vertx.core.Future;
@@ -57,12 +60,13 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // The contract first: routes are checked against it, and a node whose routes disagree with it must not start.
-    return ApiContract.load(vertx).compose(this::start);
+    // The contract and the JWT keys first: routes are checked against the contract, and with a JWK set URL the
+    // keys are fetched; a node whose routes disagree with its contract, or without a usable key, must not start.
+    return ApiContract.load(vertx)
+        .compose(contract -> JwtTokens.start(vertx, config.jwt()).compose(tokens -> start(tokens, contract)));
   }
 
-  private Future<?> start(ApiContract contract) {
-    JwtTokens tokens = new JwtTokens(vertx, config.jwt());
+  private Future<?> start(JwtTokens tokens, ApiContract contract) {
     HealthChecks health = new HealthChecks(vertx, healthOwners, 2000);
     vertx.eventBus().consumer(HealthChecks.ADDRESS_PREFIX + REDIS_HEALTH_OWNER, msg -> {
       Future<HealthReport> main = ping(node.redis(), "redis");
@@ -71,7 +75,9 @@ public final class HttpVerticle extends VerticleBase {
           .onSuccess(reports -> msg.reply(HealthChecks.toJson(reports)));
     });
     hub = StreamHub.start(vertx, config.stream(), node.historyRedis(), config.redis().timeoutMs(), telemetry.registry());
-    StreamEndpoint stream = new StreamEndpoint(tokens, hub);
+    // Tickets live in the node's main Redis, not the history one: history may evict, a ticket must not vanish.
+    StreamTickets tickets = new StreamTickets(node.redis(), config.stream().ticketTtlSeconds());
+    StreamEndpoint stream = new StreamEndpoint(tokens, hub, tickets);
 
     Router router = ApiRouter.create(vertx, config, node.callers(), node.httpMetrics());
     router.route().order(-1).handler(new DrainHandler(Readiness.of(vertx)));
@@ -90,12 +96,17 @@ public final class HttpVerticle extends VerticleBase {
     }
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
-    RouteTemplates.named(router.get("/v1/stream"), "/v1/stream").handler(stream::upgrade);
-    EventStreamEndpoint events = new EventStreamEndpoint(tokens, hub);
-    RouteTemplates.named(router.get("/v1/stream/sse"), "/v1/stream/sse").handler(events::open);
-    RestApi api = RestApi.mount(vertx, router, config, tokens, new PasswordHasher(vertx, config.passwordIterations()), node.limiter(), node.cache(),
-        config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next, telemetry.registry(),
-        contract);
+    // Upgrades and event streams are limited by address (the shipped stream-connects policy) before the
+    // ticket or token is checked.
+    RouteTemplates.named(router.get("/v1/stream"), "/v1/stream")
+        .handler(RateLimitHandler.beforeAuth(node.limiter())).handler(stream::upgrade);
+    EventStreamEndpoint events = new EventStreamEndpoint(stream, hub);
+    RouteTemplates.named(router.get("/v1/stream/sse"), "/v1/stream/sse")
+        .handler(RateLimitHandler.beforeAuth(node.limiter())).handler(events::open);
+    RestApi api = RestApi.mount(vertx, router, config, tokens, PasswordHasher.shared(vertx, config.auth(),
+            telemetry.registry()), new LoginAttempts(node.redis()::send, config.auth().login()), tickets, node.limiter(),
+        node.cache(), config.shed().enabled() ? new ClientConcurrencyHandler(shedder) : RoutingContext::next,
+        telemetry.registry(), contract);
     api.mountGraphQl(router, door);
     DocsPage.mount(router);
     // The browser client and its demo page. Only these paths (a regex route, so StaticHandler keeps the whole

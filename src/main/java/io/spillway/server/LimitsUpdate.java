@@ -29,26 +29,45 @@ public final class LimitsUpdate {
     this.callers = callers;
   }
 
+  /** The limits in force now. */
+  public LimitsConfig current() {
+    return limiter.config();
+  }
+
   public void apply(LimitsConfig limits) {
     limiter.update(limits);
     callers.trust(limits.trustedProxies());
     LOG.info("rate limits updated: {} policies", limits.policies().size());
   }
 
+  /** The query parameter that confirms an update leaving no policy in force. */
+  static final String ALLOW_UNLIMITED = "allowUnlimited";
+
   /**
    * {@code PUT /admin/limits}: the body is a whole {@code limits} section. It is read over the shipped defaults
    * of that section (a key it leaves out has its default; a list such as {@code policies} replaces the
-   * default list whole) and validated exactly as at start.
+   * default list whole) and validated exactly as at start. An update that leaves no policy in force (no
+   * policies, or {@code enabled: false}) is refused unless the request says {@code ?allowUnlimited=true}.
    */
   void handle(RoutingContext ctx) {
     try {
       LimitsConfig updated = parse(JsonBodies.object(ctx));
+      if (unlimited(updated) && !"true".equals(ctx.request().getParam(ALLOW_UNLIMITED))) {
+        Problems.send(ctx, ProblemType.INVALID_CONFIG.with("this update leaves no rate-limit policy in force ("
+            + (updated.enabled() ? "limits.policies is empty" : "limits.enabled is false")
+            + "); send it with ?" + ALLOW_UNLIMITED + "=true if that is what you mean"));
+        return;
+      }
       apply(updated);
       ctx.response().putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("policies", updated.policies().size()).encode());
     } catch (ConfigException e) {
       Problems.send(ctx, ProblemType.INVALID_CONFIG.with(e.getMessage()));
     }
+  }
+
+  static boolean unlimited(LimitsConfig limits) {
+    return !limits.enabled() || limits.policies().isEmpty();
   }
 
   static LimitsConfig parse(JsonObject section) {

@@ -1,6 +1,7 @@
 package io.spillway.server;
 
 import io.spillway.config.AppConfig;
+import io.spillway.data.DataClient;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.Telemetry;
 import io.vertx.core.Future;
@@ -14,7 +15,11 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The management port: health and Prometheus metrics, kept apart from public traffic and its limits. */
+/**
+ * The management port: health, Prometheus metrics and the admin API, kept apart from public traffic and its
+ * limits. It listens on {@code management.host} (the loopback address by default); {@code /metrics} and
+ * {@code /health/*} answer anyone who reaches it, {@code /admin/*} only a caller with the admin token.
+ */
 public final class ManagementVerticle extends VerticleBase {
   private final AppConfig config;
   private final List<String> healthOwners;
@@ -39,8 +44,16 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::readyWithDetails);
     router.get("/health/dependencies").handler(health::dependencies);
-    router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate::handle);
-    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+    if (config.management().adminApi()) {
+      // The token is checked before the body is read: an unauthorised caller costs no buffering.
+      AdminAuth admin = new AdminAuth(config.management());
+      router.route("/admin/*").handler(admin);
+      router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(limitsUpdate::handle);
+      AccountPlanUpdate plans = new AccountPlanUpdate(vertx, new DataClient(vertx, telemetry.registry()),
+          limitsUpdate::current, config.auth().defaultPlan());
+      router.put("/admin/accounts/:id/plan").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(plans::handle);
+    }
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, Problems::handleFailure);
     }
     if (telemetry.prometheus() != null) {

@@ -8,18 +8,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * map is bounded by the node's in-flight count, not by the number of clients ever seen.
  */
 final class ClientConcurrency {
+  /** Keys of anonymous callers, counted by address: {@code addr:<address or IPv6 /64>}. */
+  static final String ADDRESS = "addr:";
   private final int max;
+  private final int maxPerAddress;
   private final ConcurrentHashMap<String, Integer> inflight = new ConcurrentHashMap<>();
 
   ClientConcurrency(int max) {
+    this(max, max);
+  }
+
+  ClientConcurrency(int max, int maxPerAddress) {
     this.max = max;
+    this.maxPerAddress = maxPerAddress;
   }
 
   boolean tryAcquire(String client) {
+    int cap = client.startsWith(ADDRESS) ? maxPerAddress : max;
     boolean[] admitted = new boolean[1];
     inflight.compute(client, (k, n) -> {
       int count = n == null ? 0 : n;
-      if (count >= max) {
+      if (count >= cap) {
         return n;
       }
       admitted[0] = true;

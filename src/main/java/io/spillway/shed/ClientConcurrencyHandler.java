@@ -7,9 +7,10 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The per-client in-flight cap for requests whose caller is only known after authentication. Mount it right
  * after the auth handlers; it counts the request (already admitted by {@link LoadShedHandler}) against its user
- * or API key and answers 429 when that caller already has {@code shed.perClient.maxInFlight} in progress. The
- * count is given back with the request's slot, exactly once. A request {@link LoadShedHandler} already counted
- * (its caller was known at the door) passes straight through.
+ * and answers 429 when that caller already has {@code shed.perClient.maxInFlight} in progress; an anonymous
+ * request counts against its address (an IPv6 address by its /64) and {@code maxInFlightPerAddress}. The count
+ * is given back with the request's slot, exactly once. A request {@link LoadShedHandler} already counted (its
+ * caller was known at the door) passes straight through.
  */
 public final class ClientConcurrencyHandler implements Handler<RoutingContext> {
   private final LoadShedder shedder;
@@ -23,7 +24,11 @@ public final class ClientConcurrencyHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Permit permit = ctx.get(LoadShedHandler.PERMIT);
-    String client = Caller.of(ctx).clientKey();
+    Caller caller = Caller.of(ctx);
+    String client = caller.clientKey();
+    if (client == null && caller.addressGroup() != null) {
+      client = ClientConcurrency.ADDRESS + caller.addressGroup();
+    }
     if (permit == null || client == null || permit.attachClient(client)) {
       ctx.next();
       return;

@@ -86,7 +86,8 @@ public final class LoadShedder implements Shareable {
     this.clock = clock;
     this.timeouts = timeouts;
     this.limit = algorithm.limit();
-    this.clients = config.perClient().enabled() ? new ClientConcurrency(config.perClient().maxInFlight()) : null;
+    this.clients = config.perClient().enabled()
+        ? new ClientConcurrency(config.perClient().maxInFlight(), config.perClient().maxInFlightPerAddress()) : null;
     this.queueing = config.maxQueueMs() > 0 && config.maxQueueLength() > 0;
     this.lagThresholdNanos = TimeUnit.MILLISECONDS.toNanos(config.eventLoopLagMs());
     // Probe often enough to see a lag of the threshold's size within about one threshold, but no more than

@@ -11,7 +11,7 @@ import io.vertx.ext.web.RoutingContext;
  *                 on a routed request
  * @param userId   the authenticated user, or null when anonymous
  * @param apiKeyId the API key the request authenticated with, or null (a bearer token, or anonymous)
- * @param plan     the usage plan of the API key's account, or null
+ * @param plan     the usage plan of the caller's account (whichever credential it used), or null when anonymous
  */
 public record Caller(String address, Long userId, String apiKeyId, String plan) {
   private static final String KEY = "spillway.caller";
@@ -40,6 +40,35 @@ public record Caller(String address, Long userId, String apiKeyId, String plan) 
   /** The same caller, authenticated by the API key {@code keyId} of {@code user} on {@code plan}. */
   public Caller withApiKey(long user, String keyId, String plan) {
     return new Caller(address, user, keyId, plan);
+  }
+
+  /** The same caller on its account's usage {@code plan} (looked up after authentication, whatever the credential). */
+  public Caller withPlan(String plan) {
+    return new Caller(address, userId, apiKeyId, plan);
+  }
+
+  /**
+   * The client's address as one client for per-address caps: an IPv4 address as it is, an IPv6 address by its
+   * /64 (one customer's network: an attacker on IPv6 has a whole /64 to pick addresses from). Null without an
+   * address.
+   */
+  public String addressGroup() {
+    if (address == null || address.indexOf(':') < 0) {
+      return address;
+    }
+    try {
+      byte[] bytes = java.net.InetAddress.getByName(address).getAddress();
+      if (bytes.length != 16) {
+        return address;
+      }
+      StringBuilder out = new StringBuilder(24);
+      for (int i = 0; i < 8; i += 2) {
+        out.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+      }
+      return out.append(":/64").toString();
+    } catch (java.net.UnknownHostException e) {
+      return address;
+    }
   }
 
   public boolean authenticated() {

@@ -25,6 +25,7 @@ public enum ProblemType {
   RATE_LIMITED(429, "rate-limited", "Too many requests"),
   QUOTA_EXCEEDED(429, "quota-exceeded", "Quota exceeded"),
   TOO_MANY_CONCURRENT_REQUESTS(429, "too-many-concurrent-requests", "Too many concurrent requests"),
+  TOO_MANY_CONNECTIONS(429, "too-many-connections", "Too many connections"),
   HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
   INTERNAL(500, "internal", "Internal server error"),
   UNAVAILABLE(503, "unavailable", "Service unavailable"),

@@ -97,7 +97,8 @@ class BearerAuthTest {
   @Test
   void badTokensAre401WithTheReason() {
     JsonObject good = TestTokens.claims("1", 600);
-    assertInvalid(call(hsPort, "/secure", TestTokens.unsigned(good)), "the token is invalid");
+    assertInvalid(call(hsPort, "/secure", TestTokens.unsigned(good)),
+        "the token is invalid: not a signed JWT (header.payload.signature)");
     assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good, SECRET + "-wrong")), "the token is invalid");
     assertInvalid(call(hsPort, "/secure", TestTokens.hs256(TestTokens.claims("1", -60), SECRET)), "the token has expired");
     assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("iss", "evil"), SECRET)),
@@ -113,7 +114,7 @@ class BearerAuthTest {
     assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("exp", null), SECRET)), "the token is invalid");
     assertInvalid(call(hsPort, "/secure", TestTokens.hs256(good.copy().put("sub", "alice"), SECRET)),
         "the token's subject is not a user id");
-    assertInvalid(call(hsPort, "/secure", "not.a.jwt"), "the token is invalid");
+    assertInvalid(call(hsPort, "/secure", "not.a.jwt"), "the token is invalid: its header is not a JSON object");
     assertInvalid(call(hsPort, "/open", TestTokens.hs256(good, SECRET + "-wrong")), "the token is invalid");
   }
 
@@ -127,7 +128,8 @@ class BearerAuthTest {
   void rs256TokensVerifyWithThePublicKeyOnly() {
     assertEquals("7", call(rsPort, "/secure", TestTokens.rs256(TestTokens.claims("7", 600), rsa.getPrivate()))
         .bodyAsString());
-    assertInvalid(call(rsPort, "/secure", TestTokens.hs256(TestTokens.claims("7", 600), SECRET)), "the token is invalid");
+    assertInvalid(call(rsPort, "/secure", TestTokens.hs256(TestTokens.claims("7", 600), SECRET)),
+        "the token is invalid: its algorithm is not RS256");
   }
 
   /**
@@ -141,8 +143,8 @@ class BearerAuthTest {
     byte[] der = rsa.getPublic().getEncoded();
     for (byte[] secret : List.of(rsaPublicPem.getBytes(StandardCharsets.UTF_8),
         rsaPublicPem.trim().getBytes(StandardCharsets.UTF_8), der)) {
-      assertInvalid(call(rsPort, "/secure", TestTokens.hs256(claims, secret)), "the token is invalid");
-      assertInvalid(call(rsPort, "/open", TestTokens.hs256(claims, secret)), "the token is invalid");
+      assertInvalid(call(rsPort, "/secure", TestTokens.hs256(claims, secret)), "the token is invalid: its algorithm is not RS256");
+      assertInvalid(call(rsPort, "/open", TestTokens.hs256(claims, secret)), "the token is invalid: its algorithm is not RS256");
     }
   }
 

@@ -51,6 +51,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code timeout} (ms, 10000) per request, {@code connections} (2048) at most;</li>
  *   <li>{@code label}, printed on every result line; {@code pct}: a file to append the latency percentile
  *       curve to ({@code label class percentile ms});</li>
+ *   <li>{@code addresses}: {@code true} sends each token's requests from an address of its own ({@code
+ *       X-Forwarded-For: 10.x.y.z}, which the server believes from 127.0.0.1), so per-address limits count
+ *       users as they would behind a real load balancer instead of one address for the whole load;
+ *   <li>{@code from}: every request from this one address ({@code X-Forwarded-For}); {@code body}: the JSON
+ *       body of every POST instead of a small post (e.g. a login);</li>
  *   <li>{@code drain}: after the run, wait until the server answers this path (with a token) in under 50 ms
  *       five times in a row (at most 120 s), so the next run starts on an idle server.</li>
  * </ul>
@@ -70,6 +75,9 @@ public final class OpenLoopLoad {
   private final List<String> classes = new ArrayList<>();
   private final Map<String, Double> slo = new LinkedHashMap<>();
   private final List<String> tokens;
+  private final boolean addresses;
+  private final String from;
+  private final String postBody;
   private final List<String> ids;
   private final long timeoutMs;
   private final Vertx vertx;
@@ -101,6 +109,9 @@ public final class OpenLoopLoad {
     // Header values made once: the client's own cost per request stays small next to the server's.
     tokens = args.containsKey("tokens") ? lines(args.get("tokens")).stream().map(t -> "Bearer " + t).toList() : List.of();
     ids = args.containsKey("ids") ? lines(args.get("ids")) : List.of();
+    addresses = Boolean.parseBoolean(args.getOrDefault("addresses", "false"));
+    from = args.get("from");
+    postBody = args.get("body");
     timeoutMs = Long.parseLong(args.getOrDefault("timeout", "10000"));
     // One event loop: every callback runs on one thread, so the bookkeeping needs no locks, and the client
     // takes at most one of the machine's cores.
@@ -290,12 +301,20 @@ public final class OpenLoopLoad {
     RequestOptions options = new RequestOptions().setMethod(route.method()).setHost(host).setPort(port).setURI(path)
         .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
     if (!tokens.isEmpty()) {
-      options.putHeader("Authorization", tokens.get(rnd.nextInt(tokens.size())));
+      int t = rnd.nextInt(tokens.size());
+      options.putHeader("Authorization", tokens.get(t));
+      if (addresses) {
+        options.putHeader("X-Forwarded-For", "10." + ((t >> 16) & 255) + "." + ((t >> 8) & 255) + "." + (t & 255));
+      }
+    }
+    if (from != null) {
+      options.putHeader("X-Forwarded-For", from);
     }
     Buffer body = null;
     if (route.method() == HttpMethod.POST) {
       options.putHeader("Content-Type", "application/json");
-      body = Buffer.buffer("{\"text\":\"open-loop post " + i + ": the quick brown fox jumps over the lazy dog\"}");
+      body = Buffer.buffer(postBody != null ? postBody
+          : "{\"text\":\"open-loop post " + i + ": the quick brown fox jumps over the lazy dog\"}");
     }
     Buffer payload = body;
     return client.request(options)

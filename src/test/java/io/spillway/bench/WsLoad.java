@@ -79,12 +79,13 @@ public final class WsLoad {
     long t0 = System.nanoTime();
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(connections + 100).setConnectTimeout(30_000).setMaxFrameSize(1 << 20));
-    String uri = "/v1/stream?access_token=" + reader.getString("token");
+    String bearer = "Bearer " + reader.getString("token");
     int batch = 500;
     for (int start = 0; start < connections; start += batch) {
       List<Future<WebSocket>> opening = new ArrayList<>();
       for (int i = start; i < Math.min(connections, start + batch); i++) {
-        opening.add(client.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri))
+        opening.add(client.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/v1/stream")
+                .addHeader("Authorization", bearer))
             .onSuccess(ws -> onOpen(ws, authors)));
       }
       Future.join(opening).await(60, TimeUnit.SECONDS);

@@ -89,7 +89,8 @@ class AppConfigTest {
   @Test
   void productionNeedsKafkaAndARealSecret() {
     JsonObject prod = ConfigSource.load(Path.of("conf", "prod.json"),
-        Map.of("SPILLWAY_JWT_SECRET", "a-production-secret-that-is-long-enough-0123"));
+        Map.of("SPILLWAY_JWT_SECRET", "a-production-secret-that-is-long-enough-0123",
+            "SPILLWAY_MANAGEMENT_ADMIN_TOKEN", "a-production-admin-token-long-enough-0123"));
     AppConfig c = AppConfig.from(prod);
     assertEquals("prod", c.mode());
     assertEquals("kafka:9092", c.kafka().bootstrapServers());

@@ -65,8 +65,8 @@ class LimitsConfigTest {
     assertTrue(c.enabled());
     assertFalse(c.legacyHeaders());
     assertEquals("spillway:rl", c.keyPrefix());
-    assertEquals(List.of("api-per-client", "login-failures-ip", "login-failures-email", "free-throttle", "free-quota",
-        "pro-throttle", "pro-quota"), c.policies().stream().map(RateLimitPolicy::name).toList());
+    assertEquals(List.of("per-address", "stream-connects", "api-per-client", "free-throttle", "free-quota", "pro-throttle", "pro-quota"),
+        c.policies().stream().map(RateLimitPolicy::name).toList());
     assertFalse(limits(new JsonObject().put("enabled", false)).enabled());
   }
 

@@ -162,12 +162,18 @@ class EventStreamTest {
     assertProblem(open("", me.token(), "text/event-stream", null), 400, "channels: is required");
     assertProblem(open("channels=posts:1,posts:2", me.token(), "text/event-stream", "12"), 400, "Last-Event-ID");
     assertProblem(open("channels=posts:1", me.token(), "text/event-stream", "abc"), 400, "Last-Event-ID");
-    // The browser's EventSource cannot set headers: the token and the resume point travel as parameters.
-    try (EventStream sse = new EventStream("channels=user:" + me.id() + "&access_token=" + me.token()
-        + "&lastEventId=-1", null, Map.of())) {
+    // The browser's EventSource cannot set headers: a single-use ticket and the resume point travel as parameters;
+    // a token in the URL is refused, as for the WebSocket.
+    assertProblem(open("channels=user:" + me.id() + "&access_token=" + me.token(), null, "text/event-stream", null),
+        401, "URL");
+    String ticket = api.call(HttpMethod.POST, "/v1/stream/ticket", me, null).bodyAsJsonObject().getString("ticket");
+    try (EventStream sse = new EventStream("channels=user:" + me.id() + "&ticket=" + ticket + "&lastEventId=-1",
+        null, Map.of())) {
       assertEquals(200, sse.response.statusCode());
       sse.await("subscribed", "user:" + me.id(), 1);
     }
+    assertProblem(open("channels=user:" + me.id() + "&ticket=" + ticket, null, "text/event-stream", null), 401,
+        "spent");
   }
 
   private static HttpClientResponse open(String query, String token, String accept, String lastEventId) {

@@ -26,7 +26,7 @@ class SweepTest {
     Vertx vertx = Vertx.vertx();
     Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:1");
     try {
-      StreamConfig config = new StreamConfig(1, 1, 1000, 500, 100, 3600, 10, 65536, 50, 60, 1, 1 << 20, "");
+      StreamConfig config = new StreamConfig(1, 1, 1000, 500, 100, 3600, 10, 65536, 50, 60, 1, 1 << 20, 30, 10, 100, "");
       AtomicInteger healthyPings = new AtomicInteger();
       AtomicInteger brokenPings = new AtomicInteger();
       io.vertx.core.Promise<StreamHub> started = io.vertx.core.Promise.promise();
@@ -34,9 +34,9 @@ class SweepTest {
         StreamHub h = StreamHub.start(vertx, config, redis, 1000, null);
         // Sessions sweep in the order they joined: the broken ones first, the healthy one last.
         for (int i = 0; i < 3; i++) {
-          new StreamSession(socket(brokenPings, true), 1, h, config).start();
+          new StreamSession(socket(brokenPings, true), 1, 0, h, config, SweepTest::noReauth, () -> { }).start();
         }
-        new StreamSession(socket(healthyPings, false), 2, h, config).start();
+        new StreamSession(socket(healthyPings, false), 2, 0, h, config, SweepTest::noReauth, () -> { }).start();
         started.complete(h);
       });
       StreamHub hub = Await.result(started.future());
@@ -49,6 +49,10 @@ class SweepTest {
       redis.close();
       vertx.close().await();
     }
+  }
+
+  private static io.vertx.core.Future<Long> noReauth(long userId, String token) {
+    return io.vertx.core.Future.failedFuture("not in this test");
   }
 
   /** A socket that counts pings; a {@code broken} one is closed under the sweep and throws as a real one does. */

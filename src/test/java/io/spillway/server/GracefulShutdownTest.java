@@ -43,7 +43,7 @@ class GracefulShutdownTest {
       });
       String token = new JwtTokens(vertx, AppConfig.from(conf).jwt()).issue("1", null);
       WebSocket ws = Await.result(vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
-          .setHost("127.0.0.1").setPort(port).setURI("/v1/stream?access_token=" + token)));
+          .setHost("127.0.0.1").setPort(port).setURI("/v1/stream").addHeader("Authorization", "Bearer " + token)));
       Promise<Short> closed = Promise.promise();
       ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
       Promise<String> pong = Promise.promise();

@@ -74,4 +74,14 @@ class RouteClassifierTest {
     RouteClassifier none = new RouteClassifier(Configs.shed("{\"routes\": []}").routes());
     assertEquals(Priority.NORMAL, none.classify("POST", "/v1/auth/token", "/v1/auth/token"));
   }
+
+  @Test
+  void theShippedRulesKeepSignUpAndLoginOutOfTheCriticalReserve() {
+    RouteClassifier shipped = new RouteClassifier(Configs.shed("{}").routes());
+    assertEquals(Priority.NORMAL, shipped.classify("POST", "/v1/auth/token", "/v1/auth/token"),
+        "an anonymous login costs a password hash: it must not use capacity held back for writes");
+    assertEquals(Priority.NORMAL, shipped.classify("POST", "/v1/users", "/v1/users"));
+    assertEquals(Priority.CRITICAL, shipped.classify("POST", "/v1/posts", "/v1/posts"));
+    assertEquals(Priority.CRITICAL, shipped.classify("PATCH", "/v1/users/:id", "/v1/users/7"));
+  }
 }

@@ -21,11 +21,13 @@ public final class NodeProcess implements AutoCloseable {
     this.output = output;
   }
 
-  public static NodeProcess start(JsonObject config) {
+  public static NodeProcess start(JsonObject config, String... moreArgs) {
     try {
       Path conf = Files.createTempFile("spillway-conf-", ".json");
       Files.writeString(conf, config.encodePrettily());
-      return start("-conf", conf.toString());
+      List<String> args = new ArrayList<>(List.of("-conf", conf.toString()));
+      args.addAll(List.of(moreArgs));
+      return start(args.toArray(new String[0]));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

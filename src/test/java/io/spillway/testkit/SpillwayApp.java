@@ -4,6 +4,9 @@ import io.spillway.Spillway;
 import io.spillway.config.AppConfig;
 import io.spillway.config.JwtConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -34,6 +37,8 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
   /** The local Redis; {@code SPILLWAY_TEST_REDIS_PORT} moves the suite to another instance (parallel checkouts). */
   public static final int REDIS_PORT = Integer.parseInt(System.getenv().getOrDefault("SPILLWAY_TEST_REDIS_PORT", "6379"));
   private static final AtomicInteger NEXT_REDIS_DB = new AtomicInteger(1);
+  /** The admin token of every test node ({@code management.adminToken}). */
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123456789";
 
   private final List<Consumer<JsonObject>> customizers = new ArrayList<>();
   private int shards = 2;
@@ -149,7 +154,8 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
         .put("mode", "dev")
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", Ports.free()).put("instances", 2)
             .put("accessLog", new JsonObject().put("enabled", true).put("sampleRate", 1.0)))
-        .put("management", new JsonObject().put("host", "127.0.0.1").put("port", Ports.free()))
+        .put("management", new JsonObject().put("host", "127.0.0.1").put("port", Ports.free())
+            .put("adminToken", ADMIN_TOKEN))
         .put("data", new JsonObject().put("instances", 1).put("logicalShards", 64).put("shards", shardList))
         .put("redis", new JsonObject().put("uri", "redis://" + REDIS_HOST + ":" + REDIS_PORT + "/" + redisDb))
         .put("kafka", new JsonObject().put("bootstrapServers", kafkaBootstrap).put("topic", "spillway.events")
@@ -219,6 +225,16 @@ public final class SpillwayApp implements BeforeAllCallback, AfterAllCallback {
 
   public Vertx clientVertx() {
     return clientVertx;
+  }
+
+  /** An admin call to this node's management port, with the admin token. */
+  public HttpRequest<Buffer> admin(HttpMethod method, String path) {
+    return admin(client, method, managementPort(), path);
+  }
+
+  /** An admin call to the management port {@code port} of a test node, with the admin token. */
+  public static HttpRequest<Buffer> admin(WebClient client, HttpMethod method, int port, String path) {
+    return client.request(method, port, "127.0.0.1", path).putHeader("Authorization", "Bearer " + ADMIN_TOKEN);
   }
 
 }
