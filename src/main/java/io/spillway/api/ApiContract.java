@@ -168,7 +168,14 @@ public final class ApiContract {
    */
   Future<Void> validate(RoutingContext ctx, Operation operation) {
     Buffer body = ctx.body().buffer();
-    return RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(body))
+    Future<ValidatableRequest> extracted;
+    try {
+      extracted = RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(body));
+    } catch (ValidatorException e) {
+      // A parameter or header the library cannot even decode (a stray '%' in an Idempotency-Key) throws here.
+      extracted = Future.failedFuture(e);
+    }
+    return extracted
         // The body was accepted as JSON already (application/json or any +json type, see JsonBodies).
         .compose(request -> validator.validate(asJson(request), operation.getOperationId()))
         .recover(err -> Future.failedFuture(problem(operation, err)))
@@ -234,7 +241,11 @@ public final class ApiContract {
     if (parameter != null) {
       return new ProblemException(Problem.invalidField(parameter, ve.getMessage()));
     }
-    return new ProblemException(Problem.badRequest(ve.getMessage()));
+    String message = ve.getMessage() == null ? "the request does not match its operation" : ve.getMessage();
+    if (message.startsWith("Can't decode URL value")) {
+      message = "a path parameter or header of the request cannot be decoded (a '%' not followed by two hex digits)";
+    }
+    return new ProblemException(Problem.badRequest(message.length() > 300 ? message.substring(0, 300) + "..." : message));
   }
 
   /** The error with the most specific keyword ({@code #/properties/text/maxLength} over {@code #/properties}). */

@@ -149,7 +149,7 @@ class FuzzTest {
     Pattern mount = Pattern.compile("routes\\.add(?:Json)?\\(HttpMethod\\.([A-Z]+), \"([^\"]+)\"");
     Set<String> mounted = new TreeSet<>();
     try (Stream<Path> files = Files.list(Path.of("src", "main", "java", "io", "spillway", "api"))) {
-      for (Path f : files.toList()) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
         Matcher m = mount.matcher(Files.readString(f));
         while (m.find()) {
           mounted.add(m.group(1) + " " + m.group(2));

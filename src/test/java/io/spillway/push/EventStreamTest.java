@@ -29,7 +29,7 @@ class EventStreamTest {
   @RegisterExtension
   static SpillwayApp app = SpillwayApp.create().configure(tree -> {
     tree.getJsonObject("kafka").put("topic", "events-" + UUID.randomUUID());
-    tree.getJsonObject("stream").put("maxSubscriptions", 3);
+    tree.getJsonObject("stream").put("maxSubscriptions", 3).put("maxConnectionsPerUser", 3);
   });
 
   private final ApiClient api = new ApiClient(app.client());
@@ -174,6 +174,30 @@ class EventStreamTest {
     }
     assertProblem(open("channels=user:" + me.id() + "&ticket=" + ticket, null, "text/event-stream", null), 401,
         "spent");
+  }
+
+  @Test
+  void eventStreamsCountAgainstTheOpenStreamCapsOfTheirUser() {
+    ApiClient.User me = api.newUser("sse-caps");
+    List<EventStream> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        open.add(new EventStream("channels=user:" + me.id(), me.token(), Map.of()));
+        open.get(i).await("subscribed", "user:" + me.id(), 1);
+      }
+      try (StreamClient ws = StreamClient.connect(app.clientVertx(), app.port(), me.token())) {
+        ws.ping();
+        assertProblem(open("channels=user:" + me.id(), me.token(), "text/event-stream", null), 429, "open streams");
+      }
+      // The socket closed: its place is free again, for a stream as for a socket.
+      Await.until("a free place", StreamClient.DEADLINE, () -> {
+        EventStream again = new EventStream("channels=user:" + me.id(), me.token(), Map.of());
+        open.add(again);
+        return again.response.statusCode() == 200;
+      });
+    } finally {
+      open.forEach(EventStream::close);
+    }
   }
 
   private static HttpClientResponse open(String query, String token, String accept, String lastEventId) {
