@@ -23,6 +23,7 @@ final class LimiterMetrics {
   private final MeterRegistry registry;
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
   private final Map<String, Counter> leases = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refunds = new ConcurrentHashMap<>();
   private final Counter redisFailures;
 
   LimiterMetrics(MeterRegistry registry, BooleanSupplier fallbackActive) {
@@ -52,6 +53,17 @@ final class LimiterMetrics {
   }
 
   /** A lease fetch for {@code policy} that granted {@code units} (0: the policy had nothing left). */
+  /** Units of dropped leases given back to {@code policy} in Redis. */
+  void refunded(String policy, long units) {
+    if (registry == null) {
+      return;
+    }
+    refunds.computeIfAbsent(policy, k -> Counter.builder("spillway.ratelimit.lease.refunds")
+        .description("Units of leases a node dropped unspent and gave back to the policy in Redis")
+        .tag("policy", policy)
+        .register(registry)).increment(units);
+  }
+
   void leased(String policy, long units) {
     if (registry == null) {
       return;
