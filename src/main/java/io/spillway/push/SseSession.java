@@ -150,21 +150,14 @@ final class SseSession implements Subscriber {
     if (closed) {
       return;
     }
-    if (sub.pending != null) {
-      sub.pendingBytes += event.frame().length;
-      if (sub.pendingBytes > limits.maxOutboundBytes()) {
-        closeSlow();
-      } else {
-        sub.pending.add(event);
+    switch (sub.arrive(event, limits.maxOutboundBytes())) {
+      case OVERFLOW -> closeSlow();
+      case SEND -> {
+        offsets[index.get(sub.channel)] = event.offset();
+        send(event.frame());
       }
-      return;
+      default -> { }
     }
-    if (event.offset() <= sub.lastOffset) {
-      return;
-    }
-    sub.lastOffset = event.offset();
-    offsets[index.get(sub.channel)] = event.offset();
-    send(event.frame());
   }
 
   /** One message: the offsets of every channel as its id, then the frame (JSON on one line) as its data. */

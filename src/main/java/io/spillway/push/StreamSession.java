@@ -271,21 +271,11 @@ final class StreamSession implements Subscriber {
     if (closed) {
       return;
     }
-    if (sub.pending != null) {
-      // Waiting for history is outbound data too: bounded by the same limit as the socket's queue.
-      sub.pendingBytes += event.frame().length;
-      if (sub.pendingBytes > limits.maxOutboundBytes()) {
-        closeSlow();
-      } else {
-        sub.pending.add(event);
-      }
-      return;
+    switch (sub.arrive(event, limits.maxOutboundBytes())) {
+      case OVERFLOW -> closeSlow();
+      case SEND -> writeEvent(event.frame());
+      default -> { }
     }
-    if (event.offset() <= sub.lastOffset) {
-      return;
-    }
-    sub.lastOffset = event.offset();
-    writeEvent(event.frame());
   }
 
   /** An event frame: counted in {@code spillway_ws_messages_sent} (answers and errors are not). */

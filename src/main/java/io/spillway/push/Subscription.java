@@ -23,4 +23,36 @@ final class Subscription {
     this.channel = channel;
     this.session = session;
   }
+
+  /** What a session does with a live event of this subscription (see {@link #arrive}). */
+  enum Arrival {
+    /** Held until the history has been read. */
+    HELD,
+    /** Held, but what waits is over the connection's outbound limit: the session is too slow. */
+    OVERFLOW,
+    /** Already sent (from history): dropped. */
+    SEEN,
+    /** To be sent now. */
+    SEND
+  }
+
+  /**
+   * A live event for this subscription: held while history is read (waiting bytes count against {@code
+   * maxPendingBytes}, as the socket's queue does), dropped when already sent, else to be sent.
+   */
+  Arrival arrive(StreamEvent event, long maxPendingBytes) {
+    if (pending != null) {
+      pendingBytes += event.frame().length;
+      if (pendingBytes > maxPendingBytes) {
+        return Arrival.OVERFLOW;
+      }
+      pending.add(event);
+      return Arrival.HELD;
+    }
+    if (event.offset() <= lastOffset) {
+      return Arrival.SEEN;
+    }
+    lastOffset = event.offset();
+    return Arrival.SEND;
+  }
 }
