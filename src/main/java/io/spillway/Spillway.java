@@ -8,12 +8,14 @@ import io.spillway.config.ConfigReader;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
+import io.spillway.data.LiveShardMap;
 import io.spillway.data.Seeder;
 import io.spillway.limit.RateLimiter;
 import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
 import io.spillway.outbox.OutboxVerticle;
 import io.spillway.push.StreamVerticle;
+import io.spillway.reshard.ReshardVerticle;
 import io.spillway.server.CallerHandler;
 import io.spillway.server.HttpVerticle;
 import io.spillway.server.LimitsUpdate;
@@ -60,6 +62,8 @@ public final class Spillway {
   private final LimitsUpdate limitsUpdate;
   private final ReadCache cache;
   private final NodeServices services;
+  /** The shard map the node routes by: one per node, followed by the data layer, read by the shard mover. */
+  private final LiveShardMap shardMap;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
@@ -67,6 +71,7 @@ public final class Spillway {
     this.vertx = vertx;
     this.config = config;
     this.telemetry = telemetry;
+    this.shardMap = new LiveShardMap(config.data());
     // One Redis client per node (its pool sized by redis.*), shared by the limiter, the push and the HTTP
     // verticles; one limiter and one door, shared by every HttpVerticle instance.
     this.redis = Redis.createClient(vertx, config.redis().clientOptions());
@@ -211,7 +216,8 @@ public final class Spillway {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry()), config.data().instances()));
+        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry(), shardMap), config.data().instances()))
+        .compose(v -> deploy(() -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis), config.stream().instances()));
