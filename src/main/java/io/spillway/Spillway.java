@@ -20,6 +20,7 @@ import io.spillway.server.CallerHandler;
 import io.spillway.server.HttpVerticle;
 import io.spillway.server.LimitsUpdate;
 import io.spillway.server.ManagementVerticle;
+import io.spillway.server.ShardCommand;
 import io.spillway.server.NodeServices;
 import io.spillway.observe.HttpMetrics;
 import io.vertx.redis.client.Redis;
@@ -92,7 +93,24 @@ public final class Spillway {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("shards")) {
+      // The shard admin from a shell (docs/resharding.md): one call to a running node's management port.
+      System.exit(ShardCommand.run(loadOrExit(args), commandArgs(args), System.out, System.err));
+    }
     run(loadOrExit(args), seedCount(args), args);
+  }
+
+  /** The arguments after {@code shards}, without {@code -conf FILE}. */
+  static List<String> commandArgs(String[] args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("-conf") || args[i].equals("--conf")) {
+        i++;
+      } else {
+        out.add(args[i]);
+      }
+    }
+    return out;
   }
 
   /**

@@ -114,7 +114,7 @@ final class MoveLog {
         .compose(rows -> rows.size() > 0 ? Future.succeededFuture(Move.of(rows.iterator().next()))
             : first.preparedQuery("SELECT 1 FROM shard_moves WHERE logical = $1 AND phase = 'cut-over'")
                 .execute(Tuple.of(logical))
-                .compose(cutting -> Future.failedFuture(cutting.size() > 0
+                .compose(cutting -> Future.<Move>failedFuture(cutting.size() > 0
                     ? new MoveRefused(409, "the move of logical shard " + logical + " is cutting over; it can no "
                         + "longer be cancelled (move it back instead)")
                     : new MoveRefused(404, "no move of logical shard " + logical + " is in progress"))));

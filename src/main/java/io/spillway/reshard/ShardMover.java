@@ -5,7 +5,6 @@ import io.spillway.data.ShardPools;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -154,7 +153,7 @@ final class ShardMover {
               return unfence(m).map(Next.LATER);
             }
             return flip(m, start);
-          }, err -> unfence(m).transform(x -> Future.failedFuture(err)));
+          }, err -> unfence(m).<Next>transform(x -> Future.failedFuture(err)));
     });
   }
 

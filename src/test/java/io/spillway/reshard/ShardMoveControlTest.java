@@ -2,6 +2,7 @@ package io.spillway.reshard;
 
 import io.spillway.Spillway;
 import io.spillway.data.ShardRouter;
+import io.spillway.server.ShardCommand;
 import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.ShardDb;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +74,16 @@ class ShardMoveControlTest {
     problem(401, send(c.request(HttpMethod.POST, port, "127.0.0.1", "/admin/shards/3/move")
         .sendJsonObject(new JsonObject().put("to", 1 - at))));
     problem(401, send(c.request(HttpMethod.GET, port, "127.0.0.1", "/admin/shards").send()));
+    // The same from a shell.
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(0, cli(out, err, "status"), err.toString());
+    assertTrue(out.toString().startsWith("200 {"), out.toString());
+    assertEquals(2, cli(out, err, "move", "3"), "a command without its database is not sent");
+    assertEquals(1, cli(out, err, "move", "3", String.valueOf(at)));
+    assertTrue(err.toString().contains("409") && err.toString().contains("already on database"), err.toString());
+    assertEquals(1, cli(out, err, "move", "x3", "1"));
+    assertTrue(err.toString().contains("400"), err.toString());
     JsonObject after = Moves.status(c, port);
     assertEquals(before.getLong("version"), after.getLong("version"), "no bad request changed the map");
     assertEquals(List.of(), after.getJsonArray("moves").getList(), "and none started a move");
@@ -92,10 +105,10 @@ class ShardMoveControlTest {
     Moves.await(app.client(), app.managementPort(), logical, "copying", m -> m.getLong("rowsCopied") > 0);
     problem(409, Moves.admin(app.client(), app.managementPort(), HttpMethod.POST, "/admin/shards/" + logical + "/move",
         new JsonObject().put("to", target)));
-    HttpResponse<Buffer> cancel = Moves.admin(app.client(), app.managementPort(), HttpMethod.DELETE,
-        "/admin/shards/" + logical + "/move", null);
-    assertEquals(202, cancel.statusCode(), cancel.bodyAsString());
-    assertTrue(cancel.bodyAsJsonObject().getBoolean("cancelRequested"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, cli(out, new ByteArrayOutputStream(), "cancel", String.valueOf(logical)), "cancelled from a shell");
+    assertTrue(out.toString().startsWith("202 "), out.toString());
+    assertTrue(new JsonObject(out.toString().substring(4).trim()).getBoolean("cancelRequested"));
     Moves.await(app.client(), app.managementPort(), logical, "cancelled", Moves.phase("cancelled"));
 
     assertEquals(0, Moves.rows(Moves.contents(app.databases().get(target), logical)), "no copied row is left");
@@ -169,6 +182,10 @@ class ShardMoveControlTest {
 
   private static HttpResponse<Buffer> send(Future<HttpResponse<Buffer>> f) {
     return Await.result(f);
+  }
+
+  private static int cli(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
+    return ShardCommand.run(app.config(), List.of(args), new PrintStream(out, true), new PrintStream(err, true));
   }
 
   private static void problem(int status, HttpResponse<Buffer> r) {
