@@ -179,6 +179,14 @@ class LiveShardMoveTest {
             + done.getLong("changesReplayed") + " fenceMs=" + fenceMs + " refusedWrites=" + fenced.get()
             + " acknowledgedWrites=" + acknowledged.size() + " reads=" + reads.get() + "\n");
 
+        // The old place stays fenced for that logical shard only.
+        try (ShardDb db = new ShardDb(app.databases().get(source))) {
+          AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+              () -> db.query("UPDATE users SET bio = 'stale' WHERE id = $1", Long.parseLong(author.id())));
+          assertTrue(refused.getMessage().contains("is being moved or has moved"), refused.getMessage());
+          db.query("UPDATE users SET bio = bio WHERE ((id >> 10) & 8191) <> $1", logical);
+        }
+
         // Cleanup removes the rows from the old database, once; reads go on from the new one.
         HttpResponse<Buffer> cleaned = Moves.admin(app.client(), app.managementPort(), HttpMethod.POST,
             "/admin/shards/" + logical + "/cleanup", null);

@@ -105,6 +105,14 @@ class ShardMoveControlTest {
     Moves.await(app.client(), app.managementPort(), logical, "copying", m -> m.getLong("rowsCopied") > 0);
     problem(409, Moves.admin(app.client(), app.managementPort(), HttpMethod.POST, "/admin/shards/" + logical + "/move",
         new JsonObject().put("to", target)));
+    // While the source fences the shard (as during a cut-over), a write to it is a 503 to retry, not an error.
+    try (ShardDb db = new ShardDb(app.databases().get(source))) {
+      db.query("UPDATE shard_capture SET state = 'fenced' WHERE logical = $1", logical);
+      HttpResponse<Buffer> fenced = api.call(HttpMethod.POST, "/v1/posts", owner, new JsonObject().put("text", "fenced"));
+      db.query("UPDATE shard_capture SET state = 'capture' WHERE logical = $1", logical);
+      problem(503, fenced);
+      assertEquals("1", fenced.getHeader("Retry-After"));
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertEquals(0, cli(out, new ByteArrayOutputStream(), "cancel", String.valueOf(logical)), "cancelled from a shell");
     assertTrue(out.toString().startsWith("202 "), out.toString());
