@@ -165,8 +165,12 @@ final class ShardMover {
       LOG.info("shard move {}: logical shard {} is on database {} (shard map version {}); writes were fenced for {} ms",
           m.id(), m.logical(), m.target(), version, fenceMs);
       // The fence stays on the source: a node still routing by the old map is refused there, not served stale.
-      return pools.primary(m.source()).preparedQuery("DELETE FROM shard_changes WHERE logical = $1")
-          .execute(Tuple.of(m.logical())).map(Next.ENDED);
+      // The source's pending follow halves of the shard go now rather than at the cleanup: the target has them,
+      // and the follow repair of the source would keep picking them up (and finding nothing to do) until then.
+      Pool source = pools.primary(m.source());
+      return source.preparedQuery("DELETE FROM shard_changes WHERE logical = $1").execute(Tuple.of(m.logical()))
+          .compose(v -> removeAll(source, MovedTable.named("follow_sync"), m.logical()))
+          .map(Next.ENDED);
     });
   }
 

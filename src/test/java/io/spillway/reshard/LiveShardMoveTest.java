@@ -3,6 +3,7 @@ package io.spillway.reshard;
 import io.spillway.Spillway;
 import io.spillway.data.ShardRouter;
 import io.spillway.testkit.ApiClient;
+import io.spillway.testkit.Scrape;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.ShardDb;
 import io.spillway.testkit.SpillwayApp;
@@ -136,6 +137,14 @@ class LiveShardMoveTest {
         Integer fenceMs = done.getInteger("fenceMs");
         assertNotNull(fenceMs, "the fence is measured: " + done.encode());
         assertTrue(done.getLong("rowsCopied") > 0, done.encode());
+        int leaderPort = Moves.status(app.client(), app.managementPort()).getBoolean("runsMoves")
+            ? app.managementPort() : second.config().management().port();
+        Scrape metrics = Scrape.of(app.client(), leaderPort);
+        assertEquals(1.0, metrics.value("spillway_reshard_moves_total", "outcome=\"done\""));
+        assertEquals(1.0, metrics.value("spillway_reshard_fence_seconds_count"), "the fence is a metric too");
+        assertEquals(done.getLong("rowsCopied").doubleValue(), metrics.value("spillway_reshard_rows_copied_total"));
+        assertEquals((double) version, Scrape.of(app.client(), second.config().management().port())
+            .value("spillway_shard_map_version"));
 
         // The target holds exactly what the source held when it was fenced: every row of every table.
         Map<String, List<String>> atSource = Moves.contents(app.databases().get(source), logical);
