@@ -148,6 +148,7 @@ class ShardMoveControlTest {
           + "/move", new JsonObject().put("to", target)).statusCode());
       JsonObject copying = Moves.await(app.client(), app.managementPort(), logical, "copying",
           m -> m.getLong("rowsCopied") > 0 && "copy".equals(m.getString("phase")));
+      assertTrue(copying.getLong("rowsCopied") < Moves.rows(before), "the copy is under way: " + copying.encode());
       // Stop whichever node runs the moves; the other one takes over.
       int secondPort = second.config().management().port();
       boolean firstLeads = Moves.status(app.client(), app.managementPort()).getBoolean("runsMoves");
