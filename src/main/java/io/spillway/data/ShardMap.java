@@ -1,7 +1,5 @@
 package io.spillway.data;
 
-import java.util.Arrays;
-
 /**
  * One version of the shard map: the physical shard (index into {@code data.shards}) of every logical shard.
  * Immutable; a node swaps in a newer one whole, so a request routes by one version from start to end.
@@ -19,21 +17,7 @@ public final class ShardMap {
     return version;
   }
 
-  public int logicalShards() {
-    return physical.length;
-  }
-
   public int physical(int logical) {
     return physical[logical];
-  }
-
-  /** A copy of the map, one physical index per logical shard. */
-  public int[] toArray() {
-    return physical.clone();
-  }
-
-  @Override
-  public String toString() {
-    return "ShardMap{version=" + version + ", physical=" + Arrays.toString(physical) + "}";
   }
 }
