@@ -27,6 +27,7 @@ public final class LiveShardMap {
   /** The NOTIFY channel a cut-over announces a new map version on. */
   public static final String CHANNEL = "spillway_shard_map";
   private static final Logger LOG = LoggerFactory.getLogger(LiveShardMap.class);
+  private static final ThrottledLog FAILURE_LOG = new ThrottledLog(60_000, System::currentTimeMillis);
 
   private final DataConfig config;
   private final AtomicReference<ShardMap> current;
@@ -96,10 +97,22 @@ public final class LiveShardMap {
     });
   }
 
-  /** A reload now unless one is under way: a write met a fence, so the map has probably moved on. */
+  /**
+   * A reload now unless one is under way (a poll, a notification, or a write that met a fence). A map this
+   * node cannot apply is logged (once a minute): the node routes by its old map meanwhile.
+   */
   void reloadSoon() {
     if (reloading.compareAndSet(false, true)) {
-      reload().onComplete(ar -> reloading.set(false));
+      reload().onComplete(ar -> {
+        reloading.set(false);
+        if (ar.failed() && ar.cause() instanceof IllegalStateException) {
+          long suppressed = FAILURE_LOG.admit("unusable");
+          if (suppressed >= 0) {
+            LOG.error("the shard map cannot be applied, this node keeps version {}: {}{}", current.get().version(),
+                ar.cause().getMessage(), ThrottledLog.suffix(suppressed));
+          }
+        }
+      });
     }
   }
 
