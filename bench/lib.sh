@@ -91,7 +91,8 @@ build_test_classpath() {
 
 # open_loop ARGS...: runs the open-loop generator (src/test/java/io/spillway/bench/OpenLoopLoad.java).
 open_loop() {
-  java -Xms256m -Xmx1g -XX:+UseParallelGC -cp "$TEST_CP" io.spillway.bench.OpenLoopLoad "$@"
+  # C1 only: the client reaches its steady speed within its warm-up instead of compiling during the run.
+  java -Xms256m -Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp "$TEST_CP" io.spillway.bench.OpenLoopLoad "$@"
 }
 
 # --- data --------------------------------------------------------------------------------------------------

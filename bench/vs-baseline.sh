@@ -106,9 +106,9 @@ half_run() { # TARGET ROUND
   esac
   rm -f "$pct"
   open_loop port="$port" mix="normal:1:GET:$path" slo="normal:$SLO_MS" tokens="$SCRATCH/tokens.txt" \
-    ids="$SCRATCH/hot-ids.txt" rate="$rate" warmup=5 seconds="$HALF_PEAK_SECONDS" label="$target" pct="$pct" >"$out"
+    ids="$SCRATCH/hot-ids.txt" rate="$rate" warmup=10 connections=128 seconds="$HALF_PEAK_SECONDS" label="$target" pct="$pct" >"$out"
   { echo "### halfpeak $target round $round: OpenLoopLoad port=$port mix=normal:1:GET:$path slo=normal:$SLO_MS" \
-      "rate=$rate warmup=5 seconds=$HALF_PEAK_SECONDS (tokens, hot ids)"; cat "$out"; echo; } >>"$RAW"
+      "rate=$rate warmup=10 connections=128 seconds=$HALF_PEAK_SECONDS (tokens, hot ids)"; cat "$out"; echo; } >>"$RAW"
   local line curve
   line=$(python3 "$BENCH_DIR/stats.py" openloop "$out" normal)
   curve=$(awk '{printf "%s%s:%s", (NR > 1 ? "," : ""), $3, $4}' "$pct")

@@ -10,7 +10,8 @@ algorithms['gcra'] = function(key, now, limit, window, burst, cost)
   if tat < now then
     tat = now
   end
-  local new_tat = tat + cost * interval
+  -- A negative cost (a lease given back) moves the TAT back, never before now.
+  local new_tat = math.max(now, tat + cost * interval)
   local allow_at = new_tat - tolerance
   local ok = allow_at <= now + 1
   return {

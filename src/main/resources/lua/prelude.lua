@@ -39,13 +39,15 @@ local function period_counter(key, field, id, reset, limit, cost)
     count = tonumber(state[2])
   end
   local ok = count + cost <= limit
+  -- A negative cost (a lease given back) lowers the count, never below zero.
+  local after = math.max(0, count + cost)
   return {
     ok = ok, limit = limit,
     retry = ok and 0 or reset,
     remaining_now = math.max(0, limit - count), reset_now = reset,
-    remaining_after = math.max(0, limit - count - cost), reset_after = reset,
+    remaining_after = math.max(0, limit - after), reset_after = reset,
     commit = function()
-      redis.call('HSET', key, field, exact(id), 'c', count + cost)
+      redis.call('HSET', key, field, exact(id), 'c', after)
       redis.call('PEXPIRE', key, ms(reset) + 1000)
     end
   }

@@ -11,7 +11,8 @@ algorithms['token-bucket'] = function(key, now, rate, burst, _, cost)
     tokens = math.min(burst, tonumber(state[1]) + elapsed * rate)
   end
   local ok = tokens + 1e-6 >= cost
-  local after = math.max(0, tokens - cost)
+  -- A negative cost (a lease given back) fills the bucket, never past full.
+  local after = math.min(burst, math.max(0, tokens - cost))
   return {
     ok = ok, limit = burst,
     retry = ok and 0 or (cost - tokens) / rate,

@@ -58,6 +58,7 @@ public final class Spillway {
   private final Telemetry telemetry;
   private final Redis redis;
   private final Redis historyRedis;
+  private static final long LEASE_REFUND_PERIOD_MS = 250;
   private final RateLimiter limiter;
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
@@ -233,6 +234,8 @@ public final class Spillway {
     if (!kafka) {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
+    // Unspent units of dropped rate-limit leases go back to their policies a few times a second.
+    vertx.setPeriodic(LEASE_REFUND_PERIOD_MS, id -> limiter.refundDroppedLeases());
     Future<Void> chain = limiter.loadScript()
         .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry(), shardMap), config.data().instances()))
         .compose(v -> deploy(() -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
@@ -288,7 +291,7 @@ public final class Spillway {
             return Future.succeededFuture();
           }));
     }
-    return chain.eventually(cache::close).eventually(() -> historyRedis == redis ? Future.succeededFuture()
+    return chain.eventually(limiter::returnLeases).eventually(cache::close).eventually(() -> historyRedis == redis ? Future.succeededFuture()
         : historyRedis.close()).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
   }
 

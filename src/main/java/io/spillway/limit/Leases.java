@@ -1,16 +1,15 @@
 package io.spillway.limit;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.spillway.redis.Lifetimes;
 import io.spillway.redis.LuaScript;
 import io.spillway.redis.SingleFlight;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -18,8 +17,9 @@ import java.util.function.LongSupplier;
 /**
  * The leases this node holds for policies in leased mode ({@code leaseSize}): per policy and subject, a number
  * of units taken from Redis in one script call ({@code lease.lua}) and spent here, so most requests are decided
- * without a Redis trip. A lease lives {@code leaseTtlMs} at most; what is left then is dropped (it was already
- * counted in Redis). One fetch per key at a time; every event loop of the node shares the leases.
+ * without a Redis trip. A lease lives {@code leaseTtlMs} at most; what is left of it then is given back to the
+ * policy in Redis ({@link #refundDropped}). One fetch per key at a time; every
+ * event loop of the node shares the leases.
  */
 final class Leases {
   /** A lease held by this node. */
@@ -31,9 +31,12 @@ final class Leases {
     final long resetMillis;
     final long retryMillis;
     final long granted;
+    final Policy policy;
     private final AtomicLong units;
 
-    Lease(long granted, long limit, long leftInRedis, long resetMillis, long retryMillis, long expiresAtNanos) {
+    Lease(Policy policy, long granted, long limit, long leftInRedis, long resetMillis, long retryMillis,
+          long expiresAtNanos) {
+      this.policy = policy;
       this.granted = granted;
       this.limit = limit;
       this.leftInRedis = leftInRedis;
@@ -66,7 +69,21 @@ final class Leases {
     long left() {
       return units.get();
     }
+
+    /** Takes every unit left at once (the lease is being dropped): later takes find none. */
+    long drain() {
+      return Math.max(0, units.getAndSet(0));
+    }
   }
+
+  /** Units of a dropped lease to give back to the policy in Redis. */
+  private record Refund(Policy policy, String key, long units) {}
+
+  /** Keys with a lease at most; past that, another key's lease is dropped (and given back) per new one. */
+  private static final int MAX_HELD = 1_000_000;
+
+  /** Refunds sent per call of {@link #refundDropped} at most. */
+  private static final int REFUNDS_PER_CALL = 256;
 
   /** A charge decided from a lease: the outcome, and the lease to give the units back to if need be. */
   record Taken(Outcome outcome, Lease lease, int cost) {
@@ -82,31 +99,81 @@ final class Leases {
 
   private final Redis redis;
   private final LuaScript script;
+  private final LeaseFetches fetches;
   private final LongSupplier nanos;
   private final LimiterMetrics metrics;
-  private volatile long timeoutMs;
-  private final Cache<String, Lease> held;
+  /** Leases by key; expired ones are dropped when next read and by {@link #refundDropped}'s sweep. */
+  private final ConcurrentHashMap<String, Lease> held = new ConcurrentHashMap<>();
   private final SingleFlight<String, Lease> fetching = new SingleFlight<>();
+  private final Queue<Refund> refunds = new ConcurrentLinkedQueue<>();
 
   Leases(Redis redis, LuaScript script, long timeoutMs, LongSupplier nanos, LimiterMetrics metrics) {
     this.redis = redis;
     this.script = script;
-    this.timeoutMs = timeoutMs;
+    this.fetches = new LeaseFetches(redis, script, timeoutMs);
     this.nanos = nanos;
     this.metrics = metrics;
-    this.held = Caffeine.newBuilder()
-        .maximumSize(1_000_000)
-        .expireAfter(Lifetimes.<String, Lease>of(lease -> lease.expiresAtNanos - nanos.getAsLong()))
-        .ticker(nanos::getAsLong)
-        .build();
   }
 
   void timeout(long ms) {
-    this.timeoutMs = ms;
+    fetches.timeout(ms);
   }
 
   Future<Void> load() {
     return script.load(redis::send);
+  }
+
+  /**
+   * Drops the leases whose time is up and gives what is left of every dropped lease back to its policy in
+   * Redis, so a lease costs its subject only what the node spent of it (a quota is not charged for units
+   * a node took and never used). At most {@link #REFUNDS_PER_CALL} per call; the rest wait for the next.
+   * A refund that fails is lost: the policy then counts units nobody used, never the other way round.
+   */
+  Future<Void> refundDropped() {
+    long now = nanos.getAsLong();
+    held.forEach((key, lease) -> {
+      if (now >= lease.expiresAtNanos && held.remove(key, lease)) {
+        drop(key, lease);
+      }
+    });
+    List<Future<LeaseFetches.Grant>> sent = new ArrayList<>();
+    for (Refund r; sent.size() < REFUNDS_PER_CALL && (r = refunds.poll()) != null; ) {
+      Refund refund = r;
+      sent.add(fetches.submit(r.key(), r.policy(), -r.units())
+          .onSuccess(g -> metrics.refunded(refund.policy().name, refund.units())));
+    }
+    return sent.isEmpty() ? Future.succeededFuture() : Future.join(sent).mapEmpty();
+  }
+
+  /** Drops every lease (the node is stopping) and gives back what is left of them. */
+  Future<Void> refundAll() {
+    held.forEach((key, lease) -> {
+      if (held.remove(key, lease)) {
+        drop(key, lease);
+      }
+    });
+    return drainRefunds();
+  }
+
+  /** A lease leaves this node: what is left of it goes back to Redis with the next refunds. */
+  private void drop(String key, Lease lease) {
+    long left = lease.drain();
+    if (left > 0) {
+      refunds.add(new Refund(lease.policy, key, left));
+    }
+  }
+
+  private void dropAnyOther(String kept) {
+    for (var e : held.entrySet()) {
+      if (!e.getKey().equals(kept) && held.remove(e.getKey(), e.getValue())) {
+        drop(e.getKey(), e.getValue());
+        return;
+      }
+    }
+  }
+
+  private Future<Void> drainRefunds() {
+    return refunds.isEmpty() ? Future.succeededFuture() : refundDropped().compose(v -> drainRefunds());
   }
 
   /**
@@ -115,11 +182,17 @@ final class Leases {
    * trip per refused request either).
    */
   Taken tryLocal(Charge c) {
-    Lease lease = held.getIfPresent(c.key());
+    Lease lease = held.get(c.key());
     if (lease == null) {
       return null;
     }
     long now = nanos.getAsLong();
+    if (now >= lease.expiresAtNanos) {
+      if (held.remove(c.key(), lease)) {
+        drop(c.key(), lease);
+      }
+      return null;
+    }
     if (lease.tryTake(c.cost(), now)) {
       return admitted(c, lease);
     }
@@ -158,28 +231,27 @@ final class Leases {
   private Future<Lease> fetch(Charge c) {
     return fetching.run(c.key(), () -> {
       Policy p = c.policy();
-      List<String> args = new ArrayList<>(p.scriptArgs.size() + 2);
-      args.add("1");
-      args.addAll(p.scriptArgs);
-      args.add(Integer.toString(p.config.common().lease().size()));
       long ttlNanos = TimeUnit.MILLISECONDS.toNanos(p.config.common().lease().ttlMs());
-      return script.run(redis::send, List.of(c.key()), args)
-          .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-          .map(reply -> lease(reply, nanos.getAsLong(), ttlNanos))
+      return fetches.submit(c.key(), p, p.config.common().lease().size())
+          .map(grant -> lease(p, grant, nanos.getAsLong(), ttlNanos))
           .onSuccess(lease -> {
             metrics.leased(p.name, lease.granted);
-            held.put(c.key(), lease);
+            Lease old = held.put(c.key(), lease);
+            if (old != null) {
+              drop(c.key(), old);
+            }
+            if (held.size() > MAX_HELD) {
+              dropAnyOther(c.key());
+            }
           });
     });
   }
 
   /** A grant lives the lease's TTL; an empty answer only until Redis' retry time (within that TTL). */
-  private static Lease lease(Response reply, long now, long ttlNanos) {
-    long granted = reply.get(0).toLong();
-    long retryMillis = reply.get(4).toLong();
-    long life = granted > 0 ? ttlNanos : Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(Math.max(0, retryMillis)));
-    return new Lease(granted, reply.get(1).toLong(), reply.get(2).toLong(), reply.get(3).toLong(), retryMillis,
-        now + life);
+  private static Lease lease(Policy policy, LeaseFetches.Grant g, long now, long ttlNanos) {
+    long life = g.granted() > 0 ? ttlNanos
+        : Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(Math.max(0, g.retryMillis())));
+    return new Lease(policy, g.granted(), g.limit(), g.remaining(), g.resetMillis(), g.retryMillis(), now + life);
   }
 
   private static Taken admitted(Charge c, Lease lease) {

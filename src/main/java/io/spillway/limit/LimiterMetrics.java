@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -19,10 +20,13 @@ final class LimiterMetrics {
   static final String REJECTED = "rejected";
   static final String SHADOW_REJECTED = "shadow_rejected";
   static final String UNAVAILABLE = "unavailable";
+  private static final List<String> RESULTS = List.of(ADMITTED, REJECTED, SHADOW_REJECTED, UNAVAILABLE);
 
   private final MeterRegistry registry;
-  private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+  /** Per policy name, one counter per result, in the order of {@link #RESULTS}; found without building a key. */
+  private final Map<String, Counter[]> decisions = new ConcurrentHashMap<>();
   private final Map<String, Counter> leases = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refunds = new ConcurrentHashMap<>();
   private final Counter redisFailures;
 
   LimiterMetrics(MeterRegistry registry, BooleanSupplier fallbackActive) {
@@ -44,14 +48,36 @@ final class LimiterMetrics {
     if (registry == null) {
       return;
     }
-    decisions.computeIfAbsent(policy + '\n' + result, k -> Counter.builder("spillway.ratelimit.decisions")
-        .description("Rate-limit decisions by policy and result")
-        .tag("policy", policy)
-        .tag("result", result)
-        .register(registry)).increment();
+    Counter[] byResult = decisions.get(policy);
+    if (byResult == null) {
+      byResult = decisions.computeIfAbsent(policy, k -> new Counter[RESULTS.size()]);
+    }
+    int i = RESULTS.indexOf(result);
+    Counter counter = byResult[i];
+    if (counter == null) {
+      // Registering twice is harmless: the registry hands back the same counter.
+      counter = Counter.builder("spillway.ratelimit.decisions")
+          .description("Rate-limit decisions by policy and result")
+          .tag("policy", policy)
+          .tag("result", result)
+          .register(registry);
+      byResult[i] = counter;
+    }
+    counter.increment();
   }
 
   /** A lease fetch for {@code policy} that granted {@code units} (0: the policy had nothing left). */
+  /** Units of dropped leases given back to {@code policy} in Redis. */
+  void refunded(String policy, long units) {
+    if (registry == null) {
+      return;
+    }
+    refunds.computeIfAbsent(policy, k -> Counter.builder("spillway.ratelimit.lease.refunds")
+        .description("Units of leases a node dropped unspent and gave back to the policy in Redis")
+        .tag("policy", policy)
+        .register(registry)).increment(units);
+  }
+
   void leased(String policy, long units) {
     if (registry == null) {
       return;

@@ -115,6 +115,20 @@ public final class RateLimiter {
     return breaker.open();
   }
 
+  /**
+   * Gives the unspent units of the leases this node dropped back to their policies in Redis; call it every
+   * few hundred milliseconds (a failed call loses those units: the subjects are charged a little more, never
+   * less). Never fails.
+   */
+  public Future<Void> refundDroppedLeases() {
+    return leases.refundDropped().recover(e -> Future.succeededFuture());
+  }
+
+  /** Drops every lease this node holds and gives the unspent units back (the node is stopping). Never fails. */
+  public Future<Void> returnLeases() {
+    return leases.refundAll().recover(e -> Future.succeededFuture());
+  }
+
   public Future<Void> close() {
     return ownsRedis ? redis.close() : Future.succeededFuture();
   }

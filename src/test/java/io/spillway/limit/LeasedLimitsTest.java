@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.testkit.Await;
 import io.spillway.testkit.RedisProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -107,6 +108,42 @@ class LeasedLimitsTest {
   }
 
   @Test
+  void unspentUnitsOfADroppedLeaseGoBackToThePolicy() {
+    // A daily quota leased 20 at a time: one request must cost the client one unit, not the 20 its node took.
+    var leased = limitsOf(policy("daily", "quota", "limit", 100, "period", "day", "key", List.of("ip"),
+        "leaseSize", 20, "leaseTtlMs", 10));
+    var exact = sameKeys(leased, policy("daily", "quota", "limit", 100, "period", "day", "key", List.of("ip")));
+    RateLimiter node = RateLimiter.create(redis, leased, null);
+    RateLimiter observer = RateLimiter.create(redis, exact, null);
+    String client = "203.0.113.12";
+
+    assertTrue(onEventLoop(() -> node.check(request("/v1/x", client))).admitted());
+    assertEquals(80, onEventLoop(() -> observer.peek(request("/v1/x", client))).remaining(),
+        "the node holds a lease of 20 while it may spend it");
+    Await.until("the unspent 19 units are given back", java.time.Duration.ofSeconds(10), () -> {
+      onEventLoop(() -> node.refundDroppedLeases().map(v -> Decision.unlimited()));
+      return onEventLoop(() -> observer.peek(request("/v1/x", client))).remaining() == 99;
+    });
+  }
+
+  @Test
+  void aStoppingNodeReturnsItsLeases() {
+    var leased = limitsOf(policy("bucket", "token-bucket", "rate", 0.001, "burst", 50, "key", List.of("ip"),
+        "leaseSize", 10, "leaseTtlMs", 60_000));
+    var exact = sameKeys(leased, policy("bucket", "token-bucket", "rate", 0.001, "burst", 50, "key", List.of("ip")));
+    RateLimiter node = RateLimiter.create(redis, leased, null);
+    RateLimiter observer = RateLimiter.create(redis, exact, null);
+    String client = "203.0.113.13";
+    for (int i = 0; i < 3; i++) {
+      assertTrue(onEventLoop(() -> node.check(request("/v1/x", client))).admitted());
+    }
+    assertEquals(40, onEventLoop(() -> observer.peek(request("/v1/x", client))).remaining());
+    onEventLoop(() -> node.returnLeases().map(v -> Decision.unlimited()));
+    assertEquals(47, onEventLoop(() -> observer.peek(request("/v1/x", client))).remaining(),
+        "only the 3 spent tokens stay taken");
+  }
+
+  @Test
   void onlyPoliciesThatCanBeSpentAheadMayLease() {
     var tooBig = org.junit.jupiter.api.Assertions.assertThrows(io.spillway.config.ConfigException.class,
         () -> limitsOf(policy("big", "token-bucket", "rate", 1, "burst", 5, "leaseSize", 6)));
@@ -115,6 +152,12 @@ class LeasedLimitsTest {
         () -> limitsOf(policy("s", "sliding-window-log", "limit", 5, "windowSeconds", 60, "leaseSize", 2)));
     assertTrue(sliding.getMessage().startsWith("limits.policies[0].leaseSize: is not available for algorithm "
         + "sliding-window-log"), sliding.getMessage());
+  }
+
+  /** {@code policy} in exact mode, on the same Redis keys as {@code leased}: it sees what the leases took. */
+  private static io.spillway.config.LimitsConfig sameKeys(io.spillway.config.LimitsConfig leased,
+                                                           io.vertx.core.json.JsonObject policy) {
+    return LimitTesting.limits(LimitTesting.limitsJson(policy).put("keyPrefix", leased.keyPrefix()));
   }
 
   private static Decision onEventLoop(java.util.function.Supplier<Future<Decision>> check) {
