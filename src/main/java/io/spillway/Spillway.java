@@ -8,16 +8,19 @@ import io.spillway.config.ConfigReader;
 import io.spillway.auth.PasswordHasher;
 import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
+import io.spillway.data.LiveShardMap;
 import io.spillway.data.Seeder;
 import io.spillway.limit.RateLimiter;
 import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
 import io.spillway.outbox.OutboxVerticle;
 import io.spillway.push.StreamVerticle;
+import io.spillway.reshard.ReshardVerticle;
 import io.spillway.server.CallerHandler;
 import io.spillway.server.HttpVerticle;
 import io.spillway.server.LimitsUpdate;
 import io.spillway.server.ManagementVerticle;
+import io.spillway.server.ShardCommand;
 import io.spillway.server.NodeServices;
 import io.spillway.observe.HttpMetrics;
 import io.vertx.redis.client.Redis;
@@ -61,6 +64,8 @@ public final class Spillway {
   private final LimitsUpdate limitsUpdate;
   private final ReadCache cache;
   private final NodeServices services;
+  /** The shard map the node routes by: one per node, followed by the data layer, read by the shard mover. */
+  private final LiveShardMap shardMap;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
@@ -68,6 +73,7 @@ public final class Spillway {
     this.vertx = vertx;
     this.config = config;
     this.telemetry = telemetry;
+    this.shardMap = new LiveShardMap(config.data());
     // One Redis client per node (its pool sized by redis.*), shared by the limiter, the push and the HTTP
     // verticles; one limiter and one door, shared by every HttpVerticle instance.
     this.redis = Redis.createClient(vertx, config.redis().clientOptions());
@@ -88,7 +94,24 @@ public final class Spillway {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("shards")) {
+      // The shard admin from a shell (docs/resharding.md): one call to a running node's management port.
+      System.exit(ShardCommand.run(loadOrExit(args), commandArgs(args), System.out, System.err));
+    }
     run(loadOrExit(args), seedCount(args), args);
+  }
+
+  /** The arguments after {@code shards}, without {@code -conf FILE}. */
+  static List<String> commandArgs(String[] args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("-conf") || args[i].equals("--conf")) {
+        i++;
+      } else {
+        out.add(args[i]);
+      }
+    }
+    return out;
   }
 
   /**
@@ -214,7 +237,8 @@ public final class Spillway {
     // Unspent units of dropped rate-limit leases go back to their policies a few times a second.
     vertx.setPeriodic(LEASE_REFUND_PERIOD_MS, id -> limiter.refundDroppedLeases());
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry()), config.data().instances()));
+        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry(), shardMap), config.data().instances()))
+        .compose(v -> deploy(() -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis), config.stream().instances()));

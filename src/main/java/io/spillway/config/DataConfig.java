@@ -13,10 +13,14 @@ import java.util.List;
  * query does not run on after its caller gave up. Each pool has a breaker: after {@code
  * breakerFailureThreshold} consecutive connection failures it fails requests at once for {@code
  * breakerOpenMs}, then lets one request probe the database.
+ *
+ * <p>{@code shardMap} only seeds the live map kept on the first shard (docs/resharding.md): once a node has
+ * started, moves change the map and this value is no longer read.
  */
 public record DataConfig(
     int instances, int logicalShards, long readYourWritesMs, List<ShardConfig> shards, int[] shardMap,
-    long statementTimeoutMs, long idleInTransactionTimeoutMs, int breakerFailureThreshold, long breakerOpenMs) {
+    long statementTimeoutMs, long idleInTransactionTimeoutMs, int breakerFailureThreshold, long breakerOpenMs,
+    ReshardConfig resharding) {
 
   public DataConfig {
     Check.range("data.instances", instances, 1, 64);
@@ -26,6 +30,7 @@ public record DataConfig(
     Check.range("data.idleInTransactionTimeoutMs", idleInTransactionTimeoutMs, 0, 3_600_000);
     Check.range("data.breaker.failureThreshold", breakerFailureThreshold, 1, 10_000);
     Check.range("data.breaker.openMs", breakerOpenMs, 10, 600_000);
+    Check.present("data.resharding", resharding);
     if (shards == null || shards.isEmpty()) {
       throw new ConfigException("data.shards", "at least one shard is required");
     }
@@ -63,7 +68,7 @@ public record DataConfig(
     ConfigReader breaker = r.child("breaker");
     return new DataConfig(r.integer("instances"), logical, r.number("readYourWritesMs"), shards, map,
         r.number("statementTimeoutMs"), r.number("idleInTransactionTimeoutMs"), breaker.integer("failureThreshold"),
-        breaker.number("openMs"));
+        breaker.number("openMs"), ReshardConfig.from(r.child("resharding")));
   }
 
   private static int[] explicitMap(ConfigReader r, int physical) {

@@ -35,28 +35,30 @@ public final class DataVerticle extends VerticleBase {
   private final AppConfig config;
   private final MeterRegistry registry;
   private final RecentWriters recentWriters;
+  private final LiveShardMap shardMap;
   private ShardPools pools;
 
-  private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters) {
+  private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters, LiveShardMap shardMap) {
     this.config = config;
     this.registry = registry;
     this.recentWriters = recentWriters;
+    this.shardMap = shardMap;
   }
 
   /**
    * The node's data verticles: every instance shares one record of who wrote recently, so a client's read
-   * goes to the primary whichever instance served its write.
+   * goes to the primary whichever instance served its write, and routes by the node's one live shard map.
    */
-  public static Supplier<DataVerticle> instances(AppConfig config, MeterRegistry registry) {
+  public static Supplier<DataVerticle> instances(AppConfig config, MeterRegistry registry, LiveShardMap shardMap) {
     RecentWriters shared = new RecentWriters(config.data().readYourWritesMs(), RECENT_WRITERS);
-    return () -> new DataVerticle(config, registry, shared);
+    return () -> new DataVerticle(config, registry, shared, shardMap);
   }
 
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx);
     pools = ShardPools.create(vertx, config.data(), registry);
-    Shards shards = new Shards(pools, new ShardRouter(config.data()), recentWriters);
+    Shards shards = new Shards(pools, shardMap.router(), recentWriters);
     OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
     UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
@@ -100,7 +102,13 @@ public final class DataVerticle extends VerticleBase {
     vertx.setPeriodic(1_000, t -> follows.repair());
     vertx.setPeriodic(600_000, 600_000, t -> idempotency.expire()
         .onFailure(err -> LOG.warn("expiring idempotency keys failed: {}", err.getMessage())));
-    return migrate().onSuccess(v -> new OutboxBacklog(pools, registry).watch(vertx, 5_000));
+    return migrate()
+        .compose(v -> shardMap.load(pools.primary(0)))
+        .onSuccess(map -> {
+          shardMap.watch(vertx, ShardPools.connectOptions(config.data().shards().get(0)),
+              config.data().resharding().pollMs(), registry);
+          new OutboxBacklog(pools, registry).watch(vertx, 5_000);
+        });
   }
 
   private Future<Void> migrate() {
@@ -139,7 +147,18 @@ public final class DataVerticle extends VerticleBase {
   /** One line per operation and kind of failure every 10 s: a dead shard must not flood the log. */
   private static final ThrottledLog FAILURE_LOG = new ThrottledLog(10_000, System::currentTimeMillis);
 
-  private static void fail(Message<?> msg, Throwable err) {
+  private void fail(Message<?> msg, Throwable err) {
+    if (Failures.fenced(err)) {
+      // The logical shard is being cut over, or has moved and this node's map is behind: the client retries
+      // in a moment, by when the map here is current.
+      shardMap.reloadSoon();
+      msg.fail(503, "this part of the data is being moved to another database, retry in a moment");
+      return;
+    }
+    failTraced(msg, err);
+  }
+
+  private static void failTraced(Message<?> msg, Throwable err) {
     String traceparent = TraceContext.current();
     try (MDC.MDCCloseable trace = MDC.putCloseable("traceId",
         traceparent == null ? null : TraceContext.traceId(traceparent))) {
@@ -200,6 +219,6 @@ public final class DataVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pools == null ? Future.succeededFuture() : pools.close();
+    return shardMap.stop().eventually(() -> pools == null ? Future.succeededFuture() : pools.close());
   }
 }

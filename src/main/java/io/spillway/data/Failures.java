@@ -33,6 +33,14 @@ final class Failures {
     return err instanceof VertxException || err instanceof IOException || err instanceof TimeoutException;
   }
 
+  /** SQLSTATE of a write refused by a shard move's fence (db/migrations/V9__shard_move_capture.sql). */
+  static final String FENCED = "SW001";
+
+  /** A write to a logical shard that is being cut over to another database, or has been. */
+  static boolean fenced(Throwable err) {
+    return err instanceof PgException pg && FENCED.equals(pg.getSqlState());
+  }
+
   /** Worth a retry by the client: 503 with Retry-After rather than 500. */
   static boolean retryable(Throwable err) {
     if (unreachable(err)) {

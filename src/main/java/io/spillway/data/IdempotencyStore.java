@@ -18,8 +18,8 @@ import io.vertx.sqlclient.Tuple;
  * replayed or written. Records are kept for a day ({@link #expire}).
  */
 final class IdempotencyStore {
-  private static final String CLAIM = "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) "
-      + "ON CONFLICT DO NOTHING RETURNING 1";
+  private static final String CLAIM = "INSERT INTO idempotency_keys (scope, key, request_hash, logical_shard) "
+      + "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1";
   private static final String COMPLETE = "UPDATE idempotency_keys SET status = $3, response = $4 "
       + "WHERE scope = $1 AND key = $2";
   private static final String LOOKUP = "SELECT request_hash, status, response FROM idempotency_keys "
@@ -39,7 +39,7 @@ final class IdempotencyStore {
     ShardWrite<R> write = plan(req.write());
     Requests.IdempotencyKey k = req.key();
     boolean[] wrote = new boolean[1];
-    return write.pool().withTransaction(tx -> tx.preparedQuery(CLAIM).execute(Tuple.of(k.scope(), k.key(), k.requestHash()))
+    return write.pool().withTransaction(tx -> tx.preparedQuery(CLAIM).execute(Tuple.of(k.scope(), k.key(), k.requestHash(), write.logical()))
             .compose(claimed -> claimed.size() > 0 ? writeAndStore(tx, write, req, wrote) : replay(tx, k)))
         .onSuccess(r -> {
           if (wrote[0]) {

@@ -42,7 +42,8 @@ final class PostStore {
 
   /** The same statement inside a transaction that other rows join (an Idempotency-Key record). */
   ShardWrite<Model.Post> createWrite(Requests.CreatePost req) {
-    return new ShardWrite<>(shards.primaryForId(req.authorId()), tx -> createIn(tx, req),
+    return new ShardWrite<>(ShardRouter.logicalOf(req.authorId()), shards.primaryForId(req.authorId()),
+        tx -> createIn(tx, req),
         () -> shards.wrote(req.authorId()));
   }
 
@@ -115,7 +116,8 @@ final class PostStore {
   }
 
   ShardWrite<Model.Comment> commentWrite(Requests.CreateComment req) {
-    return new ShardWrite<>(shards.primaryForId(req.postId()), tx -> commentIn(tx, req),
+    return new ShardWrite<>(ShardRouter.logicalOf(req.postId()), shards.primaryForId(req.postId()),
+        tx -> commentIn(tx, req),
         () -> shards.wrote(req.authorId()));
   }
 

@@ -9,23 +9,31 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
  * Where a row lives. Ids carry their logical shard (bits 10..22), logical shards map onto physical shards
- * by the config table, and keys without an id (emails, idempotency scopes) are placed by a stable hash.
+ * by the shard map, and keys without an id (emails, idempotency scopes) are placed by a stable hash. The
+ * node's router reads the live map ({@link LiveShardMap}); a router made from the config reads the seed map
+ * (what the map is before any shard moved).
  */
 public final class ShardRouter {
   private final int logicalShards;
-  private final int[] shardMap;
+  private final Supplier<ShardMap> map;
 
   public ShardRouter(DataConfig config) {
-    this(config.logicalShards(), config.shardMap());
+    this(config.logicalShards(), seed(config));
   }
 
-  ShardRouter(int logicalShards, int[] shardMap) {
+  private static Supplier<ShardMap> seed(DataConfig config) {
+    ShardMap seed = new ShardMap(0, config.shardMap());
+    return () -> seed;
+  }
+
+  ShardRouter(int logicalShards, Supplier<ShardMap> map) {
     this.logicalShards = logicalShards;
-    this.shardMap = shardMap.clone();
+    this.map = map;
   }
 
   public static int logicalOf(long id) {
@@ -45,7 +53,7 @@ public final class ShardRouter {
     if (logical < 0 || logical >= logicalShards) {
       throw new IllegalArgumentException("logical shard " + logical + " is outside 0.." + (logicalShards - 1));
     }
-    return shardMap[logical];
+    return map.get().physical(logical);
   }
 
   /** The logical shard of a key such as an email: CRC32C, stable across JVMs and versions. */

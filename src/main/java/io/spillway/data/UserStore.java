@@ -31,7 +31,7 @@ final class UserStore {
   ShardWrite<Model.User> createWrite(Requests.CreateUser req) {
     int logical = shards.router().logicalForKey(req.email());
     Model.User[] created = new Model.User[1];
-    return new ShardWrite<>(shards.primary(shards.router().physical(logical)),
+    return new ShardWrite<>(logical, shards.primary(shards.router().physical(logical)),
         tx -> createIn(tx, req, logical).onSuccess(u -> created[0] = u), () -> shards.wrote(created[0].id()));
   }
 

@@ -52,6 +52,12 @@ public final class ManagementVerticle extends VerticleBase {
       AccountPlanUpdate plans = new AccountPlanUpdate(vertx, new DataClient(vertx, telemetry.registry()),
           limitsUpdate::current, config.auth().defaultPlan());
       router.put("/admin/accounts/:id/plan").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(plans::handle);
+      ShardAdmin shards = new ShardAdmin(vertx, config.data());
+      router.get("/admin/shards").handler(shards::status);
+      router.post("/admin/shards/:logical/move").handler(BodyHandler.create(false).setBodyLimit(4096))
+          .handler(shards::move);
+      router.delete("/admin/shards/:logical/move").handler(shards::cancel);
+      router.post("/admin/shards/:logical/cleanup").handler(shards::cleanup);
     }
     for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, Problems::handleFailure);
