@@ -3,6 +3,7 @@ package io.spillway.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spillway.web.Caller;
+import io.spillway.web.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -37,7 +38,7 @@ public final class AccountPlans implements Handler<RoutingContext> {
     this.lookup = lookup;
     this.defaultPlan = defaultPlan;
     this.plans = Caffeine.newBuilder().maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
-    this.changes = vertx.eventBus().localConsumer(CHANGED, msg -> plans.invalidate(msg.body()));
+    this.changes = vertx.eventBus().localConsumer(CHANGED, msg -> plans.invalidate(Ids.spread(msg.body())));
   }
 
   @Override
@@ -55,14 +56,14 @@ public final class AccountPlans implements Handler<RoutingContext> {
 
   /** The account's plan; never fails: when it cannot be looked up the request is on the default plan. */
   public Future<String> planOf(long userId) {
-    String hit = plans.getIfPresent(userId);
+    String hit = plans.getIfPresent(Ids.spread(userId));
     if (hit != null) {
       return Future.succeededFuture(hit);
     }
     return lookup.apply(userId)
         .map(stored -> {
           String plan = stored == null ? defaultPlan : stored;
-          plans.put(userId, plan);
+          plans.put(Ids.spread(userId), plan);
           return plan;
         })
         .otherwise(err -> {

@@ -3,6 +3,7 @@ package io.spillway.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spillway.web.Caller;
+import io.spillway.web.Ids;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
 import io.vertx.core.Future;
@@ -91,15 +92,15 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
   }
 
   Future<StoredKey> find(long id) {
-    StoredKey hit = keys.getIfPresent(id);
-    if (hit != null || unknown.getIfPresent(id) != null) {
+    StoredKey hit = keys.getIfPresent(Ids.spread(id));
+    if (hit != null || unknown.getIfPresent(Ids.spread(id)) != null) {
       return Future.succeededFuture(hit);
     }
     return lookup.apply(id).onSuccess(found -> {
       if (found == null) {
-        unknown.put(id, Boolean.TRUE);
+        unknown.put(Ids.spread(id), Boolean.TRUE);
       } else {
-        keys.put(id, found);
+        keys.put(Ids.spread(id), found);
       }
     });
   }

@@ -1,5 +1,6 @@
 package io.spillway.cache;
 
+import io.spillway.web.Ids;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -56,6 +57,17 @@ public record CacheKey(Kind kind, long id) {
     public String label() {
       return label;
     }
+  }
+
+  /** Ids hash poorly as they are (see {@link Ids#spread}); the near cache and the flights are keyed by this. */
+  @Override
+  public int hashCode() {
+    return Long.hashCode(Ids.spread(id)) * 31 + kind.ordinal();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CacheKey k && k.id == id && k.kind == kind;
   }
 
   public static CacheKey user(long id) {
