@@ -71,7 +71,7 @@ final class FollowStore {
                 + "ON CONFLICT (follower_id, followee_id) DO UPDATE SET updated_at = now()")
                 .execute(Tuple.of(follower, followee)))
             .mapEmpty()))
-        .onSuccess(v -> shards.wrote(follower))
+        .onSuccess(v -> shards.wrote(follower, follower))
         .compose(v -> sync(follower, followee).otherwise(err -> {
           LOG.warn("the followers side of {} -> {} is behind, it will be repaired: {}", follower, followee,
               String.valueOf(err));
