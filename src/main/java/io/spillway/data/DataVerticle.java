@@ -134,13 +134,13 @@ public final class DataVerticle extends VerticleBase {
   private <R, Q extends DataRequest<R>> void on(Class<Q> type, Function<Q, Future<R>> handler) {
     vertx.eventBus().<Q>localConsumer(DataRequest.address(type), msg -> {
       TraceContext.attach(msg.headers().get(TraceContext.HEADER));
-      String token = msg.headers().get(Consistency.HEADER);
-      if (token != null) {
-        // Checked by the HTTP layer before it was sent.
-        Consistency.require(Consistency.parse(token));
-      }
       Future<R> result;
       try {
+        String token = msg.headers().get(Consistency.HEADER);
+        if (token != null) {
+          // Checked by the HTTP layer before it was sent.
+          Consistency.require(Consistency.parse(token));
+        }
         result = handler.apply(msg.body());
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);

@@ -91,7 +91,7 @@ final class Shards {
       if (behind[physical] != null) {
         behind[physical].increment();
       }
-      positions.refresh();
+      positions.refreshSoon();
     }
     return pools.primary(physical);
   }

@@ -5,6 +5,7 @@ import io.spillway.web.Problem;
 import io.spillway.web.ProblemException;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -37,6 +38,12 @@ final class ConsistencyHandler implements Handler<RoutingContext> {
         return;
       }
       Consistency.require(required);
+    }
+    HttpMethod method = ctx.request().method();
+    if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+      // Reads write nothing: no token to add, and no handler to pay for on the busiest path.
+      ctx.next();
+      return;
     }
     Context request = Consistency.local();
     Consistency carried = required;
