@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Read-your-writes across nodes with a real streaming replica: a client writes on node A and reads on node B,
  * whose reads go to the replica. With replay paused on the replica, a read that sends back the write's
  * {@code Spillway-Consistency} token goes to the primary and sees the write, while a read without it sees the
- * replica's older state; once replay resumes, reads with the token are served by the replica again.
+ * replica's older state; a write on node B that carries the token answers with one covering both writes,
+ * which node A honours; once replay resumes, reads with the token are served by the replica again.
  */
 class ConsistencyTokenReadsTest {
   private static final String BEHIND = "spillway_data_reads_primary_replica_behind_total";
@@ -78,6 +79,19 @@ class ConsistencyTokenReadsTest {
         assertEquals(200, withToken.statusCode(), "with the token node B reads the primary: " + withToken.bodyAsString());
         assertEquals("written on node A", withToken.bodyAsJsonObject().getString("text"));
         assertTrue(behind(http, b, shard) > behindBefore, "counted as reads the replica was too far behind for");
+
+        // The same client writes on node B, sending its token: the answer's token covers both writes, and
+        // node A, given it, shows the comment although its replica has not replayed either write.
+        HttpResponse<Buffer> comment = Await.result(http.post(portB, "127.0.0.1", "/v1/posts/" + postId + "/comments")
+            .putHeader("Authorization", "Bearer " + writer.token()).putHeader(Consistency.HEADER, token)
+            .sendJsonObject(new JsonObject().put("text", "written on node B")));
+        assertEquals(201, comment.statusCode(), comment.bodyAsString());
+        String merged = comment.getHeader(Consistency.HEADER);
+        assertTrue(Consistency.parse(merged).position(shard) >= Consistency.parse(token).position(shard), merged);
+        HttpResponse<Buffer> comments = Await.result(http.get(a.config().http().port(), "127.0.0.1",
+            "/v1/posts/" + postId + "/comments").putHeader(Consistency.HEADER, merged).send());
+        assertEquals(200, comments.statusCode(), comments.bodyAsString());
+        assertEquals("written on node B", comments.bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getString("text"));
 
         HttpResponse<Buffer> malformed = read(http, portB, postId, "0:not-an-lsn");
         assertEquals(400, malformed.statusCode());
