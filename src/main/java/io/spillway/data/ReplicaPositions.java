@@ -17,11 +17,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class ReplicaPositions {
   private static final String QUERY = "SELECT pg_last_wal_replay_lsn()::text";
+  private static final long MIN_DEMAND_GAP_NANOS = 10_000_000;
 
   private final ShardPools pools;
   private final AtomicLongArray[] replayed;
-  private static final long MIN_DEMAND_GAP_NANOS = 10_000_000;
-
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile long lastStart = System.nanoTime() - MIN_DEMAND_GAP_NANOS;
 
