@@ -1,5 +1,6 @@
 package io.spillway.cache;
 
+import io.spillway.web.Consistency;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.CacheConfig;
 import io.spillway.events.CommittedEvent;
@@ -57,10 +58,12 @@ public final class ReadCache {
   /**
    * The entry for {@code key}: from this node's memory when it has it (no I/O: the future is already
    * complete), else from Redis, else from {@code load}, whose answer is then cached. A failed load is not
-   * cached and fails the read.
+   * cached and fails the read. A request that carries a consistency token ({@link Consistency}) skips the
+   * caches and neither reads nor fills them: another node's cache may still hold what was there before the
+   * client's write, and the data layer sends such a read only where the write is visible.
    */
   public Future<Entry> get(CacheKey key, Supplier<Future<Entry>> load) {
-    if (!config.enabled()) {
+    if (!config.enabled() || Consistency.required() != null) {
       return load.get();
     }
     if (near != null) {

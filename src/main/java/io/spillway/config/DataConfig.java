@@ -14,11 +14,15 @@ import java.util.List;
  * breakerFailureThreshold} consecutive connection failures it fails requests at once for {@code
  * breakerOpenMs}, then lets one request probe the database.
  *
+ * <p>Each replica's replay position is read every {@code replicaPositionRefreshMs} (and when a read with a
+ * consistency token found every replica behind): how soon such reads return to the replicas.
+ *
  * <p>{@code shardMap} only seeds the live map kept on the first shard (docs/resharding.md): once a node has
  * started, moves change the map and this value is no longer read.
  */
 public record DataConfig(
-    int instances, int logicalShards, long readYourWritesMs, List<ShardConfig> shards, int[] shardMap,
+    int instances, int logicalShards, long readYourWritesMs, long replicaPositionRefreshMs, List<ShardConfig> shards,
+    int[] shardMap,
     long statementTimeoutMs, long idleInTransactionTimeoutMs, int breakerFailureThreshold, long breakerOpenMs,
     ReshardConfig resharding) {
 
@@ -26,6 +30,7 @@ public record DataConfig(
     Check.range("data.instances", instances, 1, 64);
     Check.range("data.logicalShards", logicalShards, 1, 4096);
     Check.range("data.readYourWritesMs", readYourWritesMs, 0, 3_600_000);
+    Check.range("data.replicaPositionRefreshMs", replicaPositionRefreshMs, 10, 60_000);
     Check.range("data.statementTimeoutMs", statementTimeoutMs, 0, 3_600_000);
     Check.range("data.idleInTransactionTimeoutMs", idleInTransactionTimeoutMs, 0, 3_600_000);
     Check.range("data.breaker.failureThreshold", breakerFailureThreshold, 1, 10_000);
@@ -66,7 +71,8 @@ public record DataConfig(
       }
     }
     ConfigReader breaker = r.child("breaker");
-    return new DataConfig(r.integer("instances"), logical, r.number("readYourWritesMs"), shards, map,
+    return new DataConfig(r.integer("instances"), logical, r.number("readYourWritesMs"),
+        r.number("replicaPositionRefreshMs"), shards, map,
         r.number("statementTimeoutMs"), r.number("idleInTransactionTimeoutMs"), breaker.integer("failureThreshold"),
         breaker.number("openMs"), ReshardConfig.from(r.child("resharding")));
   }

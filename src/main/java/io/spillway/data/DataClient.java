@@ -2,6 +2,7 @@ package io.spillway.data;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.spillway.web.Consistency;
 import io.spillway.web.LocalCodec;
 import io.spillway.web.Problem;
 import io.spillway.web.ProblemType;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sends data operations to the DataVerticle over the local event bus and turns its failures into problems:
- * 404, 403, 409 and 422 as they are, anything else as 503 (retryable) or 500.
+ * 404, 403, 409 and 422 as they are, anything else as 503 (retryable) or 500. The request's consistency token
+ * travels with each operation, and the positions a write reached come back with its answer ({@link Consistency}).
  */
 public final class DataClient {
   private static final DeliveryOptions SEND = LocalCodec.options(10_000);
@@ -44,15 +46,30 @@ public final class DataClient {
         .publishPercentileHistogram()
         .register(registry));
     String traceparent = TraceContext.current();
-    DeliveryOptions options = traceparent == null ? SEND
-        : new DeliveryOptions(SEND).addHeader(TraceContext.HEADER, traceparent);
+    Consistency required = Consistency.required();
+    DeliveryOptions options = SEND;
+    if (traceparent != null || required != null) {
+      options = new DeliveryOptions(SEND);
+      if (traceparent != null) {
+        options.addHeader(TraceContext.HEADER, traceparent);
+      }
+      if (required != null) {
+        options.addHeader(Consistency.HEADER, required.toString());
+      }
+    }
     return vertx.eventBus().<R>request(DataRequest.address(request.getClass()), request, options)
         .transform(ar -> {
           if (timer != null) {
             timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           }
-          return ar.succeeded() ? Future.succeededFuture(ar.result().body())
-              : Future.failedFuture(toProblem(ar.cause()));
+          if (ar.failed()) {
+            return Future.failedFuture(toProblem(ar.cause()));
+          }
+          String written = ar.result().headers().get(Consistency.HEADER);
+          if (written != null) {
+            Consistency.wrote(Consistency.parse(written));
+          }
+          return Future.succeededFuture(ar.result().body());
         });
   }
 

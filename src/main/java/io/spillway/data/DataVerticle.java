@@ -1,5 +1,6 @@
 package io.spillway.data;
 
+import io.spillway.web.Consistency;
 import io.spillway.web.LocalCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.AppConfig;
@@ -23,7 +24,9 @@ import java.util.function.Supplier;
 
 /**
  * Owns the shard pools and serves the data operations ({@link Requests}) on the event bus. HttpVerticles
- * never talk to PostgreSQL themselves. Migrations run on every shard before the first request is served.
+ * never talk to PostgreSQL themselves. Migrations run on every shard before the first request is served. An
+ * operation's consistency token arrives in a message header and the positions its writes reached go back in
+ * the reply's ({@link Consistency}).
  */
 public final class DataVerticle extends VerticleBase {
   public static final String HEALTH_OWNER = "data";
@@ -37,6 +40,7 @@ public final class DataVerticle extends VerticleBase {
   private final RecentWriters recentWriters;
   private final LiveShardMap shardMap;
   private ShardPools pools;
+  private Shards shards;
 
   private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters, LiveShardMap shardMap) {
     this.config = config;
@@ -58,7 +62,9 @@ public final class DataVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.register(vertx);
     pools = ShardPools.create(vertx, config.data(), registry);
-    Shards shards = new Shards(pools, shardMap.router(), recentWriters);
+    ReplicaPositions positions = new ReplicaPositions(pools);
+    positions.watch(vertx, config.data().replicaPositionRefreshMs());
+    shards = new Shards(pools, shardMap.router(), recentWriters, positions, registry);
     OutboxEvents outbox = new OutboxEvents(config.kafka().topic());
     UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
@@ -130,13 +136,19 @@ public final class DataVerticle extends VerticleBase {
       TraceContext.attach(msg.headers().get(TraceContext.HEADER));
       Future<R> result;
       try {
+        String token = msg.headers().get(Consistency.HEADER);
+        if (token != null) {
+          // Checked by the HTTP layer before it was sent.
+          Consistency.require(Consistency.parse(token));
+        }
         result = handler.apply(msg.body());
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
       result.onComplete(ar -> {
         if (ar.succeeded()) {
-          msg.reply(ar.result(), REPLY);
+          shards.written().onComplete(written -> msg.reply(ar.result(), written.result() == null ? REPLY
+              : new DeliveryOptions(REPLY).addHeader(Consistency.HEADER, written.result().toString())));
         } else {
           fail(msg, ar.cause());
         }

@@ -71,7 +71,7 @@ final class FollowStore {
                 + "ON CONFLICT (follower_id, followee_id) DO UPDATE SET updated_at = now()")
                 .execute(Tuple.of(follower, followee)))
             .mapEmpty()))
-        .onSuccess(v -> shards.wrote(follower))
+        .onSuccess(v -> shards.wrote(follower, follower))
         .compose(v -> sync(follower, followee).otherwise(err -> {
           LOG.warn("the followers side of {} -> {} is behind, it will be repaired: {}", follower, followee,
               String.valueOf(err));
@@ -112,7 +112,9 @@ final class FollowStore {
                 .execute(Tuple.of(followee, follows ? 1 : -1))
                 .compose(x -> outbox.add(tx, Channel.user(followee),
                     follows ? EventType.FOLLOW_CREATED : EventType.FOLLOW_DELETED, "users/" + followee,
-                    new JsonObject().put("followerId", Ids.format(follower)).put("followeeId", Ids.format(followee))))));
+                    new JsonObject().put("followerId", Ids.format(follower)).put("followeeId", Ids.format(followee))))))
+        // The caller's consistency token covers this side too, once it is written.
+        .onSuccess(v -> shards.touched(shards.router().physicalOfId(followee)));
   }
 
   /**

@@ -44,6 +44,9 @@ final class IdempotencyStore {
         .onSuccess(r -> {
           if (wrote[0]) {
             write.committed().run();
+          } else {
+            // A retry answered from the record: the first request's write is on this shard.
+            shards.touched(shards.router().physical(write.logical()));
           }
         });
   }

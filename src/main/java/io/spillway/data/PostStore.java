@@ -37,14 +37,14 @@ final class PostStore {
    * the post, insert its outbox event. No author row, no post and no event.
    */
   Future<Model.Post> create(Requests.CreatePost req) {
-    return createIn(shards.primaryForId(req.authorId()), req).onSuccess(p -> shards.wrote(req.authorId()));
+    return createIn(shards.primaryForId(req.authorId()), req).onSuccess(p -> shards.wrote(req.authorId(), req.authorId()));
   }
 
   /** The same statement inside a transaction that other rows join (an Idempotency-Key record). */
   ShardWrite<Model.Post> createWrite(Requests.CreatePost req) {
     return new ShardWrite<>(ShardRouter.logicalOf(req.authorId()), shards.primaryForId(req.authorId()),
         tx -> createIn(tx, req),
-        () -> shards.wrote(req.authorId()));
+        () -> shards.wrote(req.authorId(), req.authorId()));
   }
 
   private Future<Model.Post> createIn(SqlClient client, Requests.CreatePost req) {
@@ -102,7 +102,7 @@ final class PostStore {
                   .compose(v -> outbox.add(tx, Channel.posts(author), EventType.POST_DELETED, "posts/" + req.id(),
                       new JsonObject().put("postId", Ids.format(req.id())).put("authorId", Ids.format(author))));
             }))
-        .onSuccess(v -> shards.wrote(req.actor()));
+        .onSuccess(v -> shards.wrote(req.actor(), req.id()));
   }
 
   Future<Model.Page<Model.Post>> listByAuthor(Requests.ListUserPosts req) {
@@ -118,7 +118,7 @@ final class PostStore {
   ShardWrite<Model.Comment> commentWrite(Requests.CreateComment req) {
     return new ShardWrite<>(ShardRouter.logicalOf(req.postId()), shards.primaryForId(req.postId()),
         tx -> commentIn(tx, req),
-        () -> shards.wrote(req.authorId()));
+        () -> shards.wrote(req.authorId(), req.postId()));
   }
 
   private Future<Model.Comment> commentIn(io.vertx.sqlclient.SqlConnection tx, Requests.CreateComment req) {
@@ -180,7 +180,7 @@ final class PostStore {
                     .compose(like -> likeEvents(tx, like, author, req.userId()).map(like));
               });
             }))
-        .onSuccess(l -> shards.wrote(req.userId()));
+        .onSuccess(l -> shards.wrote(req.userId(), req.postId()));
   }
 
   private Future<Void> likeEvents(io.vertx.sqlclient.SqlConnection tx, Model.Like like, long author, long liker) {

@@ -32,7 +32,7 @@ final class UserStore {
     int logical = shards.router().logicalForKey(req.email());
     Model.User[] created = new Model.User[1];
     return new ShardWrite<>(logical, shards.primary(shards.router().physical(logical)),
-        tx -> createIn(tx, req, logical).onSuccess(u -> created[0] = u), () -> shards.wrote(created[0].id()));
+        tx -> createIn(tx, req, logical).onSuccess(u -> created[0] = u), () -> shards.wrote(created[0].id(), created[0].id()));
   }
 
   private Future<Model.User> createIn(io.vertx.sqlclient.SqlConnection tx, Requests.CreateUser req, int logical) {
@@ -72,7 +72,7 @@ final class UserStore {
             outbox.envelope(channel, EventType.USER_UPDATED)))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("user"))
             : Future.succeededFuture(Rows.user(rows.iterator().next())))
-        .onSuccess(u -> shards.wrote(u.id()));
+        .onSuccess(u -> shards.wrote(u.id(), u.id()));
   }
 
   private static final String UPDATE_USER = """

@@ -10,8 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
 /**
- * The router every request goes through: request id, trace, the caller's address, access log, then the
- * routes; every failure and every unmatched request becomes a problem+json response.
+ * The router every request goes through: request id, trace, the consistency token, the caller's address,
+ * access log, then the routes; every failure and every unmatched request becomes a problem+json response.
  */
 public final class ApiRouter {
   private ApiRouter() {}
@@ -26,6 +26,7 @@ public final class ApiRouter {
     if (config.observe().tracingEnabled()) {
       router.route().handler(new TraceHandler());
     }
+    router.route().handler(new ConsistencyHandler(config.data().shards().size()));
     router.route().handler(callers);
     if (config.http().accessLog()) {
       router.route().handler(new AccessLog(config.http().accessLogSampleRate(), config.http().accessLogSlowMs()));
