@@ -6,6 +6,8 @@ import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
 import io.spillway.web.RequestCost;
 import io.spillway.web.RouteTemplates;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -44,40 +46,51 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    // A request whose body (or end) has not been read yet is paused while Redis decides, so nothing arrives
-    // while no handler listens (a WebSocket upgrade that found its request already read could not proceed);
-    // resumed before passing it on, delivery restarts on a later turn, after the next handler has set its own.
+    Future<Decision> decision = limiter.check(requestInfo(ctx), stage);
+    if (decision.isComplete()) {
+      // Decided in memory (a lease, the local fallback): nothing can arrive meanwhile, go on at once.
+      decided(ctx, decision);
+      return;
+    }
+    // Redis decides: a request whose body (or end) has not been read yet is paused meanwhile, so nothing
+    // arrives while no handler listens (a WebSocket upgrade that found its request already read could not
+    // proceed); resumed before passing it on, delivery restarts on a later turn, after the next handler has
+    // set its own.
     HttpServerRequest request = ctx.request();
     boolean paused = !request.isEnded();
     if (paused) {
       request.pause();
     }
-    limiter.check(requestInfo(ctx), stage).onComplete(ar -> {
+    decision.onComplete(ar -> {
       if (paused) {
         request.resume();
       }
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      Decision d = ar.result();
-      if (d.unavailable()) {
-        Problems.send(ctx, ProblemType.RATE_LIMIT_UNAVAILABLE.with(
-            "the rate limiter cannot reach its store; try again shortly"));
-        return;
-      }
-      // Two checks on one request: the headers describe the more restrictive decision.
-      Decision shown = ctx.get(SHOWN);
-      if (shown == null || !d.admitted() || !shown.limited() || d.limited() && d.remaining() <= shown.remaining()) {
-        RateLimitHeaders.apply(d, ctx.response().headers(), limiter.config().legacyHeaders());
-        ctx.put(SHOWN, d);
-      }
-      if (d.admitted()) {
-        ctx.next();
-      } else {
-        Problems.send(ctx, problem(d));
-      }
+      decided(ctx, ar);
     });
+  }
+
+  private void decided(RoutingContext ctx, AsyncResult<Decision> ar) {
+    if (ar.failed()) {
+      ctx.fail(ar.cause());
+      return;
+    }
+    Decision d = ar.result();
+    if (d.unavailable()) {
+      Problems.send(ctx, ProblemType.RATE_LIMIT_UNAVAILABLE.with(
+          "the rate limiter cannot reach its store; try again shortly"));
+      return;
+    }
+    // Two checks on one request: the headers describe the more restrictive decision.
+    Decision shown = ctx.get(SHOWN);
+    if (shown == null || !d.admitted() || !shown.limited() || d.limited() && d.remaining() <= shown.remaining()) {
+      RateLimitHeaders.apply(d, ctx.response().headers(), limiter.config().legacyHeaders());
+      ctx.put(SHOWN, d);
+    }
+    if (d.admitted()) {
+      ctx.next();
+    } else {
+      Problems.send(ctx, problem(d));
+    }
   }
 
   /** What the limiter needs to know of a routed, authenticated request. */
