@@ -102,7 +102,7 @@ final class Leases {
   private final LeaseFetches fetches;
   private final LongSupplier nanos;
   private final LimiterMetrics metrics;
-  /** Leases by key; expired ones are dropped when next read and by {@link #refundDropped}'s sweep. */
+  /** Leases by key; an expired one is dropped when a new one replaces it or by {@link #refundDropped}'s sweep. */
   private final ConcurrentHashMap<String, Lease> held = new ConcurrentHashMap<>();
   private final SingleFlight<String, Lease> fetching = new SingleFlight<>();
   private final Queue<Refund> refunds = new ConcurrentLinkedQueue<>();
@@ -188,9 +188,7 @@ final class Leases {
     }
     long now = nanos.getAsLong();
     if (now >= lease.expiresAtNanos) {
-      if (held.remove(c.key(), lease)) {
-        drop(c.key(), lease);
-      }
+      // Left for the fetch that replaces it, or for the sweep, to drop: no write on the request path.
       return null;
     }
     if (lease.tryTake(c.cost(), now)) {
