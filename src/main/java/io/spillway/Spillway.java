@@ -9,6 +9,7 @@ import io.spillway.auth.PasswordHasher;
 import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.Seeder;
+import io.spillway.feed.FanOutVerticle;
 import io.spillway.limit.RateLimiter;
 import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
@@ -211,10 +212,13 @@ public final class Spillway {
       LOG.warn("kafka.bootstrapServers is empty: real-time push and the outbox relay are off on this node");
     }
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry()), config.data().instances()));
+        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry(), redis), config.data().instances()));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis), config.stream().instances()));
+    }
+    if (kafka && config.feed().timelines() && config.feed().instances() > 0) {
+      chain = chain.compose(v -> deploy(() -> new FanOutVerticle(config, telemetry.registry()), config.feed().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
       chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry()), config.stream().outboxInstances()));

@@ -3,6 +3,8 @@ package io.spillway.data;
 import io.spillway.web.LocalCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.AppConfig;
+import io.spillway.config.FeedConfig;
+import io.spillway.events.OutboxCommits;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.spillway.observe.TraceContext;
@@ -11,6 +13,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.pgclient.PgException;
+import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,7 @@ import org.slf4j.MDC;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -31,25 +35,34 @@ public final class DataVerticle extends VerticleBase {
   private static final DeliveryOptions REPLY = LocalCodec.options(30_000);
 
   private static final int RECENT_WRITERS = 100_000;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** The requests whose transaction writes outbox rows: their success wakes the node's outbox relays. */
+  private static final Set<Class<?>> OUTBOX_WRITES = Set.of(Requests.CreatePost.class, Requests.DeletePost.class,
+      Requests.CreateComment.class, Requests.SetLike.class, Requests.SetFollow.class, Requests.UpdateUser.class,
+      Requests.IdempotentWrite.class);
 
   private final AppConfig config;
   private final MeterRegistry registry;
   private final RecentWriters recentWriters;
+  private final Redis redis;
   private ShardPools pools;
+  private boolean wakePending;
 
-  private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters) {
+  private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters, Redis redis) {
     this.config = config;
     this.registry = registry;
     this.recentWriters = recentWriters;
+    this.redis = redis;
   }
 
   /**
    * The node's data verticles: every instance shares one record of who wrote recently, so a client's read
-   * goes to the primary whichever instance served its write.
+   * goes to the primary whichever instance served its write. {@code redis} (the node's client) holds the
+   * feed's timelines.
    */
-  public static Supplier<DataVerticle> instances(AppConfig config, MeterRegistry registry) {
+  public static Supplier<DataVerticle> instances(AppConfig config, MeterRegistry registry, Redis redis) {
     RecentWriters shared = new RecentWriters(config.data().readYourWritesMs(), RECENT_WRITERS);
-    return () -> new DataVerticle(config, registry, shared);
+    return () -> new DataVerticle(config, registry, shared, redis);
   }
 
   @Override
@@ -61,7 +74,13 @@ public final class DataVerticle extends VerticleBase {
     UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
-    FeedReader feed = new FeedReader(shards, follows, users);
+    FeedConfig feedConfig = config.feed();
+    WideAuthors wide = new WideAuthors(redis);
+    // Without Kafka nothing fans out, so timelines would go stale: every page is assembled at read time.
+    boolean fannedOut = feedConfig.timelines() && !config.kafka().bootstrapServers().isBlank();
+    Timelines timelines = fannedOut ? new Timelines(redis, feedConfig.timelineMaxEntries(),
+        feedConfig.timelineTtlSeconds(), config.redis().timeoutMs()) : null;
+    FeedReader feed = new FeedReader(shards, follows, users, timelines, wide, feedConfig.maxFollowees(), registry);
     IdempotencyStore idempotency = new IdempotencyStore(shards, posts, users);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
     AccountStore accounts = new AccountStore(shards);
@@ -80,6 +99,14 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.SetFollow.class, follows::set);
     on(Requests.ListFollows.class, follows::list);
     on(Requests.ReadFeed.class, feed::read);
+    on(Requests.RebuildTimeline.class, req -> feed.rebuild(req.userId(), true));
+    if (timelines != null) {
+      FanOut fanOut = new FanOut(shards, follows, timelines, wide, feedConfig.fanoutMaxFollowers(),
+          feedConfig.fanoutPageSize());
+      on(Requests.FanOutPost.class, fanOut::post);
+      on(Requests.FollowChanged.class, fanOut::follow);
+      wide.watch(vertx, feedConfig.wideAuthorsRefreshMs());
+    }
     BatchReads batches = new BatchReads(shards);
     on(Requests.GetUsers.class, batches::users);
     on(Requests.GetPosts.class, batches::posts);
@@ -129,11 +156,25 @@ public final class DataVerticle extends VerticleBase {
       result.onComplete(ar -> {
         if (ar.succeeded()) {
           msg.reply(ar.result(), REPLY);
+          if (OUTBOX_WRITES.contains(type)) {
+            outboxCommitted();
+          }
         } else {
           fail(msg, ar.cause());
         }
       });
     });
+  }
+
+  /** Wakes the node's outbox relays: one message per turn of this event loop, however many writes it saw. */
+  private void outboxCommitted() {
+    if (!wakePending) {
+      wakePending = true;
+      vertx.runOnContext(v -> {
+        wakePending = false;
+        vertx.eventBus().publish(OutboxCommits.ADDRESS, null, LOCAL);
+      });
+    }
   }
 
   /** One line per operation and kind of failure every 10 s: a dead shard must not flood the log. */

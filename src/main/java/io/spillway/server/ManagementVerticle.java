@@ -52,6 +52,7 @@ public final class ManagementVerticle extends VerticleBase {
       AccountPlanUpdate plans = new AccountPlanUpdate(vertx, new DataClient(vertx, telemetry.registry()),
           limitsUpdate::current, config.auth().defaultPlan());
       router.put("/admin/accounts/:id/plan").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(plans::handle);
+      router.post("/admin/feed/:id/rebuild").handler(new TimelineRebuild(new DataClient(vertx, telemetry.registry()))::handle);
     }
     for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, Problems::handleFailure);

@@ -56,6 +56,47 @@ class LikesAndCommentsTest {
     }
   }
 
+  /**
+   * One author's counts are spread over counter slots: 40 posts at once, 16 follows of them at once, then 5
+   * deletes and 6 unfollows, and the counts are exact.
+   */
+  @Test
+  void concurrentPostsAndFollowsOfOneUserGiveExactCounts() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User author = api.newUser("busy");
+    List<ApiClient.User> fans = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      fans.add(api.newUser("follower" + i));
+    }
+    try (TestHttp.Counted burst = app.concurrentClient()) {
+      ApiClient concurrent = new ApiClient(burst.web());
+      List<Future<HttpResponse<Buffer>>> writes = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        writes.add(concurrent.send(HttpMethod.POST, "/v1/posts", author, new JsonObject().put("text", "post " + i)));
+      }
+      for (ApiClient.User fan : fans) {
+        writes.add(concurrent.send(HttpMethod.PUT, "/v1/users/" + author.id() + "/follow", fan, null));
+      }
+      Await.result(Future.all(writes));
+      writes.forEach(f -> assertTrue(f.result().statusCode() < 300, f.result().bodyAsString()));
+      List<Future<HttpResponse<Buffer>>> undo = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        String id = writes.get(i).result().bodyAsJsonObject().getString("id");
+        undo.add(concurrent.send(HttpMethod.DELETE, "/v1/posts/" + id, author, null));
+      }
+      for (ApiClient.User fan : fans.subList(0, 6)) {
+        undo.add(concurrent.send(HttpMethod.DELETE, "/v1/users/" + author.id() + "/follow", fan, null));
+      }
+      Await.result(Future.all(undo));
+      undo.forEach(f -> assertTrue(f.result().statusCode() < 300, f.result().bodyAsString()));
+    }
+    JsonObject user = api.get("/v1/users/" + author.id(), null).bodyAsJsonObject();
+    assertEquals(35, user.getInteger("postCount"));
+    assertEquals(10, user.getInteger("followerCount"));
+    assertEquals(1, api.get("/v1/users/" + fans.get(15).id(), null).bodyAsJsonObject().getInteger("followingCount"));
+    assertEquals(0, api.get("/v1/users/" + fans.get(0).id(), null).bodyAsJsonObject().getInteger("followingCount"));
+  }
+
   @Test
   void commentsLiveWithTheirPostAndPaginate() {
     ApiClient api = new ApiClient(app.client());
