@@ -8,30 +8,29 @@
 #   fan-out  one post at a time by authors with 10, 1,000 and FANS followers, every follower with a
 #            timeline: the lag from the post's write to its being in every follower's timeline
 #            (spillway_feed_fanout_lag_seconds) and the timelines written per second.
-#   outbox   POST /v1/posts open-loop at RATE/s for SECONDS_ s (100 authors): commit -> Kafka delay
+#   outbox   POST /v1/posts open-loop at each of RATES/s for SECONDS_ s (100 authors): commit -> Kafka delay
 #            (spillway_outbox_delay_seconds, p50/p99 from the histogram's buckets), with no NOTIFY per commit.
 # Data in bulk (bench/growth_seed.py, placed by the server's rules), fresh per run; the nodes are the
 # production jar with rate limits and shedding off and the access log at 0; Kafka is the test broker in a
-# JVM of its own. Good: feed p99 at 1,000 and 5,000 follows within 2x of 10 follows; writes with 1 author
+# JVM of its own, Redis a redis-server of the bench's own on BENCH_REDIS_PORT (PORT + 5). The second node
+# stops after the feed part, so writes, fan-out and outbox run beside one node only. Good: feed p99 at 1,000 and 5,000 follows within 2x of 10 follows; writes with 1 author
 # at least 1/1.5 of the rate with 100; outbox p99 under 50 ms at 2,000 writes/s.
 #
 #   PORT=31080 MGMT_PORT=31081 KAFKA_PORT=31084 bench/growth.sh      (about 8 minutes)
-BENCH_DB_PREFIX=${BENCH_DB_PREFIX:-spillway_growth}
-BENCH_REDIS_DB=${BENCH_REDIS_DB:-14}
+# Shorter than the other benches' defaults, so the whole run stays under about 10 minutes.
+DURATION=${DURATION:-5s} WARMUP=${WARMUP:-3s} ROUNDS=${ROUNDS:-3} CONNS=${CONNS:-32}
+BENCH_DB_PREFIX=${BENCH_DB_PREFIX:-spillway_growth} BENCH_REDIS_DB=${BENCH_REDIS_DB:-0}
+BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-$((${PORT:-8080} + 5))}
 source "$(dirname "$0")/lib.sh"
-DURATION=${DURATION:-5s}
-WARMUP=${WARMUP:-3s}
-ROUNDS=${ROUNDS:-2}
-CONNS=${CONNS:-32}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 FANS=${FANS:-100000}
-RATE=${RATE:-2000}
-SECONDS_=${SECONDS_:-10}
+RATES=${RATES:-500 1000 2000}
+SECONDS_=${SECONDS_:-8}
 LEVELS=(10 100 1000 5000)
-export BENCH_DB_PREFIX BENCH_REDIS_DB PORT MGMT_PORT
+export BENCH_DB_PREFIX BENCH_REDIS_DB BENCH_REDIS_PORT PORT MGMT_PORT
 PORT_OFF=$((PORT + 2)); MGMT_OFF=$((MGMT_PORT + 2))
 ensure_tools wrk psql redis-cli curl
-for p in "$PORT" "$MGMT_PORT" "$PORT_OFF" "$MGMT_OFF" "$KAFKA_PORT"; do port_free "$p"; done
+for p in "$PORT" "$MGMT_PORT" "$PORT_OFF" "$MGMT_OFF" "$KAFKA_PORT" "$BENCH_REDIS_PORT"; do port_free "$p"; done
 build_server
 build_test_classpath
 open_results growth
@@ -41,13 +40,19 @@ BENCH_PIDS[kafka]=$!
 for _ in $(seq 1 150); do grep -q "kafka ready" "$SCRATCH/growth-kafka.log" && break; sleep 0.2; done
 grep -q "kafka ready" "$SCRATCH/growth-kafka.log" || { echo "kafka did not start" >&2; exit 1; }
 
+redis-server --port "$BENCH_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$SCRATCH/growth-redis.log" 2>&1 &
+BENCH_PIDS[redis]=$!
+for _ in $(seq 1 50); do redis-cli -p "$BENCH_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+R=(redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB")
+
 t0=$SECONDS
 SEED_GENERATOR="python3 $BENCH_DIR/growth_seed.py --fans $FANS" "$BENCH_DIR/seed.sh"
 seed_s=$((SECONDS - t0))
 D="$SCRATCH/seed"
 # Every fan has a (ready, empty) timeline, as an active reader does: the fan-out writes all of them.
-redis-cli -h 127.0.0.1 -n "$BENCH_REDIS_DB" --pipe <"$D/fans-timelines.resp" >/dev/null
-for l in "${LEVELS[@]}"; do mint_tokens "$D/readers-$l.txt" 1000 "$SCRATCH/growth-readers-$l.tokens"; done
+"${R[@]}" --pipe <"$D/fans-timelines.resp" >/dev/null
+echo "fan timelines made: $("${R[@]}" DBSIZE) keys in Redis" | tee -a "$RAW"
+for l in "${LEVELS[@]}"; do mint_tokens "$D/readers-$l.txt" "$(wc -l <"$D/readers-$l.txt")" "$SCRATCH/growth-readers-$l.tokens"; done
 mint_tokens "$D/authors.txt" 1 "$SCRATCH/growth-w1.tokens"
 mint_tokens "$D/authors.txt" 100 "$SCRATCH/growth-w100.tokens"
 
@@ -60,7 +65,7 @@ start_spillway growth-assembled "$PORT_OFF" "$MGMT_OFF" "${COMMON[@]}" SPILLWAY_
 ON="http://127.0.0.1:$PORT"; OFF="http://127.0.0.1:$PORT_OFF"
 
 metric() { # NAME: the value of one sample line of the timelines node's /metrics (0 when absent)
-  curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" | awk -v n="$1" '$1 == n {v = $2} END {print v + 0}'
+  curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" | awk -v n="$1" '$1 == n {v = $2} END {printf "%.6f\n", v + 0}'
 }
 
 # Each reader's first page builds its timeline (in the background); wait for all of them.
@@ -73,7 +78,7 @@ ready_s=$SECONDS
 for l in "${LEVELS[@]}"; do
   while read -r id; do
     for _ in $(seq 1 600); do
-      [ -n "$(redis-cli -h 127.0.0.1 -n "$BENCH_REDIS_DB" ZSCORE "spillway:feed:tl:$id" "0000000000000000000:0")" ] && break
+      [ -n "$("${R[@]}" ZSCORE "spillway:feed:tl:$id" "0000000000000000000:0")" ] && break
       sleep 0.1
     done
   done <"$D/readers-$l.txt"
@@ -101,6 +106,8 @@ for t in "${FEED_TARGETS[@]}"; do feed "$t" 0; done
 while read -r round target; do feed "$target" "$round"; done < <(round_order "$ROUNDS" "${FEED_TARGETS[@]}")
 reads_timeline=$(metric 'spillway_feed_reads_total{path="timeline"}')
 reads_assembled=$(metric 'spillway_feed_reads_total{path="assembled"}')
+errors_off=$(server_errors growth-assembled)
+stop_process growth-assembled
 
 # --- writes: 1 author against 100 -----------------------------------------------------------------------
 POST_BODY='{"text":"benchmark post: the quick brown fox jumps over the lazy dog"}'
@@ -121,7 +128,8 @@ settle() {
   local last=-1 now
   for _ in $(seq 1 600); do
     now=$(metric spillway_feed_fanout_lag_seconds_count)
-    [ "$now" = "$last" ] && [ "$(metric 'spillway_outbox_backlog{shard="0"}')" = 0 ] && return 0
+    [ "$now" = "$last" ] && [ "$(metric 'spillway_outbox_backlog{shard="0"}')" = 0.000000 ] \
+      && [ "$(metric 'spillway_outbox_backlog{shard="1"}')" = 0.000000 ] && return 0
     last=$now; sleep 1
   done
 }
@@ -142,25 +150,29 @@ while read -r followers author last_fan; do
     lag_ms=$(python3 -c "print(round(($(metric spillway_feed_fanout_lag_seconds_sum) - $sum0) * 1000, 1))")
     written=$(python3 -c "print(int($(metric spillway_feed_fanout_timelines_total) - $written0))")
     member=$(printf '%019d:%s' "$post" "$author")
-    last=$(redis-cli -h 127.0.0.1 -n "$BENCH_REDIS_DB" ZSCORE "spillway:feed:tl:$last_fan" "$member")
+    last=$("${R[@]}" ZSCORE "spillway:feed:tl:$last_fan" "$member")
     echo "followers=$followers post=$i lag_ms=$lag_ms timelines_written=$written" \
       "in_last_followers_timeline=$([ -n "$last" ] && echo yes || echo no)" | tee -a "$fanout_file"
   done
 done <"$D/fanout-authors.txt"
 
-# --- outbox: commit -> Kafka at RATE writes/s ------------------------------------------------------------
-settle
-curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/growth-metrics-before.txt"
-open_loop port="$PORT" mix="posts:1:POST:/v1/posts" slo="posts:250" tokens="$SCRATCH/growth-w100.tokens" \
-  rate="$RATE" seconds="$SECONDS_" warmup=0 label=outbox >"$SCRATCH/growth-openloop.out" 2>&1
-curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/growth-metrics-after.txt"
-{ echo "### outbox: OpenLoopLoad rate=$RATE seconds=$SECONDS_ POST /v1/posts (100 authors)"
-  cat "$SCRATCH/growth-openloop.out"; echo; } >>"$RAW"
-writes_line=$(python3 "$BENCH_DIR/stats.py" openloop "$SCRATCH/growth-openloop.out" posts)
-delay_line=$(python3 "$BENCH_DIR/stats.py" histogram "$SCRATCH/growth-metrics-before.txt" \
-  "$SCRATCH/growth-metrics-after.txt" spillway_outbox_delay_seconds)
+# --- outbox: commit -> Kafka at RATES writes/s -----------------------------------------------------------
+outbox_file="$SCRATCH/growth.outbox"; : >"$outbox_file"
+for rate in $RATES; do
+  settle
+  curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/growth-metrics-before.txt"
+  open_loop port="$PORT" mix="posts:1:POST:/v1/posts" slo="posts:250" tokens="$SCRATCH/growth-w100.tokens" \
+    rate="$rate" seconds="$SECONDS_" warmup=0 label="outbox-$rate" >"$SCRATCH/growth-openloop.out" 2>&1
+  curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/growth-metrics-after.txt"
+  { echo "### outbox: OpenLoopLoad rate=$rate seconds=$SECONDS_ POST /v1/posts (100 authors)"
+    cat "$SCRATCH/growth-openloop.out"; echo; } >>"$RAW"
+  { echo "rate=$rate writes: $(python3 "$BENCH_DIR/stats.py" openloop "$SCRATCH/growth-openloop.out" posts)"
+    echo "rate=$rate commit -> Kafka ack (spillway_outbox_delay_seconds, both shards): $(python3 "$BENCH_DIR/stats.py" \
+      histogram "$SCRATCH/growth-metrics-before.txt" "$SCRATCH/growth-metrics-after.txt" spillway_outbox_delay_seconds)"
+  } | tee -a "$outbox_file"
+done
 notify_triggers=$(psql "${PG[@]}" -Atq -d "$(shard_db 0)" -c "SELECT count(*) FROM pg_trigger WHERE tgname = 'outbox_notify'")
-errors_on=$(server_errors growth-timelines); errors_off=$(server_errors growth-assembled)
+errors_on=$(server_errors growth-timelines)
 stop_all
 
 summary="$SCRATCH/growth.summary"
@@ -193,10 +205,9 @@ summary="$SCRATCH/growth.summary"
   echo
   cat "$fanout_file"
   echo
-  echo "## Outbox wake-up: POST /v1/posts open-loop at $RATE/s for $SECONDS_ s, 100 authors"
+  echo "## Outbox wake-up: POST /v1/posts open-loop at each of $RATES/s for $SECONDS_ s, 100 authors"
   echo
-  echo "writes: $writes_line"
-  echo "commit -> Kafka ack (spillway_outbox_delay_seconds, both shards): $delay_line"
+  cat "$outbox_file"
   echo "outbox_notify triggers on shard 0: $notify_triggers"
   echo
   echo "server errors logged: timelines node $errors_on, assembled node $errors_off"
