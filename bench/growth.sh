@@ -4,7 +4,8 @@
 #            "timelines" (the shipped hybrid fan-out) against "assembled" (feed.timelines=false: every
 #            page assembled at read time), two nodes side by side on the same data, wrk -c CONNS, interleaved;
 #            plus each one unloaded (wrk -t1 -c1). Objective 500 ms.
-#   writes   POST /v1/posts by 1 author against 100 authors (objective 250 ms), interleaved.
+#   writes   POST /v1/posts by 1 author against 100 authors (objective 250 ms), and by 100 authors with the
+#            NOTIFY-per-statement trigger the outbox had before V7 put back for the run, interleaved.
 #   fan-out  one post at a time by authors with 10, 1,000 and FANS followers, every follower with a
 #            timeline: the lag from the post's write to its being in every follower's timeline
 #            (spillway_feed_fanout_lag_seconds) and the timelines written per second.
@@ -17,6 +18,7 @@
 # at least 1/1.5 of the rate with 100; outbox p99 under 50 ms at 2,000 writes/s.
 #
 #   PORT=31080 MGMT_PORT=31081 KAFKA_PORT=31084 bench/growth.sh      (about 8 minutes)
+# PARTS (default "feed writes fanout outbox") runs some of the parts only, on the same fresh data.
 # Shorter than the other benches' defaults, so the whole run stays under about 10 minutes.
 DURATION=${DURATION:-5s} WARMUP=${WARMUP:-3s} ROUNDS=${ROUNDS:-3} CONNS=${CONNS:-32}
 BENCH_DB_PREFIX=${BENCH_DB_PREFIX:-spillway_growth} BENCH_REDIS_DB=${BENCH_REDIS_DB:-0}
@@ -27,6 +29,8 @@ FANS=${FANS:-100000}
 RATES=${RATES:-500 1000 2000}
 SECONDS_=${SECONDS_:-8}
 LEVELS=(10 100 1000 5000)
+PARTS=${PARTS:-feed writes fanout outbox}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 export BENCH_DB_PREFIX BENCH_REDIS_DB BENCH_REDIS_PORT PORT MGMT_PORT
 PORT_OFF=$((PORT + 2)); MGMT_OFF=$((MGMT_PORT + 2))
 ensure_tools wrk psql redis-cli curl
@@ -102,8 +106,10 @@ feed() { # TARGET ROUND: TARGET is <mode>-<follows>
 }
 FEED_TARGETS=()
 for l in "${LEVELS[@]}"; do FEED_TARGETS+=("timelines-$l" "assembled-$l"); done
-for t in "${FEED_TARGETS[@]}"; do feed "$t" 0; done
-while read -r round target; do feed "$target" "$round"; done < <(round_order "$ROUNDS" "${FEED_TARGETS[@]}")
+if part feed; then
+  for t in "${FEED_TARGETS[@]}"; do feed "$t" 0; done
+  while read -r round target; do feed "$target" "$round"; done < <(round_order "$ROUNDS" "${FEED_TARGETS[@]}")
+fi
 reads_timeline=$(metric 'spillway_feed_reads_total{path="timeline"}')
 reads_assembled=$(metric 'spillway_feed_reads_total{path="assembled"}')
 errors_off=$(server_errors growth-assembled)
@@ -111,17 +117,35 @@ stop_process growth-assembled
 
 # --- writes: 1 author against 100 -----------------------------------------------------------------------
 POST_BODY='{"text":"benchmark post: the quick brown fox jumps over the lazy dog"}'
+# The outbox's wake-up before V7: a NOTIFY per inserting statement (V2__outbox_notify.sql), on every shard.
+notify_trigger() { # on|off
+  local i sql="DROP TRIGGER IF EXISTS outbox_notify ON outbox"
+  [ "$1" = on ] && sql="CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger AS \$\$ BEGIN
+    PERFORM pg_notify('spillway_outbox', ''); RETURN NULL; END; \$\$ LANGUAGE plpgsql;
+    CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()"
+  for i in $(seq 0 $((BENCH_SHARDS - 1))); do
+    PGOPTIONS="-c client_min_messages=warning" psql "${PG[@]}" -q -d "$(shard_db "$i")" -c "$sql" >/dev/null
+  done
+}
 writes() { # TARGET ROUND
   local target="$1" round="$2" line
   local -a req=(REQ_METHOD=POST REQ_PATH=/v1/posts REQ_BODY="$POST_BODY" SLO_MS=250
-    TOKENS_FILE="$SCRATCH/growth-$target.tokens")
-  if [ "$round" = 0 ]; then warm_wrk "$ON" "$WARMUP" "${req[@]}"; return; fi
-  line=$(run_wrk "writes $target round $round" "$ON" "$DURATION" "${req[@]}")
-  record writes "$target" "$round" "$line"
-  echo "writes $target round $round: $line"
+    TOKENS_FILE="$SCRATCH/growth-${target%-notify}.tokens")
+  [ "$target" = w100-notify ] && notify_trigger on
+  if [ "$round" = 0 ]; then
+    warm_wrk "$ON" "$WARMUP" "${req[@]}"
+  else
+    line=$(run_wrk "writes $target round $round" "$ON" "$DURATION" "${req[@]}")
+    record writes "$target" "$round" "$line"
+    echo "writes $target round $round: $line"
+  fi
+  [ "$target" = w100-notify ] && notify_trigger off
+  return 0
 }
-for t in w1 w100; do writes "$t" 0; done
-while read -r round target; do writes "$target" "$round"; done < <(round_order "$ROUNDS" w1 w100)
+if part writes; then
+  for t in w1 w100 w100-notify; do writes "$t" 0; done
+  while read -r round target; do writes "$target" "$round"; done < <(round_order "$ROUNDS" w1 w100 w100-notify)
+fi
 
 # The fan-out of those writes finishes before the next part measures (nothing else is fanned out then).
 settle() {
@@ -137,7 +161,7 @@ settle
 
 # --- fan-out: 10, 1,000 and FANS followers --------------------------------------------------------------
 fanout_file="$SCRATCH/growth.fanout"; : >"$fanout_file"
-while read -r followers author last_fan; do
+part fanout && while read -r followers author last_fan; do
   tok=$(echo "$author" >"$SCRATCH/growth-fan-author.txt"; mint_tokens "$SCRATCH/growth-fan-author.txt" 1 /dev/stdout)
   for i in 1 2 3; do
     count0=$(metric spillway_feed_fanout_lag_seconds_count); sum0=$(metric spillway_feed_fanout_lag_seconds_sum)
@@ -158,11 +182,11 @@ done <"$D/fanout-authors.txt"
 
 # --- outbox: commit -> Kafka at RATES writes/s -----------------------------------------------------------
 outbox_file="$SCRATCH/growth.outbox"; : >"$outbox_file"
-for rate in $RATES; do
+part outbox && for rate in $RATES; do
   settle
   curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/growth-metrics-before.txt"
   open_loop port="$PORT" mix="posts:1:POST:/v1/posts" slo="posts:250" tokens="$SCRATCH/growth-w100.tokens" \
-    rate="$rate" seconds="$SECONDS_" warmup=0 label="outbox-$rate" >"$SCRATCH/growth-openloop.out" 2>&1
+    rate="$rate" seconds="$SECONDS_" warmup=3 label="outbox-$rate" >"$SCRATCH/growth-openloop.out" 2>&1
   curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/growth-metrics-after.txt"
   { echo "### outbox: OpenLoopLoad rate=$rate seconds=$SECONDS_ POST /v1/posts (100 authors)"
     cat "$SCRATCH/growth-openloop.out"; echo; } >>"$RAW"
@@ -185,6 +209,9 @@ summary="$SCRATCH/growth.summary"
   echo "Nodes: rate limits and shedding off, access log 0; \"timelines\" is the shipped feed, \"assembled\" the same"
   echo "build with feed.timelines=false. Good = 2xx within the objective: feed 500 ms, posts 250 ms."
   echo
+  echo "parts run: $PARTS"
+  echo
+  if part feed; then
   echo "## Feed (GET /v1/feed?limit=20), loaded"
   echo
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" feed timelines-5000/timelines-10
@@ -197,15 +224,19 @@ summary="$SCRATCH/growth.summary"
   echo
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" unloaded
   echo
-  echo "## Writes (POST /v1/posts): 1 author against 100"
+  fi
+  if part writes; then
+  echo "## Writes (POST /v1/posts): 1 author against 100, and 100 with a NOTIFY per statement (w100-notify)"
   echo
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" writes w1/w100
+  python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" writes w100-notify/w100 | grep '^ratio'
   echo
+  fi
   echo "## Fan-out: one post at a time, lag from its write to its being in every follower's timeline"
   echo
   cat "$fanout_file"
   echo
-  echo "## Outbox wake-up: POST /v1/posts open-loop at each of $RATES/s for $SECONDS_ s, 100 authors"
+  echo "## Outbox wake-up: POST /v1/posts open-loop at each of $RATES/s for $SECONDS_ s after 3 s, 100 authors"
   echo
   cat "$outbox_file"
   echo "outbox_notify triggers on shard 0: $notify_triggers"
