@@ -80,7 +80,10 @@ public final class DataVerticle extends VerticleBase {
     boolean fannedOut = feedConfig.timelines() && !config.kafka().bootstrapServers().isBlank();
     Timelines timelines = fannedOut ? new Timelines(redis, feedConfig.timelineMaxEntries(),
         feedConfig.timelineTtlSeconds(), config.redis().timeoutMs()) : null;
-    FeedReader feed = new FeedReader(shards, follows, users, timelines, wide, feedConfig.maxFollowees(), registry);
+    TimelineBuilder builder = timelines == null ? null
+        : new TimelineBuilder(shards, follows, timelines, wide, feedConfig.maxFollowees(), registry);
+    FeedReader feed = new FeedReader(shards, follows, users, timelines, builder, wide, feedConfig.maxFollowees(),
+        registry);
     IdempotencyStore idempotency = new IdempotencyStore(shards, posts, users);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
     AccountStore accounts = new AccountStore(shards);
@@ -99,7 +102,8 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.SetFollow.class, follows::set);
     on(Requests.ListFollows.class, follows::list);
     on(Requests.ReadFeed.class, feed::read);
-    on(Requests.RebuildTimeline.class, req -> feed.rebuild(req.userId(), true));
+    on(Requests.RebuildTimeline.class, req -> builder == null ? Future.succeededFuture(-1)
+        : builder.rebuild(req.userId(), true));
     if (timelines != null) {
       FanOut fanOut = new FanOut(shards, follows, timelines, wide, feedConfig.fanoutMaxFollowers(),
           feedConfig.fanoutPageSize());

@@ -44,10 +44,6 @@ final class FeedReader {
       + "SELECT p.id FROM unnest($1::bigint[]) AS a(author_id) CROSS JOIN LATERAL (SELECT id FROM posts "
       + "WHERE posts.author_id = a.author_id AND posts.id < $2 ORDER BY posts.id DESC LIMIT $3) p "
       + "ORDER BY p.id DESC LIMIT $3)) ORDER BY id DESC";
-  /** The same, ids only: index-only scans, for a rebuild. */
-  private static final String NEWEST_IDS = "SELECT p.id, p.author_id FROM unnest($1::bigint[]) AS a(author_id) "
-      + "CROSS JOIN LATERAL (SELECT id, author_id FROM posts WHERE posts.author_id = a.author_id "
-      + "ORDER BY posts.id DESC LIMIT $2) p ORDER BY p.id DESC LIMIT $2";
   private static final String STILL_FOLLOWED =
       "SELECT followee_id FROM following WHERE follower_id = $1 AND followee_id = ANY($2)";
   private static final String POSTS = "SELECT " + Rows.POST_COLUMNS + " FROM counted_posts WHERE id = ANY($1)";
@@ -63,11 +59,11 @@ final class FeedReader {
   private final Set<Long> rebuilding = new HashSet<>();
   private final Counter fromTimeline;
   private final Counter assembled;
-  private final Counter rebuilds;
+  private final TimelineBuilder builder;
 
-  /** {@code timelines} null: every page is assembled at read time. */
-  FeedReader(Shards shards, FollowStore follows, UserStore users, Timelines timelines, WideAuthors wide,
-             int maxFollowees, MeterRegistry registry) {
+  /** {@code timelines} (and {@code builder}) null: every page is assembled at read time. */
+  FeedReader(Shards shards, FollowStore follows, UserStore users, Timelines timelines, TimelineBuilder builder,
+             WideAuthors wide, int maxFollowees, MeterRegistry registry) {
     this.shards = shards;
     this.follows = follows;
     this.users = users;
@@ -77,8 +73,7 @@ final class FeedReader {
     this.feed = new KeysetPage<>(users, FEED_PAGE, "id", "author_id", Rows::post);
     this.fromTimeline = reads(registry, "timeline");
     this.assembled = reads(registry, "assembled");
-    this.rebuilds = Counter.builder("spillway_feed_rebuilds").description("Timelines rebuilt from the posts tables")
-        .register(registry);
+    this.builder = builder;
   }
 
   private static Counter reads(MeterRegistry registry, String path) {
@@ -237,49 +232,9 @@ final class FeedReader {
   /** One rebuild per reader at a time on this verticle; Redis keeps two nodes from building the same one. */
   private void rebuildInBackground(long reader) {
     if (rebuilding.add(reader)) {
-      rebuild(reader, false)
+      builder.rebuild(reader, false)
           .onFailure(err -> LOG.debug("rebuilding the timeline of {} failed: {}", reader, String.valueOf(err)))
           .onComplete(ar -> rebuilding.remove(reader));
     }
-  }
-
-  /**
-   * Rebuilds the reader's timeline from the posts tables: the newest {@code feed.timelineMaxEntries} posts of
-   * the reader's follows, high-follower authors left out (they are merged at read time). The key is made
-   * before the posts are read, so a post that commits meanwhile is either read here or fanned out into the
-   * timeline being built. Answers the number of posts written, or -1 when another rebuild holds (or took over)
-   * the timeline.
-   */
-  Future<Integer> rebuild(long reader, boolean replace) {
-    if (timelines == null) {
-      return Future.succeededFuture(-1);
-    }
-    return timelines.begin(reader, replace).compose(owned -> !owned ? Future.succeededFuture(-1)
-        : follows.followees(reader, maxFollowees).compose(followees -> {
-          Set<Long> wideNow = wide.known();
-          List<Long> fanned = followees.stream().filter(a -> !wideNow.contains(a)).toList();
-          return newestIds(fanned, timelines.cap());
-        }).compose(entries -> timelines.finish(reader, entries).map(done -> {
-          if (!done) {
-            return -1;
-          }
-          rebuilds.increment();
-          return entries.size();
-        })));
-  }
-
-  private Future<List<Timelines.Entry>> newestIds(List<Long> authors, int limit) {
-    if (authors.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    List<Future<RowSet<Row>>> perShard = new ArrayList<>();
-    shards.router().byPhysicalShard(authors).forEach((physical, ids) -> perShard.add(shards.primary(physical)
-        .preparedQuery(NEWEST_IDS).execute(Tuple.of(ids.toArray(new Long[0]), limit))));
-    return Future.all(perShard).map(v -> {
-      List<Timelines.Entry> out = new ArrayList<>();
-      perShard.forEach(f -> f.result().forEach(r -> out.add(new Timelines.Entry(r.getLong(0), r.getLong(1)))));
-      out.sort(Comparator.comparingLong(Timelines.Entry::postId).reversed());
-      return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
-    });
   }
 }
