@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Timer;
 import io.spillway.config.AppConfig;
 import io.spillway.data.DataClient;
 import io.spillway.events.KafkaSettings;
+import io.spillway.events.Topics;
+import io.vertx.kafka.admin.KafkaAdminClient;
 import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -70,10 +72,18 @@ public final class FanOutVerticle extends VerticleBase {
     timelinesVisited = Counter.builder("spillway_feed_fanout_timelines")
         .description("Follower timelines the fan-out visited (written when they exist)").register(registry);
     String id = UUID.randomUUID().toString().substring(0, 8);
-    return vertx.executeBlocking(() -> KafkaConsumer.<String, String>create(vertx,
-            KafkaSettings.fanOutConsumer(config.kafka(), id)))
+    KafkaAdminClient[] admin = new KafkaAdminClient[1];
+    return vertx.executeBlocking(() -> {
+          admin[0] = KafkaAdminClient.create(vertx, KafkaSettings.admin(config.kafka()));
+          return KafkaConsumer.<String, String>create(vertx, KafkaSettings.fanOutConsumer(config.kafka(), id));
+        })
         .compose(c -> {
           consumer = c;
+          // Kafka down at start: the node starts without waiting for partitions, and fans out once it has them.
+          return Topics.ensure(admin[0], config.kafka()).map(true).otherwise(false)
+              .eventually(() -> admin[0].close(1000));
+        })
+        .compose(kafkaUp -> {
           Promise<Void> live = Promise.promise();
           consumer.partitionsAssignedHandler(partitions -> Future.join(partitions.stream().map(consumer::position)
               .toList()).onComplete(ar -> live.tryComplete()));
@@ -85,8 +95,11 @@ public final class FanOutVerticle extends VerticleBase {
           consumer.exceptionHandler(err -> LOG.warn("feed fan-out consumer: {}", String.valueOf(err)));
           consumer.handler(this::onRecord);
           commitTimer = vertx.setPeriodic(COMMIT_EVERY_MS, t -> commit());
-          return consumer.subscribe(config.kafka().topic())
-              .compose(v -> live.future().timeout(ASSIGNMENT_WAIT_MS, TimeUnit.MILLISECONDS))
+          Future<Void> subscribed = consumer.subscribe(config.kafka().topic());
+          if (!kafkaUp) {
+            return subscribed;
+          }
+          return subscribed.compose(v -> live.future().timeout(ASSIGNMENT_WAIT_MS, TimeUnit.MILLISECONDS))
               .recover(err -> {
                 LOG.warn("the feed fan-out has no Kafka partitions yet ({}); it starts when it gets them",
                     err.getMessage());
