@@ -3,7 +3,9 @@ package io.spillway.data;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Writes committed posts into their readers' timelines (docs/feed.md), driven by the event stream: a new post
@@ -60,7 +62,7 @@ final class FanOut {
         : shards.primaryForId(req.followeeId()).preparedQuery(RECENT_POSTS)
             .execute(Tuple.of(req.followeeId(), timelines.cap()))
             .compose(rows -> {
-              List<Timelines.Entry> entries = new java.util.ArrayList<>(rows.size());
+              List<Timelines.Entry> entries = new ArrayList<>(rows.size());
               rows.forEach(r -> entries.add(new Timelines.Entry(r.getLong(0), req.followeeId())));
               return timelines.add(req.followerId(), entries);
             }));
@@ -73,7 +75,7 @@ final class FanOut {
   }
 
   private Future<Integer> eachFollowerPage(long authorId, long after, int done,
-                                           java.util.function.Function<List<Long>, Future<Void>> step) {
+                                           Function<List<Long>, Future<Void>> step) {
     return follows.followerPage(authorId, after, pageSize).compose(page -> {
       if (page.isEmpty()) {
         return Future.succeededFuture(done);

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,7 +52,7 @@ class FeedFanOutTest {
   @RegisterExtension
   static SpillwayApp app = SpillwayApp.create().configure(tree -> {
     tree.getJsonObject("redis").put("uri", REDIS.uri());
-    tree.getJsonObject("kafka").put("topic", "events-" + java.util.UUID.randomUUID());
+    tree.getJsonObject("kafka").put("topic", "events-" + UUID.randomUUID());
     tree.put("feed", new JsonObject().put("fanoutMaxFollowers", MAX_FOLLOWERS).put("timelineMaxEntries", CAP)
         .put("wideAuthorsRefreshMs", 200).put("fanoutPageSize", 10));
   });
@@ -116,7 +119,7 @@ class FeedFanOutTest {
           "a high-follower author's posts are not written into timelines");
     }
     List<String> newestFirst = byId(List.of(friend1, star1, friend2, star2));
-    java.util.Collections.reverse(newestFirst);
+    Collections.reverse(newestFirst);
     List<String> paged = new ArrayList<>();
     String cursor = null;
     int pages = 0;
@@ -251,7 +254,7 @@ class FeedFanOutTest {
   /** Ids in id order (posts of different shards made in the same millisecond order by shard, not by time). */
   private static List<String> byId(List<String> ids) {
     List<String> out = new ArrayList<>(ids);
-    out.sort(java.util.Comparator.comparingLong(Long::parseLong));
+    out.sort(Comparator.comparingLong(Long::parseLong));
     return out;
   }
 
