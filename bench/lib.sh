@@ -12,7 +12,8 @@
 # Ports: PORT / MGMT_PORT (Spillway), BASELINE_PORT (the baseline). A script running several Spillway
 # processes side by side gives the k-th one PORT+2k and MGMT_PORT+2k.
 # Data: PostgreSQL databases ${BENCH_DB_PREFIX}_0.._1 (Spillway's shards), ${BENCH_DB_PREFIX}_base (the
-# baseline), ${BENCH_DB_PREFIX}_pgbench; Redis db BENCH_REDIS_DB (15). All dropped and recreated per run.
+# baseline), ${BENCH_DB_PREFIX}_pgbench; Redis db BENCH_REDIS_DB (15) on BENCH_REDIS_PORT (6379). All dropped
+# and recreated per run.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,9 +24,9 @@ mkdir -p "$SCRATCH"
 
 # The knobs a caller may set; those set are written into the result file's command line.
 BENCH_KNOBS="PORT MGMT_PORT BASELINE_PORT THREADS CONNS DURATION WARMUP ROUNDS USERS ACTIVE_USERS TOKENS HOT_IDS
-  SLO_MS MISS_ENV SERVER_JVM_OPTS LOADS RUN_SECONDS RUN_WARMUP RUNS SKIP_BUILD BENCH_REDIS_DB BENCH_DB_PREFIX
+  SLO_MS MISS_ENV SERVER_JVM_OPTS LOADS RUN_SECONDS RUN_WARMUP RUNS SKIP_BUILD BENCH_REDIS_DB BENCH_REDIS_PORT BENCH_DB_PREFIX
   PGBENCH_SCALE HALF_PEAK_SECONDS CAPACITY_FROM CONNS_WS CHANNELS RATE SECONDS_ KAFKA_PORT READ_RATE FLOOD_RATE
-  COMPARE_UNBOUNDED"
+  COMPARE_UNBOUNDED FANS RATES PARTS"
 BENCH_COMMAND=""
 for _k in $BENCH_KNOBS; do
   if [ -n "${!_k+x}" ]; then BENCH_COMMAND+="$_k=$(printf %q "${!_k}") "; fi
@@ -42,6 +43,7 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-10s}
 ROUNDS=${ROUNDS:-3}
 BENCH_REDIS_DB=${BENCH_REDIS_DB:-15}
+BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-6379}
 BENCH_DB_PREFIX=${BENCH_DB_PREFIX:-spillway_bench}
 BENCH_SHARDS=2
 PG=(-h 127.0.0.1 -p 5432 -U postgres)
@@ -115,7 +117,7 @@ recreate_db() {
 }
 
 flush_redis() {
-  redis-cli -h 127.0.0.1 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+  redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
 }
 
 # seed USERS ACTIVE_USERS [POSTS FOLLOWS]: fresh databases and Redis db, then bench/seed.sh.
@@ -162,7 +164,7 @@ spillway_env() {
   echo "SPILLWAY_HTTP_PORT=$1"
   echo "SPILLWAY_MANAGEMENT_PORT=$2"
   echo "SPILLWAY_DATA_SHARDS=$(shards_json)"
-  echo "SPILLWAY_REDIS_URI=redis://127.0.0.1:6379/$BENCH_REDIS_DB"
+  echo "SPILLWAY_REDIS_URI=redis://127.0.0.1:$BENCH_REDIS_PORT/$BENCH_REDIS_DB"
 }
 
 # start_spillway NAME PORT MGMT_PORT [ENV=VALUE...]: the production jar on conf/config.json with the bench's
@@ -190,7 +192,7 @@ start_baseline() {
   : >"$SCRATCH/$name.log"
   # shellcheck disable=SC2086
   (exec env BASELINE_PORT="$port" BASELINE_PG_DATABASE="$BASE_DB" \
-    BASELINE_REDIS_URI="redis://127.0.0.1:6379/$BENCH_REDIS_DB" \
+    BASELINE_REDIS_URI="redis://127.0.0.1:$BENCH_REDIS_PORT/$BENCH_REDIS_DB" \
     java $SERVER_JVM_OPTS -jar "$BENCH_DIR/baseline/target/baseline.jar" >>"$SCRATCH/$name.log" 2>&1) &
   BENCH_PIDS[$name]=$!
   echo "${BENCH_PIDS[$name]}" >"$SCRATCH/$name.pid"

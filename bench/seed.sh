@@ -7,6 +7,7 @@
 #   USERS=100000 ACTIVE_USERS=5000 POSTS_PER_USER=5 FOLLOWS_PER_USER=20 PORT=28080 MGMT_PORT=28081 bench/seed.sh
 #
 # ACTIVE_USERS (the first ones) get the posts and follows; the others exist (profiles to read) without.
+# SEED_GENERATOR (a command taking --shards and --out) makes the files instead of bench/seed.py.
 # Leaves bench/results/tmp/seed/user-ids.txt (every user id, shuffled) and active-ids.txt.
 source "$(dirname "$0")/lib.sh"
 USERS=${USERS:-10000}
@@ -26,8 +27,14 @@ start_spillway seed-migrate "$PORT" "$MGMT_PORT" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE
 
 dir="$SCRATCH/seed"
 rm -rf "$dir"; mkdir -p "$dir"
-python3 "$BENCH_DIR/seed.py" --users "$USERS" --active "$ACTIVE_USERS" --posts "$POSTS_PER_USER" \
-  --follows "$FOLLOWS_PER_USER" --shards "$BENCH_SHARDS" --out "$dir"
+if [ -n "${SEED_GENERATOR:-}" ]; then
+  # Another shape of data (e.g. bench/growth_seed.py), written as the same files.
+  # shellcheck disable=SC2086 # a command with its arguments
+  $SEED_GENERATOR --shards "$BENCH_SHARDS" --out "$dir"
+else
+  python3 "$BENCH_DIR/seed.py" --users "$USERS" --active "$ACTIVE_USERS" --posts "$POSTS_PER_USER" \
+    --follows "$FOLLOWS_PER_USER" --shards "$BENCH_SHARDS" --out "$dir"
+fi
 for i in $(seq 0 $((BENCH_SHARDS - 1))); do
   psql "${PG[@]}" -q -v ON_ERROR_STOP=1 -d "$(shard_db "$i")" <<SQL
 \copy users (id, email, name, password_hash, post_count, follower_count, following_count, created_at, updated_at) from '$dir/shard$i-users.csv' csv

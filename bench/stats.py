@@ -12,6 +12,8 @@
                                           "pct" fields of the rounds (a gnuplot data file)
   stats.py overload ROUNDS                the overload table (medians per load, shedding mode and class)
   stats.py overload-dat ROUNDS CAPACITY   the same as a gnuplot data file
+  stats.py histogram BEFORE AFTER NAME    count, p50 and p99 (ms) of the observations a Prometheus histogram
+                                          NAME (seconds; every label set summed) got between two scrapes
   stats.py raise-limits DEFAULTS FACTOR   the shipped rate-limit policies with every number (rate, burst,
                                           limit) multiplied by FACTOR, as one JSON array
 """
@@ -229,6 +231,31 @@ def jfr_top(samples_file, n):
             print(f"{100.0 * c / total:5.1f}% {f}")
 
 
+def _buckets(scrape, name):
+    out = {}
+    for line in open(scrape):
+        if line.startswith(name + "_bucket{"):
+            labels, value = line.rsplit(" ", 1)
+            le = labels.split('le="', 1)[1].split('"', 1)[0]
+            le = float("inf") if le == "+Inf" else float(le)
+            out[le] = out.get(le, 0.0) + float(value)
+    return out
+
+
+def histogram(before, after, name):
+    a, b = _buckets(after, name), _buckets(before, name)
+    cum = sorted((le, a[le] - b.get(le, 0.0)) for le in a)
+    total = cum[-1][1] if cum else 0
+
+    def q(p):
+        # The upper bound of the first bucket holding the p-th observation (an upper estimate).
+        for le, c in cum:
+            if c >= p * total:
+                return le * 1000
+        return float("nan")
+    print(f"count={total:.0f} p50_ms={q(0.5):.1f} p99_ms={q(0.99):.1f}")
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "pgbench":
@@ -249,6 +276,8 @@ def main():
         jfr_top(sys.argv[2], int(sys.argv[3]))
     elif cmd == "raise-limits":
         raise_limits(sys.argv[2], float(sys.argv[3]))
+    elif cmd == "histogram":
+        histogram(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit(__doc__)
 

@@ -10,6 +10,7 @@ import io.spillway.cache.ReadCache;
 import io.spillway.data.DataVerticle;
 import io.spillway.data.LiveShardMap;
 import io.spillway.data.Seeder;
+import io.spillway.feed.FanOutVerticle;
 import io.spillway.limit.RateLimiter;
 import io.spillway.observe.Readiness;
 import io.spillway.observe.Telemetry;
@@ -237,11 +238,14 @@ public final class Spillway {
     // Unspent units of dropped rate-limit leases go back to their policies a few times a second.
     vertx.setPeriodic(LEASE_REFUND_PERIOD_MS, id -> limiter.refundDroppedLeases());
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry(), shardMap), config.data().instances()))
+        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry(), shardMap, redis), config.data().instances()))
         .compose(v -> deploy(() -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
       chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis), config.stream().instances()));
+    }
+    if (kafka && config.feed().timelines() && config.feed().instances() > 0) {
+      chain = chain.compose(v -> deploy(() -> new FanOutVerticle(config, telemetry.registry()), config.feed().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
       chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry()), config.stream().outboxInstances()));

@@ -22,6 +22,7 @@ public record AppConfig(
     ApiConfig api,
     AuthConfig auth,
     ObserveConfig observe,
+    FeedConfig feed,
     long shutdownTimeoutMs,
     long shutdownDrainDelayMs,
     String logLevel) {
@@ -31,7 +32,7 @@ public record AppConfig(
 
   public AppConfig {
     oneOf("mode", mode, MODES);
-    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, api, auth, observe}) {
+    for (Object section : new Object[] {http, management, data, redis, cache, limits, shed, kafka, jwt, stream, api, auth, observe, feed}) {
       if (section == null) {
         throw new IllegalArgumentException("every section of the config is required");
       }
@@ -91,6 +92,7 @@ public record AppConfig(
         ApiConfig.from(root.child("api"), root.child("graphql")),
         AuthConfig.from(root.child("auth")),
         ObserveConfig.from(root.child("metrics"), root.child("tracing")),
+        FeedConfig.from(root.child("feed")),
         root.child("shutdown").number("timeoutMs"),
         root.child("shutdown").number("drainDelayMs"),
         root.child("log").string("level"));

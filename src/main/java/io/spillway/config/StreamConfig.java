@@ -6,7 +6,13 @@ package io.spillway.config;
  *
  * @param instances            StreamVerticle instances per node ({@code stream.instances}; 0: no push)
  * @param outboxInstances      OutboxVerticle instances per node ({@code outbox.instances}; 0: no relay)
- * @param outboxPollMs         how often the relay looks for rows when no NOTIFY woke it ({@code outbox.pollIntervalMs})
+ * @param outboxPollMs         how often a relay looks for rows at the longest, when nothing woke it
+ *                             ({@code outbox.pollIntervalMs})
+ * @param outboxMinPollMs      how soon a relay that holds its shard looks again after a pass that moved rows;
+ *                             each empty pass doubles it, up to {@code outbox.pollIntervalMs}
+ *                             ({@code outbox.minPollIntervalMs})
+ * @param outboxNotifyMinGapMs a node whose writes land on a shard another node's relay drains notifies that relay
+ *                             at most once per this gap ({@code outbox.notifyMinGapMs})
  * @param outboxBatchSize      rows read per relay pass ({@code outbox.batchSize})
  * @param historyMaxEvents     events kept per channel for resume ({@code stream.history.maxEvents})
  * @param historyMaxAgeSeconds a channel's history expires this long after its last event
@@ -31,6 +37,8 @@ public record StreamConfig(
     int instances,
     int outboxInstances,
     long outboxPollMs,
+    long outboxMinPollMs,
+    long outboxNotifyMinGapMs,
     int outboxBatchSize,
     int historyMaxEvents,
     long historyMaxAgeSeconds,
@@ -50,6 +58,8 @@ public record StreamConfig(
     Check.range("outbox.instances", outboxInstances, 0, 64);
     Check.range("outbox.pollIntervalMs", outboxPollMs, 10, 600_000);
     Check.range("outbox.batchSize", outboxBatchSize, 1, 10_000);
+    Check.range("outbox.minPollIntervalMs", outboxMinPollMs, 1, outboxPollMs);
+    Check.range("outbox.notifyMinGapMs", outboxNotifyMinGapMs, 0, 60_000);
     Check.range("stream.history.maxEvents", historyMaxEvents, 1, 1_000_000);
     Check.range("stream.history.maxAgeSeconds", historyMaxAgeSeconds, 1, 31L * 86_400);
     Check.range("stream.maxSubscriptions", maxSubscriptions, 1, 10_000);
@@ -79,6 +89,8 @@ public record StreamConfig(
         stream.integer("instances"),
         outbox.integer("instances"),
         outbox.number("pollIntervalMs"),
+        outbox.number("minPollIntervalMs"),
+        outbox.number("notifyMinGapMs"),
         outbox.integer("batchSize"),
         history.integer("maxEvents"),
         history.number("maxAgeSeconds"),

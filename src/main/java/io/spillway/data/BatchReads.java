@@ -18,8 +18,8 @@ import java.util.function.Function;
  * holds any of the ids ({@code = ANY($1)}), all shards in parallel, merged by id. Never one query per item.
  */
 final class BatchReads {
-  private static final String USERS = "SELECT " + Rows.USER_COLUMNS + " FROM users WHERE id = ANY($1)";
-  private static final String POSTS = "SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE id = ANY($1)";
+  private static final String USERS = "SELECT " + Rows.USER_COLUMNS + " FROM counted_users WHERE id = ANY($1)";
+  private static final String POSTS = "SELECT " + Rows.POST_COLUMNS + " FROM counted_posts WHERE id = ANY($1)";
   /** The newest {@code $2} comments of each post in {@code $1}, each post by its index (post_id, id). */
   private static final String LATEST_COMMENTS = "SELECT c.* FROM unnest($1::bigint[]) AS p(id) CROSS JOIN LATERAL ("
       + "SELECT " + Rows.COMMENT_COLUMNS + " FROM comments WHERE post_id = p.id ORDER BY id DESC LIMIT $2) c";

@@ -4,6 +4,8 @@ import io.spillway.web.Consistency;
 import io.spillway.web.LocalCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.AppConfig;
+import io.spillway.config.FeedConfig;
+import io.spillway.events.OutboxCommits;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.spillway.observe.TraceContext;
@@ -12,6 +14,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.pgclient.PgException;
+import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +22,7 @@ import org.slf4j.MDC;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -34,28 +38,39 @@ public final class DataVerticle extends VerticleBase {
   private static final DeliveryOptions REPLY = LocalCodec.options(30_000);
 
   private static final int RECENT_WRITERS = 100_000;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** The requests whose transaction writes outbox rows: their success wakes the node's outbox relays. */
+  private static final Set<Class<?>> OUTBOX_WRITES = Set.of(Requests.CreatePost.class, Requests.DeletePost.class,
+      Requests.CreateComment.class, Requests.SetLike.class, Requests.SetFollow.class, Requests.UpdateUser.class,
+      Requests.IdempotentWrite.class);
 
   private final AppConfig config;
   private final MeterRegistry registry;
   private final RecentWriters recentWriters;
   private final LiveShardMap shardMap;
+  private final Redis redis;
   private ShardPools pools;
   private Shards shards;
+  private boolean wakePending;
 
-  private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters, LiveShardMap shardMap) {
+  private DataVerticle(AppConfig config, MeterRegistry registry, RecentWriters recentWriters, LiveShardMap shardMap,
+                       Redis redis) {
     this.config = config;
     this.registry = registry;
     this.recentWriters = recentWriters;
     this.shardMap = shardMap;
+    this.redis = redis;
   }
 
   /**
    * The node's data verticles: every instance shares one record of who wrote recently, so a client's read
    * goes to the primary whichever instance served its write, and routes by the node's one live shard map.
+   * {@code redis} (the node's client) holds the feed's timelines.
    */
-  public static Supplier<DataVerticle> instances(AppConfig config, MeterRegistry registry, LiveShardMap shardMap) {
+  public static Supplier<DataVerticle> instances(AppConfig config, MeterRegistry registry, LiveShardMap shardMap,
+                                                 Redis redis) {
     RecentWriters shared = new RecentWriters(config.data().readYourWritesMs(), RECENT_WRITERS);
-    return () -> new DataVerticle(config, registry, shared, shardMap);
+    return () -> new DataVerticle(config, registry, shared, shardMap, redis);
   }
 
   @Override
@@ -69,7 +84,16 @@ public final class DataVerticle extends VerticleBase {
     UserStore users = new UserStore(shards, outbox);
     PostStore posts = new PostStore(shards, users, outbox);
     FollowStore follows = new FollowStore(shards, users, outbox);
-    FeedReader feed = new FeedReader(shards, follows, users);
+    FeedConfig feedConfig = config.feed();
+    WideAuthors wide = new WideAuthors(redis);
+    // Without Kafka nothing fans out, so timelines would go stale: every page is assembled at read time.
+    boolean fannedOut = feedConfig.timelines() && !config.kafka().bootstrapServers().isBlank();
+    Timelines timelines = fannedOut ? new Timelines(redis, feedConfig.timelineMaxEntries(),
+        feedConfig.timelineTtlSeconds(), config.redis().timeoutMs()) : null;
+    TimelineBuilder builder = timelines == null ? null
+        : new TimelineBuilder(shards, follows, timelines, wide, feedConfig.maxFollowees(), registry);
+    FeedReader feed = new FeedReader(shards, follows, users, timelines, builder, wide, feedConfig.maxFollowees(),
+        registry);
     IdempotencyStore idempotency = new IdempotencyStore(shards, posts, users);
     ApiKeyStore apiKeys = new ApiKeyStore(shards);
     AccountStore accounts = new AccountStore(shards);
@@ -88,6 +112,15 @@ public final class DataVerticle extends VerticleBase {
     on(Requests.SetFollow.class, follows::set);
     on(Requests.ListFollows.class, follows::list);
     on(Requests.ReadFeed.class, feed::read);
+    on(Requests.RebuildTimeline.class, req -> builder == null ? Future.succeededFuture(-1)
+        : builder.rebuild(req.userId(), true));
+    if (timelines != null) {
+      FanOut fanOut = new FanOut(shards, follows, timelines, wide, feedConfig.fanoutMaxFollowers(),
+          feedConfig.fanoutPageSize());
+      on(Requests.FanOutPost.class, fanOut::post);
+      on(Requests.FollowChanged.class, fanOut::follow);
+      wide.watch(vertx, feedConfig.wideAuthorsRefreshMs());
+    }
     BatchReads batches = new BatchReads(shards);
     on(Requests.GetUsers.class, batches::users);
     on(Requests.GetPosts.class, batches::posts);
@@ -149,11 +182,25 @@ public final class DataVerticle extends VerticleBase {
         if (ar.succeeded()) {
           shards.written().onComplete(written -> msg.reply(ar.result(), written.result() == null ? REPLY
               : new DeliveryOptions(REPLY).addHeader(Consistency.HEADER, written.result().toString())));
+          if (OUTBOX_WRITES.contains(type)) {
+            outboxCommitted();
+          }
         } else {
           fail(msg, ar.cause());
         }
       });
     });
+  }
+
+  /** Wakes the node's outbox relays: one message per turn of this event loop, however many writes it saw. */
+  private void outboxCommitted() {
+    if (!wakePending) {
+      wakePending = true;
+      vertx.runOnContext(v -> {
+        wakePending = false;
+        vertx.eventBus().publish(OutboxCommits.ADDRESS, null, LOCAL);
+      });
+    }
   }
 
   /** One line per operation and kind of failure every 10 s: a dead shard must not flood the log. */

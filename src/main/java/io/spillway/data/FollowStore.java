@@ -28,7 +28,6 @@ import java.util.List;
  */
 final class FollowStore {
   private static final Logger LOG = LoggerFactory.getLogger(FollowStore.class);
-  private static final int MAX_FOLLOWING_READ = 10_000;
   private static final int REPAIR_BATCH = 100;
 
   private final Shards shards;
@@ -64,8 +63,7 @@ final class FollowStore {
                 : tx.preparedQuery("DELETE FROM following WHERE follower_id = $1 AND followee_id = $2 RETURNING 1"))
             .execute(Tuple.of(follower, followee))
             .compose(changed -> changed.size() == 0 ? Future.succeededFuture()
-                : tx.preparedQuery("UPDATE users SET following_count = following_count + $2 WHERE id = $1")
-                    .execute(Tuple.of(follower, req.follow() ? 1 : -1)).mapEmpty())
+                : CounterSlots.add(tx, CounterSlots.Count.FOLLOWING, follower, req.follow() ? 1 : -1))
             // Even when nothing changed here: a repeated PUT or DELETE also checks the other side.
             .compose(v -> tx.preparedQuery("INSERT INTO follow_sync (follower_id, followee_id) VALUES ($1, $2) "
                 + "ON CONFLICT (follower_id, followee_id) DO UPDATE SET updated_at = now()")
@@ -108,8 +106,7 @@ final class FollowStore {
             : tx.preparedQuery("DELETE FROM followers WHERE followee_id = $1 AND follower_id = $2 RETURNING 1"))
         .execute(Tuple.of(followee, follower))
         .compose(changed -> changed.size() == 0 ? Future.succeededFuture()
-            : tx.preparedQuery("UPDATE users SET follower_count = follower_count + $2 WHERE id = $1")
-                .execute(Tuple.of(followee, follows ? 1 : -1))
+            : CounterSlots.add(tx, CounterSlots.Count.FOLLOWERS, followee, follows ? 1 : -1)
                 .compose(x -> outbox.add(tx, Channel.user(followee),
                     follows ? EventType.FOLLOW_CREATED : EventType.FOLLOW_DELETED, "users/" + followee,
                     new JsonObject().put("followerId", Ids.format(follower)).put("followeeId", Ids.format(followee))))))
@@ -160,11 +157,30 @@ final class FollowStore {
     return new Model.FollowEntry(user, Rows.instant(row, "created_at"));
   }
 
-  /** Everyone {@code userId} follows (bounded), read from the follower's own shard. */
-  Future<List<Long>> followees(long userId) {
+  /**
+   * The accounts {@code userId} follows, at most {@code max} of them: the most recently followed first (index
+   * {@code following_by_time}), read from the follower's own shard.
+   */
+  Future<List<Long>> followees(long userId, int max) {
     return shards.primaryForId(userId)
-        .preparedQuery("SELECT followee_id FROM following WHERE follower_id = $1 LIMIT " + MAX_FOLLOWING_READ)
-        .execute(Tuple.of(userId))
+        .preparedQuery("SELECT followee_id FROM following WHERE follower_id = $1 ORDER BY created_at DESC LIMIT $2")
+        .execute(Tuple.of(userId, max))
+        .map(rows -> {
+          List<Long> ids = new ArrayList<>(rows.size());
+          rows.forEach(r -> ids.add(r.getLong(0)));
+          return ids;
+        });
+  }
+
+  /**
+   * One page of {@code userId}'s followers, by follower id ascending after {@code after}, from the followee's
+   * shard: the fan-out walks them page by page.
+   */
+  Future<List<Long>> followerPage(long userId, long after, int limit) {
+    return shards.primaryForId(userId)
+        .preparedQuery("SELECT follower_id FROM followers WHERE followee_id = $1 AND follower_id > $2 "
+            + "ORDER BY follower_id LIMIT $3")
+        .execute(Tuple.of(userId, after, limit))
         .map(rows -> {
           List<Long> ids = new ArrayList<>(rows.size());
           rows.forEach(r -> ids.add(r.getLong(0)));

@@ -34,8 +34,9 @@ final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
   private static final long LOCK_KEY = 0x5370696c6c776179L; // "Spillway"
   static final List<String> FILES = List.of("V1__schema.sql", "V2__outbox_notify.sql", "V3__api_keys.sql",
-      "V4__account_plans.sql", "V5__dead_letters_and_follow_sync.sql", "V8__shard_map_and_moves.sql",
-      "V9__shard_move_capture.sql");
+      "V4__account_plans.sql", "V5__dead_letters_and_follow_sync.sql", "V6__feed_and_counter_slots.sql",
+      "V7__outbox_without_notify.sql", "V8__shard_map_and_moves.sql", "V9__shard_move_capture.sql",
+      "V10__move_counter_slots.sql");
 
   /** One migration file: its version (from the name), name and SQL. */
   record Migration(int version, String file, String sql) {

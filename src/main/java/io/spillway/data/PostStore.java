@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Posts (on their author's shard), their comments and likes (with the post). Each write and its side rows
- * (counters, outbox events) commit in one transaction.
+ * (counter slots, outbox events) commit in one transaction; reads take their counts from {@code
+ * counted_posts} ({@link CounterSlots}).
  */
 final class PostStore {
   private final Shards shards;
@@ -26,15 +27,16 @@ final class PostStore {
     this.shards = shards;
     this.users = users;
     this.outbox = outbox;
-    this.userPosts = new KeysetPage<>(users, "SELECT " + Rows.POST_COLUMNS + " FROM posts "
+    this.userPosts = new KeysetPage<>(users, "SELECT " + Rows.POST_COLUMNS + " FROM counted_posts "
         + "WHERE author_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3", "id", "author_id", Rows::post);
     this.postComments = new KeysetPage<>(users, "SELECT " + Rows.COMMENT_COLUMNS + " FROM comments "
         + "WHERE post_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3", "id", "author_id", Rows::comment);
   }
 
   /**
-   * One statement, so one round trip and atomic without BEGIN/COMMIT: bump the author's post count, insert
-   * the post, insert its outbox event. No author row, no post and no event.
+   * One statement, so one round trip and atomic without BEGIN/COMMIT: insert the post, add one to a slot of
+   * the author's post count ({@link CounterSlots}: no single row every post of the author queues on), insert
+   * its outbox event. No author row, no post and no event.
    */
   Future<Model.Post> create(Requests.CreatePost req) {
     return createIn(shards.primaryForId(req.authorId()), req).onSuccess(p -> shards.wrote(req.authorId(), req.authorId()));
@@ -52,7 +54,7 @@ final class PostStore {
     Channel channel = Channel.posts(author);
     return client.preparedQuery(CREATE_POST)
         .execute(Tuple.of(author, ShardRouter.logicalOf(author), req.text(), outbox.topic(), channel.name(),
-            outbox.envelope(channel, EventType.POST_CREATED)))
+            outbox.envelope(channel, EventType.POST_CREATED), CounterSlots.slot()))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("author"))
             : Future.succeededFuture(Rows.post(rows.iterator().next(),
                 new Model.UserRef(author, rows.iterator().next().getString("author_name")))));
@@ -60,10 +62,13 @@ final class PostStore {
 
   private static final String CREATE_POST = """
       WITH author AS (
-        UPDATE users SET post_count = post_count + 1 WHERE id = $1 RETURNING id, name
+        SELECT id, name FROM users WHERE id = $1
       ), post AS (
         INSERT INTO posts (id, author_id, text) SELECT next_id($2), id, $3 FROM author
         RETURNING id, author_id, text, like_count, comment_count, created_at
+      ), counted AS (
+        INSERT INTO user_counter_slots (user_id, slot, posts) SELECT author_id, $7, 1 FROM post
+        ON CONFLICT (user_id, slot) DO UPDATE SET posts = user_counter_slots.posts + 1
       ), event AS (
         INSERT INTO outbox (topic, channel, event)
         SELECT $4, $5, $6::jsonb || jsonb_build_object(
@@ -76,7 +81,7 @@ final class PostStore {
 
   Future<Model.Post> get(Requests.GetPost req) {
     return shards.readerForId(req.id(), req.viewer())
-        .preparedQuery("SELECT " + Rows.POST_COLUMNS + " FROM posts WHERE id = $1")
+        .preparedQuery("SELECT " + Rows.POST_COLUMNS + " FROM counted_posts WHERE id = $1")
         .execute(Tuple.of(req.id()))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("post"))
             : withAuthor(rows.iterator().next(), req.viewer()));
@@ -96,9 +101,9 @@ final class PostStore {
               }
               return tx.preparedQuery("DELETE FROM comments WHERE post_id = $1").execute(Tuple.of(req.id()))
                   .compose(v -> tx.preparedQuery("DELETE FROM likes WHERE post_id = $1").execute(Tuple.of(req.id())))
+                  .compose(v -> tx.preparedQuery("DELETE FROM post_counter_slots WHERE post_id = $1").execute(Tuple.of(req.id())))
                   .compose(v -> tx.preparedQuery("DELETE FROM posts WHERE id = $1").execute(Tuple.of(req.id())))
-                  .compose(v -> tx.preparedQuery("UPDATE users SET post_count = post_count - 1 WHERE id = $1")
-                      .execute(Tuple.of(author)))
+                  .compose(v -> CounterSlots.add(tx, CounterSlots.Count.POSTS, author, -1))
                   .compose(v -> outbox.add(tx, Channel.posts(author), EventType.POST_DELETED, "posts/" + req.id(),
                       new JsonObject().put("postId", Ids.format(req.id())).put("authorId", Ids.format(author))));
             }))
@@ -123,15 +128,16 @@ final class PostStore {
 
   private Future<Model.Comment> commentIn(io.vertx.sqlclient.SqlConnection tx, Requests.CreateComment req) {
     long postId = req.postId();
+    // KEY SHARE: comments on one post do not wait for each other, but a delete of the post waits for them.
     return tx
-            .preparedQuery("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1 RETURNING author_id")
+            .preparedQuery("SELECT author_id FROM posts WHERE id = $1 FOR KEY SHARE")
             .execute(Tuple.of(postId))
             .compose(rows -> {
               if (rows.size() == 0) {
                 return Future.failedFuture(DataException.notFound("post"));
               }
               long postAuthor = rows.iterator().next().getLong(0);
-              return tx.preparedQuery("INSERT INTO comments (id, post_id, author_id, text) "
+              return CounterSlots.add(tx, CounterSlots.Count.COMMENTS, postId, 1).compose(counted -> tx.preparedQuery("INSERT INTO comments (id, post_id, author_id, text) "
                       + "VALUES (next_id($1), $2, $3, $4) RETURNING " + Rows.COMMENT_COLUMNS)
                   .execute(Tuple.of(ShardRouter.logicalOf(postId), postId, req.authorId(), req.text()))
                   .map(c -> Rows.comment(c.iterator().next(), null))
@@ -146,7 +152,7 @@ final class PostStore {
                           "posts/" + postId + "/comments/" + c.id(), data));
                     }
                     return events.map(c);
-                  });
+                  }));
             });
   }
 
@@ -159,7 +165,7 @@ final class PostStore {
   Future<Model.Like> like(Requests.SetLike req) {
     long postId = req.postId();
     return shards.primaryForId(postId).withTransaction(tx -> tx
-            .preparedQuery("SELECT author_id, like_count FROM posts WHERE id = $1")
+            .preparedQuery("SELECT author_id FROM posts WHERE id = $1 FOR KEY SHARE")
             .execute(Tuple.of(postId))
             .compose(rows -> {
               if (rows.size() == 0) {
@@ -171,16 +177,20 @@ final class PostStore {
                   : "DELETE FROM likes WHERE post_id = $1 AND user_id = $2 RETURNING 1";
               return tx.preparedQuery(change).execute(Tuple.of(postId, req.userId())).compose(changed -> {
                 if (changed.size() == 0) {
-                  return tx.preparedQuery("SELECT like_count FROM posts WHERE id = $1").execute(Tuple.of(postId))
-                      .map(c -> new Model.Like(postId, req.liked(), c.iterator().next().getInteger(0)));
+                  return likeCount(tx, postId).map(n -> new Model.Like(postId, req.liked(), n));
                 }
-                return tx.preparedQuery("UPDATE posts SET like_count = like_count + $2 WHERE id = $1 RETURNING like_count")
-                    .execute(Tuple.of(postId, req.liked() ? 1 : -1))
-                    .map(c -> new Model.Like(postId, req.liked(), c.iterator().next().getInteger(0)))
+                return CounterSlots.add(tx, CounterSlots.Count.LIKES, postId, req.liked() ? 1 : -1)
+                    .compose(v -> likeCount(tx, postId))
+                    .map(n -> new Model.Like(postId, req.liked(), n))
                     .compose(like -> likeEvents(tx, like, author, req.userId()).map(like));
               });
             }))
         .onSuccess(l -> shards.wrote(req.userId(), req.postId()));
+  }
+
+  private static Future<Integer> likeCount(SqlClient tx, long postId) {
+    return tx.preparedQuery("SELECT like_count FROM counted_posts WHERE id = $1").execute(Tuple.of(postId))
+        .map(c -> c.iterator().next().getInteger(0));
   }
 
   private Future<Void> likeEvents(io.vertx.sqlclient.SqlConnection tx, Model.Like like, long author, long liker) {

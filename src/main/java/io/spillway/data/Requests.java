@@ -48,6 +48,21 @@ public final class Requests {
   public record ReadFeed(long userId, long before, int limit) implements DataRequest<Model.Page<Model.Post>> {}
 
   /**
+   * Fans a committed post out to its author's followers' timelines, or takes a deleted one out of them;
+   * answers the number of followers visited (0 for a high-follower author). Idempotent.
+   */
+  public record FanOutPost(long postId, long authorId, boolean deleted) implements DataRequest<Integer> {}
+
+  /** A committed follow or unfollow, applied to the follower's timeline. Idempotent. */
+  public record FollowChanged(long followerId, long followeeId, boolean follows) implements DataRequest<Void> {}
+
+  /**
+   * Rebuilds the user's timeline from the posts tables, replacing the one there; answers the number of posts
+   * written, or -1 when timelines are off or another rebuild of it is under way.
+   */
+  public record RebuildTimeline(long userId) implements DataRequest<Integer> {}
+
+  /**
    * Creates a key: the shard reserves an id, {@code mint} turns it into the key material (the key itself
    * never reaches the database, only its prefix and hash), and the answer carries the key once. Refused (409)
    * when the account already holds {@code maxActive} keys that are not revoked; the count and the insert are

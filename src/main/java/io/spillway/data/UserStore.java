@@ -54,7 +54,7 @@ final class UserStore {
 
   Future<Model.User> get(Requests.GetUser req) {
     return shards.readerForId(req.id(), req.viewer())
-        .preparedQuery("SELECT " + Rows.USER_COLUMNS + " FROM users WHERE id = $1")
+        .preparedQuery("SELECT " + Rows.USER_COLUMNS + " FROM counted_users WHERE id = $1")
         .execute(Tuple.of(req.id()))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(DataException.notFound("user"))
             : Future.succeededFuture(Rows.user(rows.iterator().next())));
@@ -85,7 +85,8 @@ final class UserStore {
           'data', jsonb_build_object('userId', updated.id::text, 'name', updated.name, 'bio', updated.bio))
         FROM updated
       )
-      SELECT * FROM updated""".formatted(Rows.USER_COLUMNS);
+      SELECT updated.id, updated.email, updated.name, updated.bio, c.post_count, c.follower_count, c.following_count,
+        updated.created_at FROM updated JOIN counted_users c ON c.id = updated.id""".formatted(Rows.USER_COLUMNS);
 
   Future<Model.Credentials> credentials(Requests.FindCredentials req) {
     int physical = shards.router().physical(shards.router().logicalForKey(req.email()));

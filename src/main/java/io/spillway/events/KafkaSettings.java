@@ -64,4 +64,19 @@ public final class KafkaSettings {
     m.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     return m;
   }
+
+  /**
+   * The feed's fan-out consumer: one group for the whole cluster ({@code spillway-feed}), so each event is
+   * fanned out once, whichever node takes its partition. Offsets are committed by the fan-out after the
+   * events before them were handled (at least once; the fan-out is idempotent). A new group starts at the
+   * latest offset: timelines that miss older posts are rebuilt when read.
+   */
+  public static Map<String, String> fanOutConsumer(KafkaConfig k, String nodeId) {
+    Map<String, String> m = consumer(k, nodeId);
+    m.put("client.id", "spillway-feed-" + nodeId);
+    m.put("group.id", "spillway-feed");
+    m.put("enable.auto.commit", "false");
+    m.remove("auto.commit.interval.ms");
+    return m;
+  }
 }

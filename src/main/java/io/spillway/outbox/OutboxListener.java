@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A dedicated connection per shard that LISTENs for outbox inserts and wakes the relay. Pooled connections
- * cannot LISTEN (the pool hands them to others). When the connection drops it reconnects, and wakes the relay
+ * A dedicated connection per shard that LISTENs for other nodes' outbox notifications (sent by a node whose
+ * writes landed on a shard this node's relay drains) and wakes the relay. Pooled connections cannot LISTEN
+ * (the pool hands them to others). When the connection drops it reconnects, and wakes the relay
  * once more on (re)connect because notifications sent while it was away are gone.
  */
 final class OutboxListener {

@@ -2,6 +2,7 @@ package io.spillway.outbox;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Moves committed outbox rows of one shard to Kafka, in short statements: no database transaction stays
@@ -35,11 +37,18 @@ import java.util.List;
  * <p>The relay holds a session advisory lock on a connection of its own, so one relay per shard drains at a
  * time across all nodes and each channel reaches Kafka in commit order. When its node dies the connection
  * closes, the lock goes with it, and another node's relay takes the shard at its next wake-up.
+ *
+ * <p>Wake-ups: its own node's writes wake it in-process ({@link #wake}); another node's writes reach it by a
+ * NOTIFY that node sends at most once per {@code outbox.notifyMinGapMs} ({@link #notifyHolder}); and while it
+ * holds its shard it looks again {@code outbox.minPollIntervalMs} after a pass that moved rows, doubling the
+ * wait after each empty pass up to {@code outbox.pollIntervalMs}. No NOTIFY is sent inside a write's
+ * transaction.
  */
 final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final long LOCK_KEY = 0x4f7574626f78L; // "Outbox"
-  private static final String READ = "SELECT id, topic, channel, event::text FROM outbox ORDER BY id LIMIT $1";
+  private static final String READ = "SELECT id, topic, channel, event::text, "
+      + "(extract(epoch FROM created_at) * 1000)::bigint FROM outbox ORDER BY id LIMIT $1";
   private static final String DELETE = "DELETE FROM outbox WHERE id = ANY($1)";
   private static final String DEAD_LETTER = """
       WITH failed AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS f(id, error)),
@@ -55,6 +64,13 @@ final class OutboxRelay {
   private final String shard;
   private final int batchSize;
   private final Counter deadLetters;
+  private final Timer delay;
+  private final long minPollMs;
+  private final long maxPollMs;
+  private final long notifyGapMs;
+  private long nextPollMs;
+  private long pollTimer = -1;
+  private long lastNotifyAt = Long.MIN_VALUE / 2;
   private PgConnection lockConnection;
   private boolean locked;
   private boolean draining;
@@ -64,12 +80,19 @@ final class OutboxRelay {
   private Future<Void> current = Future.succeededFuture();
 
   OutboxRelay(Vertx vertx, PgConnectOptions connect, KafkaProducer<String, String> producer, String shard,
-              int batchSize, MeterRegistry registry) {
+              int batchSize, long minPollMs, long maxPollMs, long notifyGapMs, MeterRegistry registry) {
     this.vertx = vertx;
     this.connect = connect;
     this.producer = producer;
     this.shard = shard;
     this.batchSize = batchSize;
+    this.minPollMs = minPollMs;
+    this.maxPollMs = maxPollMs;
+    this.notifyGapMs = notifyGapMs;
+    this.nextPollMs = minPollMs;
+    this.delay = registry == null ? null : Timer.builder("spillway_outbox_delay")
+        .description("From an outbox row's write to Kafka's acknowledgement of its event")
+        .tag("shard", shard).publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
     this.deadLetters = registry == null ? null : Counter.builder("spillway_outbox_dead_letters")
         .description("Outbox rows Kafka refused for good, moved to outbox_dead_letter")
         .tag("shard", shard).register(registry);
@@ -104,9 +127,54 @@ final class OutboxRelay {
       }
       if (again || ar.result() == batchSize) {
         wake();
+      } else {
+        pollAfter(ar.result() > 0);
       }
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * While this relay holds its shard: the next look comes {@code outbox.minPollIntervalMs} after a pass that
+   * moved rows, twice as late after each empty one, at most {@code outbox.pollIntervalMs}.
+   */
+  private void pollAfter(boolean moved) {
+    if (stopped || !holdsLock()) {
+      return;
+    }
+    nextPollMs = moved ? minPollMs : Math.min(maxPollMs, nextPollMs * 2);
+    if (pollTimer >= 0) {
+      vertx.cancelTimer(pollTimer);
+    }
+    pollTimer = vertx.setTimer(nextPollMs, t -> {
+      pollTimer = -1;
+      wake();
+    });
+  }
+
+  /** Whether this relay drains its shard now (holds the shard's lock). */
+  boolean holdsLock() {
+    return locked && lockConnection != null;
+  }
+
+  /**
+   * Rows were committed on this shard by this node, and another node's relay drains it: tell that relay
+   * (NOTIFY, on this relay's own connection), at most once per {@code outbox.notifyMinGapMs}. Without a
+   * connection yet, this relay wakes instead: it connects, and takes the shard if nobody holds it.
+   */
+  void notifyHolder() {
+    PgConnection c = lockConnection;
+    if (c == null) {
+      wake();
+      return;
+    }
+    long now = System.nanoTime() / 1_000_000;
+    if (now - lastNotifyAt < notifyGapMs) {
+      return;
+    }
+    lastNotifyAt = now;
+    c.query("NOTIFY " + OutboxListener.CHANNEL).execute()
+        .onFailure(err -> LOG.debug("outbox notify for {} failed: {}", shard, String.valueOf(err)));
   }
 
   /** How many rows this pass took out of the outbox (0 when another node's relay holds the shard). */
@@ -147,8 +215,14 @@ final class OutboxRelay {
       List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
       for (Row row : rows) {
         ids.add(row.getLong(0));
+        long writtenAt = row.getLong(4);
         // Keyed by channel: one channel's events land in one partition, in order.
-        acks.add(producer.send(KafkaProducerRecord.create(row.getString(1), row.getString(2), row.getString(3))));
+        Future<RecordMetadata> ack = producer.send(KafkaProducerRecord.create(row.getString(1), row.getString(2),
+            row.getString(3)));
+        if (delay != null) {
+          ack.onSuccess(m -> delay.record(Math.max(0, System.currentTimeMillis() - writtenAt), TimeUnit.MILLISECONDS));
+        }
+        acks.add(ack);
       }
       // Every answer, good or bad, before anything is deleted.
       return Future.join(acks).transform(ignored -> settle(conn, ids, acks));

@@ -3,6 +3,7 @@ package io.spillway.outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.AppConfig;
 import io.spillway.events.KafkaSettings;
+import io.spillway.events.OutboxCommits;
 import io.spillway.events.Topics;
 import io.spillway.config.ShardConfig;
 import io.spillway.data.ShardPools;
@@ -18,8 +19,9 @@ import java.util.List;
 
 /**
  * Relays committed outbox rows from every shard to Kafka: one {@link OutboxRelay} and one {@link
- * OutboxListener} per shard, woken by NOTIFY and by a poll every {@code outbox.pollIntervalMs}. Any number of
- * nodes may run it; the relays coordinate through the shard database.
+ * OutboxListener} per shard, woken in-process by this node's writes ({@link OutboxCommits}), by another
+ * node's coalesced NOTIFY, by their own progress-driven polls and, at the latest, every {@code
+ * outbox.pollIntervalMs}. Any number of nodes may run it; the relays coordinate through the shard database.
  */
 public final class OutboxVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
@@ -55,12 +57,14 @@ public final class OutboxVerticle extends VerticleBase {
           for (int i = 0; i < config.data().shards().size(); i++) {
             ShardConfig shard = config.data().shards().get(i);
             OutboxRelay relay = new OutboxRelay(vertx, ShardPools.connectOptions(shard), producer, shard.describe(),
-                config.stream().outboxBatchSize(), registry);
+                config.stream().outboxBatchSize(), config.stream().outboxMinPollMs(), config.stream().outboxPollMs(),
+                config.stream().outboxNotifyMinGapMs(), registry);
             relays.add(relay);
             listeners.add(new OutboxListener(vertx, ShardPools.connectOptions(shard), shard.describe(),
                 () -> wake(relay), Math.min(config.stream().outboxPollMs(), 2000)));
           }
           listeners.forEach(OutboxListener::start);
+          vertx.eventBus().localConsumer(OutboxCommits.ADDRESS, msg -> committed());
           vertx.setPeriodic(config.stream().outboxPollMs(), t -> poll());
         })
         // Kafka may be down at start: posts must still succeed, and the rows wait in the outbox.
@@ -93,6 +97,20 @@ public final class OutboxVerticle extends VerticleBase {
             LOG.warn("cannot ensure Kafka topic {} yet, outbox rows wait: {}", config.kafka().topic(), err.getMessage());
           }
         });
+  }
+
+  /** This node committed writes with outbox rows: its own relays drain now, other nodes' are told. */
+  private void committed() {
+    if (!topicReady) {
+      return;
+    }
+    for (OutboxRelay relay : relays) {
+      if (relay.holdsLock()) {
+        relay.wake();
+      } else {
+        relay.notifyHolder();
+      }
+    }
   }
 
   private void wake(OutboxRelay relay) {

@@ -16,7 +16,7 @@ record MovedTable(String name, String placement, List<Key> key) {
   /** A primary-key column and its SQL type. */
   record Key(String column, String type) {}
 
-  /** Every table a logical shard has rows in; the same list V9__shard_move_capture.sql puts triggers on. */
+  /** Every table a logical shard has rows in; the same list V9 and V10 put capture triggers on. */
   static final List<MovedTable> ALL = List.of(
       byId("users", "id", key("id", "bigint")),
       byId("email_directory", "user_id", key("email", "text")),
@@ -27,6 +27,8 @@ record MovedTable(String name, String placement, List<Key> key) {
       byId("followers", "followee_id", key("followee_id", "bigint"), key("follower_id", "bigint")),
       byId("follow_sync", "follower_id", key("follower_id", "bigint"), key("followee_id", "bigint")),
       byId("api_keys", "id", key("id", "bigint")),
+      byId("user_counter_slots", "user_id", key("user_id", "bigint"), key("slot", "integer")),
+      byId("post_counter_slots", "post_id", key("post_id", "bigint"), key("slot", "integer")),
       new MovedTable("idempotency_keys", "logical_shard", List.of(key("scope", "text"), key("key", "text"))));
 
   /** Where the source's unrelayed events of logical shard $1 are: a channel's id names its logical shard. */

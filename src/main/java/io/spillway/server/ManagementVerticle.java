@@ -58,6 +58,7 @@ public final class ManagementVerticle extends VerticleBase {
           .handler(shards::move);
       router.delete("/admin/shards/:logical/move").handler(shards::cancel);
       router.post("/admin/shards/:logical/cleanup").handler(shards::cleanup);
+      router.post("/admin/feed/:id/rebuild").handler(new TimelineRebuild(new DataClient(vertx, telemetry.registry()))::handle);
     }
     for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, Problems::handleFailure);

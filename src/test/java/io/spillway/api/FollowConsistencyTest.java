@@ -80,8 +80,8 @@ class FollowConsistencyTest {
     assertEquals(truth, followers(follower, followee), "both shards agree on the follow");
     try (ShardDb a = new ShardDb(app.databases().get(shardOf(follower)));
          ShardDb b = new ShardDb(app.databases().get(shardOf(followee)))) {
-      assertEquals(truth, a.count("SELECT following_count FROM users WHERE id = $1", Long.parseLong(follower.id())));
-      assertEquals(truth, b.count("SELECT follower_count FROM users WHERE id = $1", Long.parseLong(followee.id())));
+      assertEquals(truth, a.count("SELECT following_count FROM counted_users WHERE id = $1", Long.parseLong(follower.id())));
+      assertEquals(truth, b.count("SELECT follower_count FROM counted_users WHERE id = $1", Long.parseLong(followee.id())));
     }
   }
 

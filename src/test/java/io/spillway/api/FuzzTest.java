@@ -333,10 +333,11 @@ class FuzzTest {
                  (SELECT count(*) FROM following), (SELECT count(*) FROM followers),
                  (SELECT count(*) FROM api_keys), (SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL),
                  (SELECT count(*) FROM idempotency_keys), (SELECT count(*) FROM outbox),
-                 (SELECT md5(coalesce(string_agg(concat_ws('|', id, name, bio, plan, post_count, follower_count,
-                    following_count), ',' ORDER BY id), '')) FROM users),
+                 (SELECT md5(coalesce(string_agg(concat_ws('|', u.id, u.name, u.bio, u.plan, c.post_count,
+                    c.follower_count, c.following_count), ',' ORDER BY u.id), ''))
+                    FROM users u JOIN counted_users c ON c.id = u.id),
                  (SELECT md5(coalesce(string_agg(concat_ws('|', id, like_count, comment_count), ',' ORDER BY id), ''))
-                    FROM posts)
+                    FROM counted_posts)
           """).get(0).toJson().encode());
     }
     return out.toString();

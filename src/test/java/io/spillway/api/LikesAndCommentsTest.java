@@ -56,6 +56,48 @@ class LikesAndCommentsTest {
     }
   }
 
+  /**
+   * One author's post count is spread over counter slots: 18 posts at once (under the per-client cap of 20 in
+   * flight), then 3 deletes at once, and the count is exact; follows and unfollows move the follower and
+   * following counts through the same slots. (The follows go one at a time: each holds a connection of the
+   * follower's shard while it waits for one of the followee's, and the test pools have 4.)
+   */
+  @Test
+  void concurrentPostsOfOneAuthorAndFollowsGiveExactCounts() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User author = api.newUser("busy");
+    List<ApiClient.User> fans = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      ApiClient.User fan = api.newUser("follower" + i);
+      assertEquals(200, api.call(HttpMethod.PUT, "/v1/users/" + author.id() + "/follow", fan, null).statusCode());
+      fans.add(fan);
+    }
+    for (ApiClient.User fan : fans.subList(0, 3)) {
+      assertEquals(200, api.call(HttpMethod.DELETE, "/v1/users/" + author.id() + "/follow", fan, null).statusCode());
+    }
+    try (TestHttp.Counted burst = app.concurrentClient()) {
+      ApiClient concurrent = new ApiClient(burst.web());
+      List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
+      for (int i = 0; i < 18; i++) {
+        posts.add(concurrent.send(HttpMethod.POST, "/v1/posts", author, new JsonObject().put("text", "post " + i)));
+      }
+      Await.result(Future.all(posts));
+      posts.forEach(f -> assertEquals(201, f.result().statusCode(), f.result().bodyAsString()));
+      List<Future<HttpResponse<Buffer>>> deletes = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String id = posts.get(i).result().bodyAsJsonObject().getString("id");
+        deletes.add(concurrent.send(HttpMethod.DELETE, "/v1/posts/" + id, author, null));
+      }
+      Await.result(Future.all(deletes));
+      deletes.forEach(f -> assertEquals(204, f.result().statusCode(), f.result().bodyAsString()));
+    }
+    JsonObject user = api.get("/v1/users/" + author.id(), null).bodyAsJsonObject();
+    assertEquals(15, user.getInteger("postCount"));
+    assertEquals(5, user.getInteger("followerCount"));
+    assertEquals(1, api.get("/v1/users/" + fans.get(7).id(), null).bodyAsJsonObject().getInteger("followingCount"));
+    assertEquals(0, api.get("/v1/users/" + fans.get(0).id(), null).bodyAsJsonObject().getInteger("followingCount"));
+  }
+
   @Test
   void commentsLiveWithTheirPostAndPaginate() {
     ApiClient api = new ApiClient(app.client());

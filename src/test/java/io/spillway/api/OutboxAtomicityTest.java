@@ -53,7 +53,7 @@ class OutboxAtomicityTest {
         shard.query("ALTER TABLE outbox DROP CONSTRAINT outbox_refuses");
       }
       assertEquals(0, shard.count("SELECT count(*) FROM posts WHERE text = 'lost'"));
-      assertEquals(1, shard.count("SELECT post_count FROM users WHERE id = $1", userId));
+      assertEquals(1, shard.count("SELECT post_count FROM counted_users WHERE id = $1", userId));
       assertEquals(1, shard.count("SELECT count(*) FROM outbox WHERE channel = $1", "posts:" + u.id()));
     }
   }

@@ -70,13 +70,22 @@ class PackageGraphTest {
     check(noClasses().that().resideInAPackage("io.spillway.data..").should().dependOnClassesThat()
         .resideInAnyPackage("io.vertx.ext.web..", "io.vertx.core.http..", "io.spillway.server..",
             "io.spillway.api..", "io.spillway.auth..", "io.spillway.limit..", "io.spillway.shed..",
-            "io.spillway.push..", "io.spillway.outbox..", "io.spillway.cache..", "io.spillway.reshard.."));
+            "io.spillway.push..", "io.spillway.outbox..", "io.spillway.cache..", "io.spillway.reshard..",
+            "io.spillway.feed.."));
   }
 
   @Test
   void theShardMoverStandsOnTheDataLayerOnly() {
     check(noClasses().that().resideInAPackage("io.spillway.reshard..").should().dependOnClassesThat()
         .resideInAnyPackage(except("web", "config", "observe", "data", "reshard")));
+  }
+
+  @Test
+  void theFanOutTalksToTheDataLayerOnly() {
+    check(noClasses().that().resideInAPackage("io.spillway.feed..").should().dependOnClassesThat()
+        .resideInAnyPackage("io.spillway.server..", "io.spillway.api..", "io.spillway.push..", "io.spillway.outbox..",
+            "io.spillway.cache..", "io.spillway.limit..", "io.spillway.shed..", "io.spillway.auth..",
+            "io.spillway.reshard.."));
   }
 
   @Test
@@ -97,7 +106,7 @@ class PackageGraphTest {
   }
 
   private static final String[] PACKAGES = {"web", "config", "events", "redis", "observe", "data", "cache",
-      "outbox", "push", "auth", "limit", "shed", "api", "server", "reshard"};
+      "outbox", "feed", "push", "auth", "limit", "shed", "api", "server", "reshard"};
 
   /** Every Spillway package but {@code own} (and the entry point's). */
   private static String[] others(String own) {

@@ -26,7 +26,7 @@ class SweepTest {
     Vertx vertx = Vertx.vertx();
     Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:1");
     try {
-      StreamConfig config = new StreamConfig(1, 1, 1000, 500, 100, 3600, 10, 65536, 50, 60, 1, 1 << 20, 30, 10, 100, "");
+      StreamConfig config = new StreamConfig(1, 1, 1000, 10, 10, 500, 100, 3600, 10, 65536, 50, 60, 1, 1 << 20, 30, 10, 100, "");
       AtomicInteger healthyPings = new AtomicInteger();
       AtomicInteger brokenPings = new AtomicInteger();
       io.vertx.core.Promise<StreamHub> started = io.vertx.core.Promise.promise();
