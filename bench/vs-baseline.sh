@@ -9,9 +9,9 @@
 #   trivial  Spillway GET /health/live as shipped vs baseline GET /hello.
 #   miss     Spillway GET /v1/users/{id} over ids not read before in the run (each wrk thread walks its
 #            own slice of the other USERS-HOT_IDS ids) vs pgbench -S -M prepared at the same concurrency.
-#            Spillway has no cache yet, so today "api" is a miss too. When a cache lands: "api" measures
-#            the hit path, and "miss" stays a miss if USERS is above the requests of all miss rounds, or
-#            when MISS_ENV (e.g. MISS_ENV="SPILLWAY_CACHE_ENABLED=false") starts a second Spillway for it.
+#            "api" is the cache's hit path (near cache), "miss" a read that goes to PostgreSQL as long as
+#            USERS is above the requests of all miss rounds; MISS_ENV (e.g. MISS_ENV="SPILLWAY_CACHE_ENABLED=false")
+#            starts a second Spillway with those settings for the miss rounds.
 #   halfpeak p99 at half of peak: open-loop load (src/test/java/io/spillway/bench/OpenLoopLoad.java, fixed
 #            arrival rate, latency from the scheduled send time) at half of each server's median "api"
 #            rate, and the baseline at Spillway's half-peak rate too (same offered load).
