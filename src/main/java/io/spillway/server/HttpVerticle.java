@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 public final class HttpVerticle extends VerticleBase {
   /** HttpVerticles own the Redis check: they are the Redis client on the hot path. */
   public static final String REDIS_HEALTH_OWNER = "redis";
+  private static final String LIVE = "/health/live";
+  private static final String READY = "/health/ready";
 
   private final AppConfig config;
   private final List<String> healthOwners;
@@ -86,16 +88,19 @@ public final class HttpVerticle extends VerticleBase {
     Handler<RoutingContext> door = config.shed().enabled() ? new LoadShedHandler(shedder) : RoutingContext::next;
     if (config.shed().enabled()) {
       // GraphQL is admitted once its operation is known (a query or a mutation): see RestApi.mountGraphQl.
+      // Probes pass the door: a balancer's probe gets its answer whatever the load, and its microsecond
+      // latency does not feed the adaptive limit.
       router.route().handler(ctx -> {
-        if (GraphQlEndpoint.PATH.equals(ctx.normalizedPath())) {
+        String path = ctx.normalizedPath();
+        if (GraphQlEndpoint.PATH.equals(path) || LIVE.equals(path) || READY.equals(path)) {
           ctx.next();
         } else {
           door.handle(ctx);
         }
       });
     }
-    router.get("/health/live").handler(health::live);
-    router.get("/health/ready").handler(health::ready);
+    router.get(LIVE).handler(health::live);
+    router.get(READY).handler(health::ready);
     // Upgrades and event streams are limited by address (the shipped stream-connects policy) before the
     // ticket or token is checked.
     RouteTemplates.named(router.get("/v1/stream"), "/v1/stream")
