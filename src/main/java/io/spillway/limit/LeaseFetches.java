@@ -1,10 +1,8 @@
 package io.spillway.limit;
 
 import io.spillway.redis.LuaScript;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 
@@ -13,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Coalesces the lease fetches one event loop makes in one turn into one {@code lease.lua} call, as {@link
- * CheckBatches} does for exact checks: one Redis round trip for every key whose lease ran out in that turn.
- * Each lease is still decided alone in the script. Off an event loop (tests, start-up) a fetch runs alone.
+ * Coalesces the lease fetches one event loop makes in one turn into one {@code lease.lua} call ({@link
+ * TurnBatches}, as for exact checks): one Redis round trip for every key whose lease ran out in that turn.
+ * Each lease is still decided alone in the script.
  */
 final class LeaseFetches {
   private static final int MAX_BATCH = 128;
@@ -27,19 +25,13 @@ final class LeaseFetches {
 
   private final Redis redis;
   private final LuaScript script;
+  private final TurnBatches<Fetch> batches = new TurnBatches<>(MAX_BATCH, this::run);
   private volatile long timeoutMs;
-  // One pending batch per event-loop thread: only that thread touches it.
-  private final ThreadLocal<List<Fetch>[]> pending = ThreadLocal.withInitial(LeaseFetches::slot);
 
   LeaseFetches(Redis redis, LuaScript script, long timeoutMs) {
     this.redis = redis;
     this.script = script;
     this.timeoutMs = timeoutMs;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Fetch>[] slot() {
-    return new List[1];
   }
 
   void timeout(long ms) {
@@ -49,34 +41,8 @@ final class LeaseFetches {
   /** Up to {@code size} units of {@code policy} for {@code key}; a negative size gives {@code -size} units back. */
   Future<Grant> submit(String key, Policy policy, long size) {
     Promise<Grant> promise = Promise.promise();
-    Fetch fetch = new Fetch(key, policy, size, promise);
-    Context ctx = Vertx.currentContext();
-    if (ctx == null || !ctx.isEventLoopContext()) {
-      run(List.of(fetch));
-      return promise.future();
-    }
-    List<Fetch>[] slot = pending.get();
-    List<Fetch> batch = slot[0];
-    if (batch == null) {
-      batch = new ArrayList<>();
-      slot[0] = batch;
-      List<Fetch> scheduled = batch;
-      // Runs after the event loop has handled what it read in this turn.
-      ctx.runOnContext(v -> flush(slot, scheduled));
-    }
-    batch.add(fetch);
-    if (batch.size() >= MAX_BATCH) {
-      flush(slot, batch);
-    }
+    batches.add(new Fetch(key, policy, size, promise));
     return promise.future();
-  }
-
-  private void flush(List<Fetch>[] slot, List<Fetch> batch) {
-    if (slot[0] != batch) {
-      return; // Already sent when it filled up.
-    }
-    slot[0] = null;
-    run(batch);
   }
 
   private void run(List<Fetch> batch) {
