@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -197,10 +199,6 @@ class DeploymentFilesTest {
     return byKind;
   }
 
-  private static void assertNull(Object o, String message) {
-    assertTrue(o == null, message);
-  }
-
   @Test
   void kubernetesManifestsFitTogether() throws IOException {
     Map<String, Map<String, Object>> k = k8s();
@@ -282,7 +280,7 @@ class DeploymentFilesTest {
 
   /** Every environment variable a setting reads ({@code SPILLWAY_} + its key path). */
   private static Set<String> settingNames() {
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     collect(ConfigSource.defaults(), "", names);
     return names;
   }
