@@ -127,7 +127,9 @@ final class JwksSource implements Shareable {
   private Future<JsonObject> download() {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(config.jwksUri())
         .setTimeout(config.jwksTimeoutMs()).putHeader("Accept", "application/json");
-    return client.request(options).compose(req -> req.send()).compose(resp -> {
+    // The response is handled in the request's own chain, on its connection's event loop, as soon as its head
+    // arrives: chained on the outer future, the handler could be set only after the body had been read.
+    return client.request(options).compose(req -> req.send().compose(resp -> {
       if (resp.statusCode() != 200) {
         resp.exceptionHandler(ignored -> { });
         resp.request().reset();
@@ -146,7 +148,7 @@ final class JwksSource implements Shareable {
       });
       resp.endHandler(v -> body.tryComplete(buf));
       return body.future();
-    }).compose(buf -> {
+    })).compose(buf -> {
       try {
         return Future.succeededFuture(buf.toJsonObject());
       } catch (RuntimeException e) {
