@@ -52,7 +52,7 @@ summary="$SCRATCH/ws.summary"
 {
   echo "# WebSocket fan-out: $CONNS_WS connections x $CHANNELS channels, $RATE posts/s for $SECONDS_ s"
   echo
-  grep -E '^(connections held|server heap|posts:|deliveries:|commit-to-client)' "$SCRATCH/ws.out"
+  grep -E '^(connections held|server heap|posts:|deliveries:|commit-to-client|cpu in the window)' "$SCRATCH/ws.out"
   echo "server errors logged: $errors"
 } >"$summary"
 cat "$summary"

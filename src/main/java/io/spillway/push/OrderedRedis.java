@@ -46,7 +46,9 @@ final class OrderedRedis {
     Future<RedisConnection> used = connection;
     return used.compose(c -> c.send(request)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .onFailure(err -> {
-          if (err instanceof java.util.concurrent.TimeoutException) {
+          // Every command pipelined behind a hung one times out too: only the first closes the connection
+          // (a pooled connection closed twice is recycled twice, which the pool refuses).
+          if (err instanceof java.util.concurrent.TimeoutException && connection == used) {
             forget(used);
             used.onSuccess(RedisConnection::close);
           }

@@ -10,6 +10,7 @@ import io.spillway.web.Problem;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
@@ -111,10 +112,11 @@ public final class StreamEndpoint {
           : "your address holds " + caps.perAddress() + " open streams on this server, the most allowed"));
       return;
     }
+    HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
           AccessLog.upgraded(ctx);
-          new StreamSession(ws, holder.userId(), holder.expiresAtMs(), hub, hub.config(), this::reauthenticate,
+          new StreamSession(ws, FrameSink.of(ws, connection), holder.userId(), holder.expiresAtMs(), hub, hub.config(), this::reauthenticate,
               () -> caps.close(holder.userId(), address)).start();
         })
         .onFailure(err -> {

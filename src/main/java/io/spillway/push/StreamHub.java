@@ -1,10 +1,13 @@
 package io.spillway.push;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.spillway.config.StreamConfig;
 import io.vertx.core.Future;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +36,19 @@ public final class StreamHub {
   private final Map<String, ChannelFollowers> followers = new HashMap<>();
   private final List<Subscription> leaving = new ArrayList<>();
   private boolean dispatching;
+  /** The event being dispatched, encoded once for every socket of this hub (see {@link FrameSink}). */
+  private ByteBuf encoding;
+  /** Sockets written since the end of the last event-loop turn, flushed together. */
+  private final List<StreamSession> unflushed = new ArrayList<>();
+  private final Runnable flushTask = this::flushWritten;
+  private final ContextInternal context;
   private final MessageConsumer<StreamEvent> consumer;
   private final long sweepTimer;
   private final Vertx vertx;
 
   private StreamHub(Vertx vertx, StreamConfig config, Redis redis, long redisTimeoutMs, MeterRegistry registry) {
     this.vertx = vertx;
+    this.context = (ContextInternal) vertx.getOrCreateContext();
     this.metrics = StreamMetrics.of(registry);
     this.config = config;
     // A history read that Redis does not answer in time fails (the client gets a reset and reconnects)
@@ -76,6 +86,10 @@ public final class StreamHub {
         }
       }
     } finally {
+      if (encoding != null) {
+        encoding.release();
+        encoding = null;
+      }
       dispatching = false;
       if (!leaving.isEmpty()) {
         List<Subscription> now = new ArrayList<>(leaving);
@@ -83,6 +97,35 @@ public final class StreamHub {
         now.forEach(this::unfollow);
       }
     }
+  }
+
+  /** {@code event} (the one being dispatched) as a WebSocket frame, encoded on first use. */
+  ByteBuf encoded(StreamEvent event) {
+    if (!dispatching) {
+      throw new IllegalStateException("an event is encoded for the sockets only while it is dispatched");
+    }
+    if (encoding == null) {
+      encoding = FrameSink.encode(ByteBufAllocator.DEFAULT, event.frame());
+    }
+    return encoding;
+  }
+
+  /**
+   * {@code session} was written without a flush: it is flushed once after the events that are already queued
+   * on this event loop (a burst of them leaves in one system call per socket).
+   */
+  void toFlush(StreamSession session) {
+    if (unflushed.isEmpty()) {
+      context.nettyEventLoop().execute(flushTask);
+    }
+    unflushed.add(session);
+  }
+
+  private void flushWritten() {
+    for (int i = 0; i < unflushed.size(); i++) {
+      unflushed.get(i).flush();
+    }
+    unflushed.clear();
   }
 
   /**

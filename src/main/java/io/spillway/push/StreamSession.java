@@ -35,6 +35,7 @@ final class StreamSession implements Subscriber {
   private static final Buffer PING = Buffer.buffer("spillway");
 
   private final ServerWebSocket ws;
+  private final FrameSink sink;
   private final long userId;
   private final StreamHub hub;
   private final StreamConfig limits;
@@ -48,10 +49,13 @@ final class StreamSession implements Subscriber {
   private long windowStartNanos = lastHeardNanos;
   private int framesInWindow;
   private boolean closed;
+  /** Written since the hub last flushed this socket. */
+  private boolean unflushed;
 
-  StreamSession(ServerWebSocket ws, long userId, long expiresAtMs, StreamHub hub, StreamConfig limits,
+  StreamSession(ServerWebSocket ws, FrameSink sink, long userId, long expiresAtMs, StreamHub hub, StreamConfig limits,
                 Reauthenticator reauthenticator, Runnable released) {
     this.ws = ws;
+    this.sink = sink;
     this.userId = userId;
     this.expiresAtMs = expiresAtMs;
     this.hub = hub;
@@ -248,8 +252,11 @@ final class StreamSession implements Subscriber {
     send(Frames.subscribed(channel, offset));
     List<StreamEvent> waiting = sub.pending;
     sub.pending = null;
+    // Not through deliver: these are written now, one by one, outside the hub's dispatch of one event.
     for (StreamEvent e : waiting) {
-      deliver(sub, e);
+      if (sub.arrive(e, limits.maxOutboundBytes()) == Subscription.Arrival.SEND) {
+        writeEvent(e.frame());
+      }
     }
   }
 
@@ -265,7 +272,10 @@ final class StreamSession implements Subscriber {
     send(Frames.unsubscribed(c));
   }
 
-  /** Called by the hub for every event of a channel this session follows. */
+  /**
+   * Called by the hub for every event of a channel this session follows: the frame the hub encoded once for
+   * all its sockets is written, and flushed by the hub at the end of the event-loop turn.
+   */
   @Override
   public void deliver(Subscription sub, StreamEvent event) {
     if (closed) {
@@ -273,9 +283,23 @@ final class StreamSession implements Subscriber {
     }
     switch (sub.arrive(event, limits.maxOutboundBytes())) {
       case OVERFLOW -> closeSlow();
-      case SEND -> writeEvent(event.frame());
+      case SEND -> {
+        if (writable() && sink.queue(hub.encoded(event), event.frame())) {
+          hub.metrics().sent();
+          if (!unflushed) {
+            unflushed = true;
+            hub.toFlush(this);
+          }
+        }
+      }
       default -> { }
     }
+  }
+
+  /** Sends what {@link #deliver} wrote since the last flush. */
+  void flush() {
+    unflushed = false;
+    sink.flush();
   }
 
   /** An event frame: counted in {@code spillway_ws_messages_sent} (answers and errors are not). */
@@ -287,16 +311,28 @@ final class StreamSession implements Subscriber {
 
   /** True when the frame was handed to the socket. */
   private boolean write(byte[] frame) {
-    // The client's close can reach the socket before our close handler runs: the socket then refuses writes
-    // (it would throw out of the hub's dispatch, and the channel's later subscribers would miss the event).
-    if (closed || ws.isClosed()) {
+    if (!writable()) {
       return false;
     }
-    if (ws.writeQueueFull()) {
+    sink.send(frame);
+    return true;
+  }
+
+  /** True when a frame may be written now; closes a session whose client stopped reading. */
+  private boolean writable() {
+    // The client's close can reach the socket before our close handler runs: the socket then refuses writes
+    // (it would throw out of the hub's dispatch, and the channel's later subscribers would miss the event).
+    if (closed || !sink.open()) {
+      return false;
+    }
+    if (sink.full() && unflushed) {
+      // What this turn queued counts against the limit too: send it before judging the client.
+      flush();
+    }
+    if (sink.full()) {
       closeSlow();
       return false;
     }
-    ws.writeFrame(Frames.text(frame));
     return true;
   }
 
@@ -315,15 +351,15 @@ final class StreamSession implements Subscriber {
 
   /** Called by the hub's sweep: pings a live client, closes one that has been silent too long. */
   void sweep(long nowNanos) {
-    if (closed || ws.isClosed()) {
+    if (closed || !sink.open()) {
       return;
     }
     if (nowNanos - lastHeardNanos > limits.idleTimeoutSeconds() * 1_000_000_000L) {
       hub.metrics().idleClosed();
       close(CLOSE_IDLE, "idle timeout: nothing received for " + limits.idleTimeoutSeconds() + " s");
-    } else if (ws.isClosed()) {
+    } else if (!sink.open()) {
       closedUnderUs();
-    } else if (!ws.writeQueueFull()) {
+    } else if (!sink.full()) {
       ws.writePing(PING);
     }
   }

@@ -126,9 +126,13 @@ public final class WsLoad {
     Thread.sleep(warmupSeconds * 1000L);
     measuring = true;
     long windowStart = System.nanoTime();
+    long serverCpuStart = cpuMillis(serverPid);
+    long clientCpuStart = cpuMillis(ProcessHandle.current().pid());
     Thread.sleep(seconds * 1000L);
     measuring = false;
     double window = (System.nanoTime() - windowStart) / 1e9;
+    long serverCpu = cpuMillis(serverPid) - serverCpuStart;
+    long clientCpu = cpuMillis(ProcessHandle.current().pid()) - clientCpuStart;
     vertx.cancelTimer(timer);
     long expected = posted.sum() * (long) open.get();
     waitFor(() -> received.sum() >= expected, 30);
@@ -144,6 +148,24 @@ public final class WsLoad {
     System.out.printf("commit-to-client latency over %d deliveries: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n",
         count, percentile(count, 0.50), percentile(count, 0.90), percentile(count, 0.99), percentile(count, 0.999),
         percentile(count, 1.0));
+    if (serverPid > 0 && inWindow.sum() > 0) {
+      System.out.printf("cpu in the window: server %.1f µs per delivery (%.0f%% of one core), this client %.1f µs per delivery%n",
+          serverCpu * 1000.0 / inWindow.sum(), serverCpu / (window * 10), clientCpu * 1000.0 / inWindow.sum());
+    }
+  }
+
+  /** User + system CPU time of a process so far, in ms, from /proc (clock ticks of 10 ms on Linux). */
+  private static long cpuMillis(long pid) {
+    if (pid < 0) {
+      return 0;
+    }
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    } catch (java.io.IOException e) {
+      return 0;
+    }
   }
 
   private void onOpen(WebSocket ws, List<JsonObject> authors) {

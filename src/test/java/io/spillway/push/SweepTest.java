@@ -34,9 +34,9 @@ class SweepTest {
         StreamHub h = StreamHub.start(vertx, config, redis, 1000, null);
         // Sessions sweep in the order they joined: the broken ones first, the healthy one last.
         for (int i = 0; i < 3; i++) {
-          new StreamSession(socket(brokenPings, true), 1, 0, h, config, SweepTest::noReauth, () -> { }).start();
+          session(socket(brokenPings, true), 1, h, config).start();
         }
-        new StreamSession(socket(healthyPings, false), 2, 0, h, config, SweepTest::noReauth, () -> { }).start();
+        session(socket(healthyPings, false), 2, h, config).start();
         started.complete(h);
       });
       StreamHub hub = Await.result(started.future());
@@ -56,6 +56,11 @@ class SweepTest {
   }
 
   /** A socket that counts pings; a {@code broken} one is closed under the sweep and throws as a real one does. */
+  /** A session over a stand-in socket: its frames go through the socket's own API (no Netty channel). */
+  private static StreamSession session(ServerWebSocket ws, long userId, StreamHub hub, StreamConfig config) {
+    return new StreamSession(ws, FrameSink.of(ws, null), userId, 0, hub, config, SweepTest::noReauth, () -> { });
+  }
+
   private static ServerWebSocket socket(AtomicInteger pings, boolean broken) {
     return (ServerWebSocket) Proxy.newProxyInstance(SweepTest.class.getClassLoader(),
         new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
