@@ -242,13 +242,16 @@ public final class Spillway {
         .compose(v -> deploy(() -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis), config.stream().instances()));
+      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis,
+          telemetry.eventSpans()), config.stream().instances()));
     }
     if (kafka && config.feed().timelines() && config.feed().instances() > 0) {
-      chain = chain.compose(v -> deploy(() -> new FanOutVerticle(config, telemetry.registry()), config.feed().instances()));
+      chain = chain.compose(v -> deploy(() -> new FanOutVerticle(config, telemetry.registry(), telemetry.eventSpans()),
+          config.feed().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
-      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry()), config.stream().outboxInstances()));
+      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry(), telemetry.eventSpans()),
+          config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
       chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));

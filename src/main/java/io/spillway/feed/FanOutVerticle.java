@@ -3,10 +3,13 @@ package io.spillway.feed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
 import io.spillway.config.AppConfig;
 import io.spillway.data.DataClient;
+import io.spillway.events.KafkaClients;
 import io.spillway.events.KafkaSettings;
 import io.spillway.events.Topics;
+import io.spillway.observe.EventSpans;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
@@ -56,10 +59,13 @@ public final class FanOutVerticle extends VerticleBase {
   private boolean closing;
   private Timer lag;
   private Counter timelinesVisited;
+  private final EventSpans spans;
 
-  public FanOutVerticle(AppConfig config, MeterRegistry registry) {
+  /** Each event with fan-out work is one span in {@code spans}, from its record to its fan-out's end. */
+  public FanOutVerticle(AppConfig config, MeterRegistry registry, EventSpans spans) {
     this.config = config;
     this.registry = registry;
+    this.spans = spans;
   }
 
   @Override
@@ -75,7 +81,7 @@ public final class FanOutVerticle extends VerticleBase {
     KafkaAdminClient[] admin = new KafkaAdminClient[1];
     return vertx.executeBlocking(() -> {
           admin[0] = KafkaAdminClient.create(vertx, KafkaSettings.admin(config.kafka()));
-          return KafkaConsumer.<String, String>create(vertx, KafkaSettings.fanOutConsumer(config.kafka(), id));
+          return KafkaClients.consumer(vertx, KafkaSettings.fanOutConsumer(config.kafka(), id));
         })
         .compose(c -> {
           consumer = c;
@@ -118,6 +124,11 @@ public final class FanOutVerticle extends VerticleBase {
     }
     Future<Void> tail = tails.getOrDefault(record.partition(), Future.succeededFuture());
     Future<Void> done = tail.compose(v -> event == null ? Future.succeededFuture() : handle(event, 0));
+    Span span = event == null ? Span.getInvalid()
+        : spans.consuming("feed consume", record.topic(), record.record().headers(), null);
+    if (span.isRecording()) {
+      done.onComplete(ar -> span.end());
+    }
     tails.put(record.partition(), done.andThen(ar -> {
       handled.put(partition, new OffsetAndMetadata(next, ""));
       if (--inFlight <= MAX_IN_FLIGHT / 4 && paused) {

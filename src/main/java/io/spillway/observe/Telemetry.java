@@ -31,18 +31,20 @@ import java.util.EnumSet;
 /**
  * One node's metrics registry and tracer, wired into its Vertx: Vert.x reports HTTP (by route template,
  * never the raw path), event bus, pools and JVM metrics into the Prometheus registry that our own
- * {@code spillway_*} meters share; the tracer propagates W3C trace context across HTTP, the event bus, Pg,
- * Redis and Kafka.
+ * {@code spillway_*} meters share; the tracer propagates W3C trace context across HTTP, the event bus, Pg
+ * and Redis, and {@link EventSpans} carries it through Kafka.
  */
 public final class Telemetry {
   private final PrometheusMeterRegistry prometheus;
   private final MeterRegistry registry;
   private final OpenTelemetrySdk openTelemetry;
+  private final EventSpans eventSpans;
 
   private Telemetry(PrometheusMeterRegistry prometheus, MeterRegistry registry, OpenTelemetrySdk openTelemetry) {
     this.prometheus = prometheus;
     this.registry = registry;
     this.openTelemetry = openTelemetry;
+    this.eventSpans = openTelemetry == null ? EventSpans.OFF : new EventSpans(openTelemetry.getTracer("io.spillway"));
   }
 
   public static Telemetry create(ObserveConfig config) {
@@ -109,6 +111,11 @@ public final class Telemetry {
   /** The registry for {@code spillway_*} meters (a no-op one when metrics are off). */
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** The spans of events between the outbox and the sockets ({@link EventSpans#OFF} when spans are not exported). */
+  public EventSpans eventSpans() {
+    return eventSpans;
   }
 
   /** The Prometheus registry, or null when metrics are off. */

@@ -77,7 +77,7 @@ public final class TraceContext {
   public static String current() {
     SpanContext span = Span.current().getSpanContext();
     if (span.isValid()) {
-      return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex();
+      return of(span);
     }
     Context ctx = Vertx.currentContext();
     if (!(ctx instanceof ContextInternal internal) || !internal.isDuplicate()) {
@@ -90,6 +90,11 @@ public final class TraceContext {
       return made;
     }
     return (String) local;
+  }
+
+  /** The {@code traceparent} of a (valid) span. */
+  static String of(SpanContext span) {
+    return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex();
   }
 
   private static String hex(int chars) {

@@ -3,6 +3,9 @@ package io.spillway.outbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.spillway.observe.EventSpans;
+import io.spillway.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -48,7 +51,7 @@ final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final long LOCK_KEY = 0x4f7574626f78L; // "Outbox"
   private static final String READ = "SELECT id, topic, channel, event::text, "
-      + "(extract(epoch FROM created_at) * 1000)::bigint FROM outbox ORDER BY id LIMIT $1";
+      + "(extract(epoch FROM created_at) * 1000)::bigint, event->>'traceparent' FROM outbox ORDER BY id LIMIT $1";
   private static final String DELETE = "DELETE FROM outbox WHERE id = ANY($1)";
   private static final String DEAD_LETTER = """
       WITH failed AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS f(id, error)),
@@ -65,6 +68,7 @@ final class OutboxRelay {
   private final int batchSize;
   private final Counter deadLetters;
   private final Timer delay;
+  private final EventSpans spans;
   private final long minPollMs;
   private final long maxPollMs;
   private final long notifyGapMs;
@@ -80,7 +84,8 @@ final class OutboxRelay {
   private Future<Void> current = Future.succeededFuture();
 
   OutboxRelay(Vertx vertx, PgConnectOptions connect, KafkaProducer<String, String> producer, String shard,
-              int batchSize, long minPollMs, long maxPollMs, long notifyGapMs, MeterRegistry registry) {
+              int batchSize, long minPollMs, long maxPollMs, long notifyGapMs, MeterRegistry registry,
+              EventSpans spans) {
     this.vertx = vertx;
     this.connect = connect;
     this.producer = producer;
@@ -90,6 +95,7 @@ final class OutboxRelay {
     this.maxPollMs = maxPollMs;
     this.notifyGapMs = notifyGapMs;
     this.nextPollMs = minPollMs;
+    this.spans = spans;
     this.delay = registry == null ? null : Timer.builder("spillway_outbox_delay")
         .description("From an outbox row's write to Kafka's acknowledgement of its event")
         .tag("shard", shard).publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
@@ -216,9 +222,7 @@ final class OutboxRelay {
       for (Row row : rows) {
         ids.add(row.getLong(0));
         long writtenAt = row.getLong(4);
-        // Keyed by channel: one channel's events land in one partition, in order.
-        Future<RecordMetadata> ack = producer.send(KafkaProducerRecord.create(row.getString(1), row.getString(2),
-            row.getString(3)));
+        Future<RecordMetadata> ack = publish(row.getString(1), row.getString(2), row.getString(3), row.getString(5));
         if (delay != null) {
           ack.onSuccess(m -> delay.record(Math.max(0, System.currentTimeMillis() - writtenAt), TimeUnit.MILLISECONDS));
         }
@@ -227,6 +231,26 @@ final class OutboxRelay {
       // Every answer, good or bad, before anything is deleted.
       return Future.join(acks).transform(ignored -> settle(conn, ids, acks));
     });
+  }
+
+  /**
+   * Sends one event, keyed by channel (one channel's events land in one partition, in order), with the trace
+   * of its write in the {@code traceparent} header. When spans are exported each record gets its own
+   * producer span, a child of its write: the events of one pass belong to as many requests' traces, and one
+   * span for the pass could sit in only one of them (the rest would hold only a link to it).
+   */
+  private Future<RecordMetadata> publish(String topic, String channel, String event, String traceparent) {
+    Span span = spans.publishing(topic, channel, traceparent);
+    KafkaProducerRecord<String, String> record = KafkaProducerRecord.create(topic, channel, event);
+    String header = EventSpans.header(span, traceparent);
+    if (header != null) {
+      record.addHeader(TraceContext.HEADER, header);
+    }
+    Future<RecordMetadata> ack = producer.send(record);
+    if (span.isRecording()) {
+      ack.onComplete(ar -> EventSpans.published(span, ar.cause()));
+    }
+    return ack;
   }
 
   private Future<Integer> settle(PgConnection conn, List<Long> ids, List<Future<RecordMetadata>> acks) {

@@ -2,11 +2,13 @@ package io.spillway.outbox;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.AppConfig;
+import io.spillway.events.KafkaClients;
 import io.spillway.events.KafkaSettings;
 import io.spillway.events.OutboxCommits;
 import io.spillway.events.Topics;
 import io.spillway.config.ShardConfig;
 import io.spillway.data.ShardPools;
+import io.spillway.observe.EventSpans;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.kafka.admin.KafkaAdminClient;
@@ -36,18 +38,20 @@ public final class OutboxVerticle extends VerticleBase {
   private boolean warnedTopic;
 
   private final MeterRegistry registry;
+  private final EventSpans spans;
 
   /** {@code registry} (may be null) counts the rows moved to the dead-letter table. */
-  public OutboxVerticle(AppConfig config, MeterRegistry registry) {
+  public OutboxVerticle(AppConfig config, MeterRegistry registry, EventSpans spans) {
     this.config = config;
     this.registry = registry;
+    this.spans = spans;
   }
 
   @Override
   public Future<?> start() {
     return vertx.executeBlocking(() -> {
           admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config.kafka()));
-          return KafkaProducer.<String, String>create(vertx, KafkaSettings.producer(config.kafka()));
+          return KafkaClients.producer(vertx, KafkaSettings.producer(config.kafka()));
         })
         .onSuccess(p -> {
           producer = p;
@@ -58,7 +62,7 @@ public final class OutboxVerticle extends VerticleBase {
             ShardConfig shard = config.data().shards().get(i);
             OutboxRelay relay = new OutboxRelay(vertx, ShardPools.connectOptions(shard), producer, shard.describe(),
                 config.stream().outboxBatchSize(), config.stream().outboxMinPollMs(), config.stream().outboxPollMs(),
-                config.stream().outboxNotifyMinGapMs(), registry);
+                config.stream().outboxNotifyMinGapMs(), registry, spans);
             relays.add(relay);
             listeners.add(new OutboxListener(vertx, ShardPools.connectOptions(shard), shard.describe(),
                 () -> wake(relay), Math.min(config.stream().outboxPollMs(), 2000)));

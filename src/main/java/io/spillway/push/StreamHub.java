@@ -2,7 +2,9 @@ package io.spillway.push;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.opentelemetry.api.trace.Span;
 import io.spillway.config.StreamConfig;
+import io.spillway.observe.EventSpans;
 import io.vertx.core.Future;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -31,6 +33,7 @@ public final class StreamHub {
   private final StreamConfig config;
   private final ChannelHistory history;
   private final StreamMetrics metrics;
+  private final EventSpans spans;
   private final Set<StreamSession> sessions = new LinkedHashSet<>();
   private final Set<SseSession> eventStreams = new LinkedHashSet<>();
   private final Map<String, ChannelFollowers> followers = new HashMap<>();
@@ -46,10 +49,12 @@ public final class StreamHub {
   private final long sweepTimer;
   private final Vertx vertx;
 
-  private StreamHub(Vertx vertx, StreamConfig config, Redis redis, long redisTimeoutMs, MeterRegistry registry) {
+  private StreamHub(Vertx vertx, StreamConfig config, Redis redis, long redisTimeoutMs, MeterRegistry registry,
+                    EventSpans spans) {
     this.vertx = vertx;
     this.context = (ContextInternal) vertx.getOrCreateContext();
     this.metrics = StreamMetrics.of(registry);
+    this.spans = spans;
     this.config = config;
     // A history read that Redis does not answer in time fails (the client gets a reset and reconnects)
     // instead of holding the session's resume for good.
@@ -61,11 +66,11 @@ public final class StreamHub {
 
   /**
    * Starts a hub on the calling verticle's context; {@code redis} is used for history reads, each bounded by
-   * {@code redisTimeoutMs}.
+   * {@code redisTimeoutMs}. Each event handed to this hub's sessions is one span in {@code spans}.
    */
   public static StreamHub start(Vertx vertx, StreamConfig config, Redis redis, long redisTimeoutMs,
-                                MeterRegistry registry) {
-    return new StreamHub(vertx, config, redis, redisTimeoutMs, registry);
+                                MeterRegistry registry, EventSpans spans) {
+    return new StreamHub(vertx, config, redis, redisTimeoutMs, registry, spans);
   }
 
   private void dispatch(StreamEvent event) {
@@ -73,6 +78,7 @@ public final class StreamHub {
     if (subs == null) {
       return;
     }
+    Span span = spans.pushing(event.trace(), event.channel(), subs.size());
     // A session that closes during the walk (slow consumer) leaves afterwards, so the array stays put.
     dispatching = true;
     try {
@@ -96,6 +102,7 @@ public final class StreamHub {
         leaving.clear();
         now.forEach(this::unfollow);
       }
+      span.end();
     }
   }
 

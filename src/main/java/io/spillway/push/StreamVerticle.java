@@ -1,13 +1,16 @@
 package io.spillway.push;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
 import io.spillway.web.LocalCodec;
 import io.spillway.config.AppConfig;
 import io.spillway.events.Channel;
 import io.spillway.events.CommittedEvent;
 import io.spillway.events.EventType;
+import io.spillway.events.KafkaClients;
 import io.spillway.events.KafkaSettings;
 import io.spillway.events.Topics;
+import io.spillway.observe.EventSpans;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
 import io.vertx.core.Future;
@@ -58,12 +61,17 @@ public final class StreamVerticle extends VerticleBase {
 
   private final MeterRegistry registry;
   private final Redis nodeRedis;
+  private final EventSpans spans;
 
-  /** {@code redis} is the node's history client; history writes take one ordered connection of it. */
-  public StreamVerticle(AppConfig config, MeterRegistry registry, Redis redis) {
+  /**
+   * {@code redis} is the node's history client; history writes take one ordered connection of it. Each event
+   * is one span in {@code spans}, from its record to its publication to the hubs.
+   */
+  public StreamVerticle(AppConfig config, MeterRegistry registry, Redis redis, EventSpans spans) {
     this.config = config;
     this.registry = registry;
     this.nodeRedis = redis;
+    this.spans = spans;
   }
 
   @Override
@@ -77,7 +85,7 @@ public final class StreamVerticle extends VerticleBase {
     String nodeId = NodeId.of(vertx);
     return vertx.executeBlocking(() -> {
           admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config.kafka()));
-          return KafkaConsumer.<String, String>create(vertx, KafkaSettings.consumer(config.kafka(), nodeId));
+          return KafkaClients.consumer(vertx, KafkaSettings.consumer(config.kafka(), nodeId));
         })
         .compose(c -> {
           consumer = c;
@@ -132,8 +140,9 @@ public final class StreamVerticle extends VerticleBase {
     if (id != null && !recent.firstTime(id)) {
       return; // Published twice by the outbox relay (at least once): the first copy was delivered.
     }
+    Span span = spans.consuming("stream consume", record.topic(), record.record().headers(), parsed);
     announce(channel, parsed);
-    StreamEvent event = StreamEvent.of(channel, record.offset(), id, json);
+    StreamEvent event = StreamEvent.of(channel, record.offset(), id, json, span.getSpanContext());
     Future<Void> stored = history.append(channel, record.offset(), json).<Void>map(written -> {
       historyFailing = false;
       return null;
@@ -150,6 +159,7 @@ public final class StreamVerticle extends VerticleBase {
     }
     tail = tail.compose(v -> stored).andThen(ar -> {
       vertx.eventBus().publish(EVENTS_ADDRESS, event, LOCAL);
+      span.end();
       if (--inFlight <= MAX_IN_FLIGHT / 4 && paused) {
         paused = false;
         consumer.resume();

@@ -76,7 +76,8 @@ public final class HttpVerticle extends VerticleBase {
       (history == null ? main.map(List::of) : main.compose(m -> history.map(h -> List.of(m, h))))
           .onSuccess(reports -> msg.reply(HealthChecks.toJson(reports)));
     });
-    hub = StreamHub.start(vertx, config.stream(), node.historyRedis(), config.redis().timeoutMs(), telemetry.registry());
+    hub = StreamHub.start(vertx, config.stream(), node.historyRedis(), config.redis().timeoutMs(), telemetry.registry(),
+        telemetry.eventSpans());
     // Tickets live in the node's main Redis, not the history one: history may evict, a ticket must not vanish.
     StreamTickets tickets = new StreamTickets(node.redis(), config.stream().ticketTtlSeconds());
     StreamEndpoint stream = new StreamEndpoint(tokens, hub, tickets);

@@ -1,26 +1,33 @@
 package io.spillway.observe;
 
 import io.spillway.testkit.AccessLogCapture;
+import io.spillway.testkit.EmbeddedKafka;
 import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.Scrape;
 import io.spillway.testkit.SpillwayApp;
 import io.spillway.testkit.StreamClient;
+import io.spillway.testkit.TopicRecords;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A trace sent with a write continues to the event pushed over WebSocket; the WebSocket metrics move. */
+/**
+ * A trace sent with a write continues to the event pushed over WebSocket, through the Kafka record's header
+ * (spans are not exported here: the trace travels all the same); the WebSocket metrics move.
+ */
 class TracedPushTest {
+  private static final String TOPIC = "traced-" + UUID.randomUUID();
+
   @RegisterExtension
-  static SpillwayApp app = SpillwayApp.create()
-      .configure(tree -> tree.getJsonObject("kafka").put("topic", "traced-" + UUID.randomUUID()));
+  static SpillwayApp app = SpillwayApp.create().configure(tree -> tree.getJsonObject("kafka").put("topic", TOPIC));
 
   @Test
   void theTraceOfAPostReachesTheAccessLogAndTheSubscriber() {
@@ -48,6 +55,10 @@ class TracedPushTest {
           () -> log.forRequest("traced-post").orElse(null));
       assertEquals(traceId, line.getString("traceId"));
     }
+    String header = new String(TopicRecords.first(EmbeddedKafka.shared().bootstrapServers(), TOPIC,
+        "posts:" + author.id(), Duration.ofSeconds(10)).headers().lastHeader("traceparent").value(),
+        StandardCharsets.US_ASCII);
+    assertTrue(header.startsWith("00-" + traceId + "-"), header);
     Scrape after = Await.untilPresent("the closed socket to leave the gauges", Duration.ofSeconds(10), () -> {
       Scrape now = Scrape.of(app.client(), app.managementPort());
       return delta(before, now, "spillway_ws_connections") == 0 ? now : null;

@@ -1,6 +1,7 @@
 package io.spillway.push;
 
 import io.spillway.config.StreamConfig;
+import io.spillway.observe.EventSpans;
 import io.spillway.testkit.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +32,7 @@ class SweepTest {
       AtomicInteger brokenPings = new AtomicInteger();
       io.vertx.core.Promise<StreamHub> started = io.vertx.core.Promise.promise();
       vertx.runOnContext(v -> {
-        StreamHub h = StreamHub.start(vertx, config, redis, 1000, null);
+        StreamHub h = StreamHub.start(vertx, config, redis, 1000, null, EventSpans.OFF);
         // Sessions sweep in the order they joined: the broken ones first, the healthy one last.
         for (int i = 0; i < 3; i++) {
           session(socket(brokenPings, true), 1, h, config).start();
