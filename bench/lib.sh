@@ -19,14 +19,14 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 RESULTS="$BENCH_DIR/results"
-SCRATCH="$RESULTS/tmp"   # logs, pids, classpaths, tokens, ids, seed files: never committed
+SCRATCH=${BENCH_SCRATCH:-$RESULTS/tmp}   # logs, pids, classpaths, tokens, ids, seed files: never committed
 mkdir -p "$SCRATCH"
 
 # The knobs a caller may set; those set are written into the result file's command line.
 BENCH_KNOBS="PORT MGMT_PORT BASELINE_PORT THREADS CONNS DURATION WARMUP ROUNDS USERS ACTIVE_USERS TOKENS HOT_IDS
   SLO_MS MISS_ENV SERVER_JVM_OPTS LOADS RUN_SECONDS RUN_WARMUP RUNS SKIP_BUILD BENCH_REDIS_DB BENCH_REDIS_PORT BENCH_DB_PREFIX
   PGBENCH_SCALE HALF_PEAK_SECONDS CAPACITY_FROM CONNS_WS CHANNELS RATE SECONDS_ KAFKA_PORT READ_RATE FLOOD_RATE
-  COMPARE_UNBOUNDED FANS RATES PARTS"
+  COMPARE_UNBOUNDED FANS RATES PARTS LIMITS_ENABLED PROFILE_SECONDS BENCH_SCRATCH"
 BENCH_COMMAND=""
 for _k in $BENCH_KNOBS; do
   if [ -n "${!_k+x}" ]; then BENCH_COMMAND+="$_k=$(printf %q "${!_k}") "; fi

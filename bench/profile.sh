@@ -16,12 +16,14 @@ USERS=${USERS:-20000}
 TOKENS=${TOKENS:-256}
 HOT_IDS=${HOT_IDS:-2000}
 PROFILE_SECONDS=${PROFILE_SECONDS:-20}
+# LIMITS_ENABLED=false profiles the same path without the limiter, for the limiter's share of the CPU.
+LIMITS_ENABLED=${LIMITS_ENABLED:-true}
 JAR=${JAR:-}
 
 ensure_tools wrk curl psql redis-cli
 if [ -z "$JAR" ]; then build_server; JAR="$ROOT/target/spillway.jar"; JAR_COMMIT=$(git -C "$ROOT" rev-parse HEAD); fi
 open_results profile
-echo "profiled jar: $JAR (commit ${JAR_COMMIT:-unknown})" >>"$HEAD"
+echo "profiled jar: $JAR (commit ${JAR_COMMIT:-unknown}), limits enabled: $LIMITS_ENABLED" >>"$HEAD"
 
 seed "$USERS" "$USERS"
 ids="$SCRATCH/seed/user-ids.txt"
@@ -34,7 +36,7 @@ envs=()
 mapfile -t envs < <(spillway_env "$PORT" "$MGMT_PORT")
 : >"$SCRATCH/profiled.log"
 # shellcheck disable=SC2086
-(cd "$ROOT" && exec env "${envs[@]}" SPILLWAY_LIMITS_POLICIES="$LIMITS" java $SERVER_JVM_OPTS -jar "$JAR" \
+(cd "$ROOT" && exec env "${envs[@]}" SPILLWAY_LIMITS_POLICIES="$LIMITS" SPILLWAY_LIMITS_ENABLED="$LIMITS_ENABLED" java $SERVER_JVM_OPTS -jar "$JAR" \
   -conf conf/config.json >>"$SCRATCH/profiled.log" 2>&1) &
 BENCH_PIDS[profiled]=$!
 wait_http "http://127.0.0.1:$PORT/health/ready" 90 "${BENCH_PIDS[profiled]}"

@@ -140,7 +140,7 @@ public final class HttpVerticle extends VerticleBase {
             .setMaxWebSocketFrameSize(config.stream().maxFrameBytes())
             .setMaxWebSocketMessageSize(config.stream().maxFrameBytes())
             // Per-message deflate would compress every event once per subscriber; push frames are small
-            // and encoded once per event, so fan-out stays a copy per socket.
+            // and encoded once per event loop, every socket sharing the one buffer (push.FrameSink).
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false))
         .invalidRequestHandler(InvalidRequests::handle)
