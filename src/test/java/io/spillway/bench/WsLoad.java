@@ -187,7 +187,7 @@ public final class WsLoad {
    * parsed from every 8th event per socket, which still samples hundreds of thousands of deliveries.
    */
   private void onFrame(Buffer frame, int[] seen) {
-    if (startsWith(frame, EVENT)) {
+    if (WsOps.isEvent(frame)) {
       long nowMicros = micros(Instant.now());
       received.increment();
       if (!measuring) {
@@ -206,24 +206,9 @@ public final class WsLoad {
         long latencyMicros = nowMicros - micros(Instant.parse(text.substring(start, end)));
         histogram.incrementAndGet((int) Math.max(0, Math.min(BUCKETS - 1, latencyMicros / 100)));
       }
-    } else if (startsWith(frame, SUBSCRIBED)) {
+    } else if (WsOps.isSubscribed(frame)) {
       subscribed.incrementAndGet();
     }
-  }
-
-  private static final byte[] EVENT = "{\"op\":\"event\"".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] SUBSCRIBED = "{\"op\":\"subscribed\"".getBytes(StandardCharsets.UTF_8);
-
-  private static boolean startsWith(Buffer b, byte[] prefix) {
-    if (b.length() < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (b.getByte(i) != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private double percentile(long count, double p) {
