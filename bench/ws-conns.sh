@@ -52,13 +52,14 @@ grep -q "kafka ready" "$SCRATCH/ws-conns-kafka.log" || { echo "kafka did not sta
 # per-user and per-address caps, shedding (its concurrency limit answers a burst of upgrades with 503) and
 # the rate limits (the stream-connects policy limits upgrades per address) are lifted. This bench measures
 # what an open socket costs, not connection storms. The access log is off: 100,000 upgrade lines.
-# The heap is pre-touched, so the RSS grows only by what the sockets cost outside the heap.
+# The heap is pre-touched, so the RSS grows only by what the sockets cost outside the heap. Two posts are
+# all the database sees: two connections per shard leave the shared PostgreSQL's others to other work.
 GC_LOG="$SCRATCH/ws-conns-gc.log"
 SERVER_JVM_OPTS="-Xms2g -Xmx2g -XX:+UseParallelGC -XX:+AlwaysPreTouch -Xlog:gc:file=$GC_LOG" \
   start_spillway ws-conns "$PORT" "$MGMT_PORT" \
   SPILLWAY_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" SPILLWAY_HTTP_ACCESS_LOG_SAMPLE_RATE=0.0 \
   SPILLWAY_SHED_ENABLED=false SPILLWAY_LIMITS_ENABLED=false SPILLWAY_STREAM_MAX_CONNECTIONS_PER_USER=1000000 \
-  SPILLWAY_STREAM_MAX_CONNECTIONS_PER_ADDRESS=1000000
+  SPILLWAY_STREAM_MAX_CONNECTIONS_PER_ADDRESS=1000000 SPILLWAY_DATA_SHARDS="$(shards_json | sed 's/"poolSize":8/"poolSize":2/g')"
 SERVER_PID=${BENCH_PIDS[ws-conns]}
 
 # heap_kib: the server's live heap after a full GC, in KiB: survivors and old generation from jstat right after
