@@ -218,7 +218,8 @@ compact_log() {
   local log="$SCRATCH/$1.log"
   [ -f "$log" ] || return 0
   if [ "$(stat -c %s "$log")" -gt 20000000 ]; then
-    { grep -av '"route":' "$log" | head -n 2000; echo "[...]"; tail -n 50 "$log"; } >"$log.small"
+    # head stops reading early: grep's SIGPIPE must not end the script (pipefail, errexit).
+    { grep -av '"route":' "$log" | head -n 2000 || true; echo "[...]"; tail -n 50 "$log"; } >"$log.small"
     mv "$log.small" "$log"
   fi
 }

@@ -172,6 +172,8 @@ errors=$(server_errors ws-conns)
   echo; echo "### /proc/net/sockstat before"; echo "$sockstat_before"
   echo; echo "### /proc/net/sockstat with $held sockets (both ends on this machine)"; echo "$sockstat_with"
   echo; echo "### GC log: full collections"; grep -a 'Pause Full' "$GC_LOG" || true; } >>"$RAW"
+# The server before Kafka: a consumer whose broker is gone fills the log with warnings.
+stop_process ws-conns
 stop_all
 
 per_conn() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.2f", (b - a) / (n > 0 ? n : 1) }'; }
