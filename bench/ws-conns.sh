@@ -76,7 +76,7 @@ histogram() { jcmd "$SERVER_PID" GC.class_histogram >"$1"; }
 per_class() {
   awk -v n="$3" 'FNR == NR && $1 ~ /^[0-9]+:$/ { bytes[$4] = $3; count[$4] = $2; next }
     $1 ~ /^[0-9]+:$/ { d = $3 - bytes[$4]; if (d > 0) printf "%10.1f B %8.2f objects  %s\n", d / n, ($2 - count[$4]) / n, $4 }' \
-    "$1" "$2" | sort -rn | head -25
+    "$1" "$2" | sort -rn | awk 'NR <= 25'   # awk reads to the end: head would SIGPIPE sort (pipefail)
 }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 server_gauge() {
