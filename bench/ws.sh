@@ -46,6 +46,7 @@ wait "$top_pid" || true
 { echo "### WsLoad ws.connections=$CONNS_WS ws.channels=$CHANNELS ws.rate=$RATE ws.seconds=$SECONDS_"; cat "$SCRATCH/ws.out"
   echo; echo "### top during the run"; cat "$SCRATCH/ws-top.txt"; } >>"$RAW"
 errors=$(server_errors ws)
+stop_process ws   # before Kafka, so the node does not spend its last seconds failing polls
 stop_all
 
 summary="$SCRATCH/ws.summary"

@@ -1,5 +1,6 @@
 package io.spillway.data;
 
+import io.spillway.observe.ThrottledLog;
 import io.spillway.web.Consistency;
 import io.spillway.web.LocalCodec;
 import io.micrometer.core.instrument.MeterRegistry;

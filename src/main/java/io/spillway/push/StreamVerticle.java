@@ -13,6 +13,7 @@ import io.spillway.events.Topics;
 import io.spillway.observe.EventSpans;
 import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HealthReport;
+import io.spillway.observe.ThrottledLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -43,6 +44,8 @@ public final class StreamVerticle extends VerticleBase {
   /** Local-only address of {@link StreamEvent}s. */
   public static final String EVENTS_ADDRESS = "stream.events";
   private static final Logger LOG = LoggerFactory.getLogger(StreamVerticle.class);
+  /** A broker that went away fails every poll: one line per 10 s, with the count of the others. */
+  private static final ThrottledLog CONSUMER_LOG = new ThrottledLog(10_000, System::currentTimeMillis);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setCodecName(LocalCodec.NAME).setLocalOnly(true);
   /** Events waiting for their history write before the consumer is paused. */
   private static final int MAX_IN_FLIGHT = 2000;
@@ -108,7 +111,12 @@ public final class StreamVerticle extends VerticleBase {
     Promise<Void> live = Promise.promise();
     consumer.partitionsAssignedHandler(partitions -> Future.join(partitions.stream().map(consumer::position).toList())
         .onComplete(ar -> live.tryComplete()));
-    consumer.exceptionHandler(err -> LOG.warn("kafka consumer: {}", String.valueOf(err)));
+    consumer.exceptionHandler(err -> {
+      long suppressed = CONSUMER_LOG.admit("consumer");
+      if (suppressed >= 0) {
+        LOG.warn("kafka consumer: {}{}", String.valueOf(err), ThrottledLog.suffix(suppressed));
+      }
+    });
     consumer.handler(this::onRecord);
     Future<Void> subscribed = consumer.subscribe(config.kafka().topic());
     if (!kafkaUp) {

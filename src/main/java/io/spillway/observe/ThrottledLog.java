@@ -1,19 +1,20 @@
-package io.spillway.data;
+package io.spillway.observe;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * At most one log line per key and period: a dead shard fails thousands of requests a second, and a line
- * for each would bury everything else (and cost more than the failure). The first failure of a period is
+ * At most one log line per key and period: a dead shard fails thousands of requests a second, and a broker
+ * that went away fails every consumer poll; a line for each would bury everything else (and cost more than the
+ * failure). The first failure of a period is
  * logged; the others are counted and the count goes out with the next line.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
   private final long periodMs;
   private final LongSupplier clockMillis;
   private final ConcurrentHashMap<String, long[]> windows = new ConcurrentHashMap<>();
 
-  ThrottledLog(long periodMs, LongSupplier clockMillis) {
+  public ThrottledLog(long periodMs, LongSupplier clockMillis) {
     this.periodMs = periodMs;
     this.clockMillis = clockMillis;
   }
@@ -22,7 +23,7 @@ final class ThrottledLog {
    * -1 when this occurrence of {@code key} is not to be logged; otherwise how many were left out since the
    * last line (0 for the first).
    */
-  long admit(String key) {
+  public long admit(String key) {
     long now = clockMillis.getAsLong();
     long[] w = windows.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE, 0});
     synchronized (w) {
@@ -37,7 +38,7 @@ final class ThrottledLog {
     }
   }
 
-  static String suffix(long suppressed) {
+  public static String suffix(long suppressed) {
     return suppressed > 0 ? " (" + suppressed + " more like this since the last line)" : "";
   }
 }
