@@ -7,12 +7,16 @@
 #   bench/cluster.sh start     builds what it needs, starts everything, prints the addresses
 #   bench/cluster.sh status    what HAProxy sees (UP/DOWN per node) and the processes
 #   bench/cluster.sh stop      stops exactly what start started (by the pids it wrote), drops its databases
+#   bench/cluster.sh stop-node K [SIGNAL]   sends node K SIGNAL (TERM: it drains) and waits until it exited
+#   bench/cluster.sh start-node K           starts node K again on its config; returns once it is ready
+#
+# CLUSTER_CONFIG: a JSON file merged over every node's config at start (e.g. {"limits": {"enabled": false}}),
+# kept for nodes started again later. Sourced (bench/cluster-proofs.sh), it defines the functions only.
 #
 # Ports (environment): CLUSTER_LB (18300, the API through HAProxy), CLUSTER_STATS (18399, HAProxy's stats
 # page), node k: HTTP 18310+2k and management 18311+2k, CLUSTER_KAFKA (18392), CLUSTER_REDIS (18393).
 # NODES (3). State (pids, configs, logs): CLUSTER_DIR (/tmp/spillway-cluster).
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODES=${NODES:-3}
 LB=${CLUSTER_LB:-18300}
 STATS=${CLUSTER_STATS:-18399}
@@ -25,6 +29,8 @@ http_port() { echo $((18310 + 2 * $1)); }
 mgmt_port() { echo $((18311 + 2 * $1)); }
 psql_admin() { psql -qAt -h 127.0.0.1 -U postgres -d postgres -c "$1"; }
 
+haproxy_cmd() { echo "$1" | socat stdio "unix-connect:$DIR/haproxy.sock"; }
+
 wait_for() { # WHAT SECONDS COMMAND...
   local what=$1 deadline=$((SECONDS + $2)); shift 2
   until "$@" >/dev/null 2>&1; do
@@ -33,8 +39,8 @@ wait_for() { # WHAT SECONDS COMMAND...
   done
 }
 
-node_config() { # K
-  cat >"$DIR/node-$1.json" <<EOF
+node_config() { # K: the node's config, with CLUSTER_CONFIG's keys merged over it
+  jq -s '.[0] * .[1]' - "$DIR/extra.json" >"$DIR/node-$1.json" <<EOF
 {
   "mode": "dev",
   "http": { "host": "127.0.0.1", "port": $(http_port "$1"), "instances": 2 },
@@ -58,11 +64,32 @@ start_node() { # K: the production jar on its config; returns once the node is r
   wait_for "node $1" 120 curl -fs "http://127.0.0.1:$(http_port "$1")/health/ready"
 }
 
+# running PID: the process is alive (an exited child of this shell that nobody waited for is a zombie: not).
+running() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]; }
+
+# stop_pid FILE SIGNAL [SECONDS]: signals the process of a pid file and waits until it exits (then SIGKILL
+# after SECONDS, 15 by default); sets STOPPED to "exited after MS ms".
+stop_pid() {
+  local pid t0; pid=$(cat "$1"); t0=$(date +%s%N)
+  kill "-$2" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 $((${3:-15} * 20))); do running "$pid" || break; sleep 0.05; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$1"
+  STOPPED="exited after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+}
+
+stop_node() { # K [SIGNAL]
+  [ -e "$DIR/node-$1.pid" ] || { echo "node $1 is not running" >&2; return 1; }
+  stop_pid "$DIR/node-$1.pid" "${2:-TERM}"
+  echo "node-$1: SIG${2:-TERM}, $STOPPED"
+}
+
 haproxy_config() {
   {
     cat <<EOF
 global
   maxconn 8000
+  stats socket $DIR/haproxy.sock level admin
 defaults
   mode http
   timeout connect 2s
@@ -95,7 +122,8 @@ EOF
 start() {
   [ ! -e "$DIR/started" ] || { echo "a cluster is already running (bench/cluster.sh stop first)" >&2; exit 1; }
   mkdir -p "$DIR"
-  command -v haproxy >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
+  ensure_tools haproxy socat jq psql redis-cli curl
+  if [ -n "${CLUSTER_CONFIG:-}" ]; then jq . "$CLUSTER_CONFIG" >"$DIR/extra.json"; else echo '{}' >"$DIR/extra.json"; fi
   (cd "$ROOT" && mvn -B -q -DskipTests package && mvn -B -q dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile="$DIR/test.cp" >/dev/null)
   touch "$DIR/started"
@@ -128,31 +156,29 @@ start() {
 
 status() {
   [ -e "$DIR/started" ] || { echo "no cluster (bench/cluster.sh start)"; return 0; }
-  curl -fs "http://127.0.0.1:$STATS/stats;csv" 2>/dev/null | awk -F, '$1 == "nodes" && $2 != "BACKEND" {print "  " $2 ": " $18}' || echo "  haproxy: not answering on :$STATS"
+  haproxy_states "$STATS" | tr ' ' '\n' | sed -n 's/^\(.*\)=\(.*\)$/  \1: \2/p' || echo "  haproxy: not answering on :$STATS"
   for f in "$DIR"/*.pid; do
     local pid; pid=$(cat "$f")
-    if kill -0 "$pid" 2>/dev/null; then echo "  $(basename "$f" .pid): running (pid $pid)"; else echo "  $(basename "$f" .pid): stopped"; fi
+    if running "$pid"; then echo "  $(basename "$f" .pid): running (pid $pid)"; else echo "  $(basename "$f" .pid): stopped"; fi
   done
 }
 
 stop() {
   [ -e "$DIR/started" ] || { echo "no cluster to stop"; return 0; }
   for f in "$DIR"/haproxy.pid "$DIR"/node-*.pid "$DIR"/kafka.pid "$DIR"/redis.pid; do
-    [ -e "$f" ] || continue
-    local pid; pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$f"
+    if [ -e "$f" ]; then stop_pid "$f" TERM; fi
   done
   for db in "${DBS[@]}"; do psql_admin "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; done
   rm -f "$DIR/started"
   echo "cluster stopped"
 }
 
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 case "${1:-}" in
   start) start ;;
   status) status ;;
   stop) stop ;;
-  *) echo "usage: bench/cluster.sh start|status|stop" >&2; exit 2 ;;
+  stop-node) stop_node "$2" "${3:-TERM}" ;;
+  start-node) [ ! -e "$DIR/node-$2.pid" ] || { echo "node $2 is running" >&2; exit 1; }; start_node "$2" ;;
+  *) echo "usage: bench/cluster.sh start|status|stop|stop-node K [SIGNAL]|start-node K" >&2; exit 2 ;;
 esac

@@ -146,17 +146,8 @@ EOF
 }
 
 # lb_status: "a=UP b=UP" as HAProxy sees the nodes.
-lb_status() {
-  curl -fs "http://127.0.0.1:18199/stats;csv" | awk -F, '$1=="nodes" && ($2=="a"||$2=="b") {printf "%s=%s ", $2, $18}'
-}
-
-await_lb_up() {
-  for _ in $(seq 1 300); do
-    [ "$(lb_status | grep -o "$1=UP")" = "$1=UP" ] && return 0
-    sleep 0.2
-  done
-  echo "HAProxy never saw $1 up: $(lb_status)" >&2; return 1
-}
+lb_status() { haproxy_states 18199; }
+await_lb_up() { await_haproxy_up 18199 "$1"; }
 
 client() { java -cp "$CP" io.spillway.bench.FaultClient "$@"; }
 

@@ -26,7 +26,7 @@ mkdir -p "$SCRATCH"
 BENCH_KNOBS="PORT MGMT_PORT BASELINE_PORT THREADS CONNS DURATION WARMUP ROUNDS USERS ACTIVE_USERS TOKENS HOT_IDS
   SLO_MS MISS_ENV SERVER_JVM_OPTS LOADS RUN_SECONDS RUN_WARMUP RUNS SKIP_BUILD BENCH_REDIS_DB BENCH_REDIS_PORT BENCH_DB_PREFIX
   PGBENCH_SCALE HALF_PEAK_SECONDS CAPACITY_FROM CONNS_WS CHANNELS RATE SECONDS_ KAFKA_PORT READ_RATE FLOOD_RATE
-  COMPARE_UNBOUNDED FANS RATES PARTS LIMITS_ENABLED PROFILE_SECONDS BENCH_SCRATCH"
+  COMPARE_UNBOUNDED FANS RATES PARTS LIMITS_ENABLED PROFILE_SECONDS BENCH_SCRATCH NODES ROLL_S CONC KILL_S SOCKETS LIMIT LEASE LIMIT_S"
 BENCH_COMMAND=""
 for _k in $BENCH_KNOBS; do
   if [ -n "${!_k+x}" ]; then BENCH_COMMAND+="$_k=$(printf %q "${!_k}") "; fi
@@ -124,6 +124,21 @@ flush_redis() {
 # Leaves $SCRATCH/seed/user-ids.txt and active-ids.txt.
 seed() {
   USERS="$1" ACTIVE_USERS="$2" POSTS_PER_USER="${3:-5}" FOLLOWS_PER_USER="${4:-20}" "$BENCH_DIR/seed.sh"
+}
+
+# load_seed DIR: copies bench/seed.py's files of DIR into the shard databases (schema already there).
+load_seed() {
+  local dir="$1" i
+  for i in $(seq 0 $((BENCH_SHARDS - 1))); do
+    psql "${PG[@]}" -q -v ON_ERROR_STOP=1 -d "$(shard_db "$i")" <<SQL
+\copy users (id, email, name, password_hash, post_count, follower_count, following_count, created_at, updated_at) from '$dir/shard$i-users.csv' csv
+\copy email_directory (email, user_id) from '$dir/shard$i-email_directory.csv' csv
+\copy posts (id, author_id, text, created_at) from '$dir/shard$i-posts.csv' csv
+\copy following (follower_id, followee_id) from '$dir/shard$i-following.csv' csv
+\copy followers (followee_id, follower_id) from '$dir/shard$i-followers.csv' csv
+ANALYZE;
+SQL
+  done
 }
 
 # mint_tokens IDS_FILE COUNT OUT: HS256 tokens for the first COUNT ids (bench/tokens.py).
@@ -233,6 +248,20 @@ trap stop_all EXIT
 # server_errors NAME: error lines in a server's log (the access log is JSON lines with "status").
 server_errors() {
   grep -ac '"level":"ERROR"' "$SCRATCH/$1.log" || true
+}
+
+# haproxy_states STATS_PORT: "server=STATUS ..." (UP, DOWN, MAINT, ...) of backend "nodes" from HAProxy's stats.
+haproxy_states() {
+  curl -fs "http://127.0.0.1:$1/stats;csv" | awk -F, '$1 == "nodes" && $2 != "BACKEND" {printf "%s=%s ", $2, $18}'
+}
+
+# await_haproxy_up STATS_PORT SERVER: until HAProxy's checks have put SERVER back (60 s at most).
+await_haproxy_up() {
+  for _ in $(seq 1 300); do
+    haproxy_states "$1" | grep -q "\b$2=UP\b" && return 0
+    sleep 0.2
+  done
+  echo "HAProxy never saw $2 up: $(haproxy_states "$1")" >&2; return 1
 }
 
 # --- measuring ---------------------------------------------------------------------------------------------

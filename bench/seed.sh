@@ -35,16 +35,7 @@ else
   python3 "$BENCH_DIR/seed.py" --users "$USERS" --active "$ACTIVE_USERS" --posts "$POSTS_PER_USER" \
     --follows "$FOLLOWS_PER_USER" --shards "$BENCH_SHARDS" --out "$dir"
 fi
-for i in $(seq 0 $((BENCH_SHARDS - 1))); do
-  psql "${PG[@]}" -q -v ON_ERROR_STOP=1 -d "$(shard_db "$i")" <<SQL
-\copy users (id, email, name, password_hash, post_count, follower_count, following_count, created_at, updated_at) from '$dir/shard$i-users.csv' csv
-\copy email_directory (email, user_id) from '$dir/shard$i-email_directory.csv' csv
-\copy posts (id, author_id, text, created_at) from '$dir/shard$i-posts.csv' csv
-\copy following (follower_id, followee_id) from '$dir/shard$i-following.csv' csv
-\copy followers (followee_id, follower_id) from '$dir/shard$i-followers.csv' csv
-ANALYZE;
-SQL
-done
+load_seed "$dir"
 psql "${PG[@]}" -q -v ON_ERROR_STOP=1 -d "$BASE_DB" -f "$BENCH_DIR/baseline/schema.sql"
 psql "${PG[@]}" -q -v ON_ERROR_STOP=1 -d "$BASE_DB" <<SQL
 \copy users (id, name, bio, post_count, follower_count, following_count, created_at) from '$dir/baseline-users.csv' csv
