@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -32,9 +33,11 @@ import java.util.concurrent.atomic.LongAdder;
  *   non-2xx) is retried with the same key and body every 100 ms. Writes how many were answered to {@code
  *   progressFile} as it goes; prints the keys answered, the attempts, the status codes seen, and the longest
  *   time one key went unanswered (its first failure to its 2xx).</li>
- *   <li>{@code load <port> <concurrency> <seconds> <pathsFile>}: closed-loop keep-alive GETs, one connection
- *   per worker, over the paths of {@code pathsFile} ({@code group path} per line); prints, per group, the
- *   status codes, the connection errors, whether each 503 carried Retry-After, and the 2xx per second.</li>
+ *   <li>{@code load <port> <concurrency> <seconds> <pathsFile> [tokensFile]}: closed-loop keep-alive requests,
+ *   one connection per worker, over the lines of {@code pathsFile} ({@code group path} for a GET, {@code group
+ *   POST path} for a JSON post); with {@code tokensFile} (one JWT per line) worker {@code w} sends the
+ *   {@code w}-th token. Prints, per group, the status codes, the connection errors, whether each 503 carried
+ *   Retry-After, and the 2xx per second.</li>
  * </ul>
  */
 public final class FaultClient {
@@ -45,7 +48,7 @@ public final class FaultClient {
         case "posts" -> posts(vertx, Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]),
             Integer.parseInt(args[4]), Path.of(args[5]));
         case "load" -> load(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-            Path.of(args[4]));
+            Path.of(args[4]), args.length > 5 ? Files.readAllLines(Path.of(args[5])) : List.of());
         default -> throw new IllegalArgumentException("mode: posts or load");
       }
     } finally {
@@ -126,7 +129,7 @@ public final class FaultClient {
 
   // --- load ---
 
-  private record Target(String group, String path) {}
+  private record Target(String group, boolean post, String path) {}
 
   private static final class Group {
     final Map<String, LongAdder> codes = new ConcurrentHashMap<>();
@@ -134,12 +137,15 @@ public final class FaultClient {
     final Map<Long, LongAdder> okPerSecond = new ConcurrentHashMap<>();
   }
 
-  private static void load(Vertx vertx, int port, int concurrency, int seconds, Path pathsFile) throws Exception {
+  private static void load(Vertx vertx, int port, int concurrency, int seconds, Path pathsFile, List<String> tokens)
+      throws Exception {
     List<Target> targets = new ArrayList<>();
     for (String line : Files.readAllLines(pathsFile)) {
       String[] parts = line.trim().split("\\s+");
       if (parts.length == 2) {
-        targets.add(new Target(parts[0], parts[1]));
+        targets.add(new Target(parts[0], false, parts[1]));
+      } else if (parts.length == 3 && parts[1].equals("POST")) {
+        targets.add(new Target(parts[0], true, parts[2]));
       }
     }
     Map<String, Group> groups = new TreeMap<>();
@@ -153,7 +159,8 @@ public final class FaultClient {
           .setKeepAlive(true).setConnectTimeout(1000), new PoolOptions().setHttp1MaxSize(1));
       Promise<Void> p = Promise.promise();
       int offset = w;
-      vertx.runOnContext(v -> loop(vertx, client, targets, groups, offset, start, end, p));
+      String bearer = tokens.isEmpty() ? null : "Bearer " + tokens.get(w % tokens.size());
+      vertx.runOnContext(v -> loop(vertx, client, bearer, targets, groups, offset, start, end, p));
       all.add(p.future());
     }
     Future.all(all).await(seconds + 60L, TimeUnit.SECONDS);
@@ -172,15 +179,21 @@ public final class FaultClient {
     }
   }
 
-  private static void loop(Vertx vertx, WebClient client, List<Target> targets, Map<String, Group> groups, int i,
-                           long start, long end, Promise<Void> done) {
+  private static void loop(Vertx vertx, WebClient client, String bearer, List<Target> targets,
+                           Map<String, Group> groups, int i, long start, long end, Promise<Void> done) {
     if (System.nanoTime() >= end) {
       done.tryComplete();
       return;
     }
     Target t = targets.get(i % targets.size());
     Group g = groups.get(t.group());
-    client.get(t.path()).timeout(10_000).send().onComplete(ar -> {
+    HttpRequest<Buffer> request = (t.post() ? client.post(t.path()) : client.get(t.path())).timeout(10_000);
+    if (bearer != null) {
+      request.putHeader("Authorization", bearer);
+    }
+    Future<HttpResponse<Buffer>> sent = t.post()
+        ? request.sendJsonObject(new JsonObject().put("text", "load post " + i)) : request.send();
+    sent.onComplete(ar -> {
       String code;
       if (ar.succeeded()) {
         HttpResponse<Buffer> r = ar.result();
@@ -197,9 +210,9 @@ public final class FaultClient {
       g.codes.computeIfAbsent(code, k -> new LongAdder()).increment();
       if (ar.failed()) {
         // A refused or reset connection: a real client backs off a little before it tries again.
-        vertx.setTimer(50, x -> loop(vertx, client, targets, groups, i + 1, start, end, done));
+        vertx.setTimer(50, x -> loop(vertx, client, bearer, targets, groups, i + 1, start, end, done));
       } else {
-        loop(vertx, client, targets, groups, i + 1, start, end, done);
+        loop(vertx, client, bearer, targets, groups, i + 1, start, end, done);
       }
     });
   }
