@@ -18,7 +18,7 @@
 #   bench/cluster-proofs.sh                    every section (about 10 minutes)
 #   bench/cluster-proofs.sh throughput         some sections only, in the order given
 #
-# Knobs: ROLL_S, CONC (rolling), KILL_S, SOCKETS, RATE (kill), LIMIT, LEASE, LIMIT_S (limits), THREADS,
+# Knobs: CONC (rolling), KILL_S, SOCKETS, RATE (kill), LIMIT, LEASE, LIMIT_S (limits), THREADS,
 # CONNS, DURATION, WARMUP, ROUNDS (throughput), USERS. Result: bench/results/cluster-proofs-DATE-COMMIT.txt
 # (cluster-<sections>-DATE-COMMIT.txt for some sections only); node logs in /tmp/spillway-cluster.
 source "$(dirname "$0")/cluster.sh"
@@ -26,7 +26,7 @@ BENCH_DB_PREFIX=spillway_cluster   # the databases of cluster.sh: load_seed writ
 
 SECTIONS=${*:-rolling kill limits throughput}
 USERS=${USERS:-2000}
-ROLL_S=${ROLL_S:-150}; CONC=${CONC:-32}
+CONC=${CONC:-32}
 KILL_S=${KILL_S:-40}; SOCKETS=${SOCKETS:-30}; RATE=${RATE:-20}
 LIMIT=${LIMIT:-200}; LEASE=${LEASE:-20}; LIMIT_S=${LIMIT_S:-10}
 ADMIN_TOKEN=cluster-proofs-admin-token-0123456789abcdef
@@ -81,11 +81,12 @@ load_paths() {
 }
 
 section_rolling() {
-  say "## rolling restart of all $NODES nodes (SIGTERM, drain, start, back in HAProxy) under ${ROLL_S} s of load through HAProxy ($CONC keep-alive connections, one token each; reads of users, posts and feeds, one write in 22)"
+  say "## rolling restart of all $NODES nodes (SIGTERM, drain, start, back in HAProxy) under load through HAProxy from 5 s before the first SIGTERM to 10 s after the last node is back ($CONC keep-alive connections, one token each; reads of users, posts and feeds, one write in 22)"
   load_paths >"$SCRATCH/rolling.paths"
   local before t0; before=$(log_lines); t0=$SECONDS
-  client io.spillway.bench.FaultClient load "$LB" "$CONC" "$ROLL_S" "$SCRATCH/rolling.paths" "$SCRATCH/tokens.txt" \
-    >"$SCRATCH/rolling.out" &
+  rm -f "$SCRATCH/rolling.stop"
+  client -Dload.until="$SCRATCH/rolling.stop" io.spillway.bench.FaultClient load "$LB" "$CONC" 1800 \
+    "$SCRATCH/rolling.paths" "$SCRATCH/tokens.txt" >"$SCRATCH/rolling.out" &
   local cpid=$!
   sleep 5
   for k in $(seq 0 $((NODES - 1))); do
@@ -94,7 +95,8 @@ section_rolling() {
     await_haproxy_up "$STATS" "node-$k"
     say "node-$k back in HAProxy at s $((SECONDS - t0)): $(haproxy_states "$STATS")"
   done
-  [ $((SECONDS - t0)) -lt "$ROLL_S" ] || say "WARNING: the restarts outlasted the load (raise ROLL_S)"
+  sleep 10
+  touch "$SCRATCH/rolling.stop"
   wait $cpid
   say "$(cat "$SCRATCH/rolling.out")"
   say "in all: $(outcome "$SCRATCH/rolling.out")"
@@ -164,26 +166,27 @@ section_limits() {
   put_limits '{"enabled":false}' '?allowUnlimited=true'
 }
 
-# in_service N: nodes 0..N-1 take requests, the others are in maintenance (HAProxy sends them nothing).
+# in_service K...: nodes K... take requests, the others are in maintenance (HAProxy sends them nothing).
 in_service() {
   for k in $(seq 0 $((NODES - 1))); do
-    if [ "$k" -lt "$1" ]; then haproxy_cmd "set server nodes/node-$k state ready" >/dev/null
+    if [[ " $* " == *" $k "* ]]; then haproxy_cmd "set server nodes/node-$k state ready" >/dev/null
     else haproxy_cmd "set server nodes/node-$k state maint" >/dev/null; fi
   done
 }
 
 section_throughput() {
-  say "## throughput through HAProxy with 1, 2 and 3 nodes in service: wrk -t$THREADS -c$CONNS -d$DURATION, GET /v1/users/{id} with a JWT (1000 users' tokens, cached reads); $ROUNDS rounds interleaved after a $WARMUP warm-up with 3, 2 and 1 node(s), medians"
+  say "## throughput through HAProxy with 1, 2 and 3 nodes in service: wrk -t$THREADS -c$CONNS -d$DURATION, GET /v1/users/{id} with a JWT (1000 users' tokens, cached reads); $ROUNDS rounds interleaved after a $WARMUP warm-up of each node alone, medians"
   local S="http://127.0.0.1:$LB" line n round
   local -a A=(TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SEED/active-ids.txt" REQ_PATH='/v1/users/{id}' SLO_MS=100)
-  for n in 3 2 1; do in_service "$n"; warm_wrk "$S" "$WARMUP" "${A[@]}"; done
+  # Every node alone first: the ones restarted by the other sections must be as warm as the others.
+  for k in $(seq 0 $((NODES - 1))); do in_service "$k"; warm_wrk "$S" "$WARMUP" "${A[@]}"; done
   while read -r round n; do
-    in_service "$n"
+    in_service $(seq 0 $((n - 1)))
     line=$(run_wrk "$n node(s) round $round" "$S" "$DURATION" "${A[@]}")
     record cluster "$n-node" "$round" "$line"
     echo "$n node(s) round $round: $line"
   done < <(round_order "$ROUNDS" 1 2 3)
-  in_service "$NODES"
+  in_service $(seq 0 $((NODES - 1)))
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" cluster | tee -a "$SUMMARY"
   for n in 1 2 3; do
     local rps; rps=$(python3 "$BENCH_DIR/stats.py" median "$ROUNDS_FILE" cluster "$n-node" rps)

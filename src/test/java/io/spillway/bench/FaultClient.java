@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   one connection per worker, over the lines of {@code pathsFile} ({@code group path} for a GET, {@code group
  *   POST path} for a JSON post); with {@code tokensFile} (one JWT per line) worker {@code w} sends the
  *   {@code w}-th token. Prints, per group, the status codes, the connection errors, whether each 503 carried
- *   Retry-After, and the 2xx per second.</li>
+ *   Retry-After, and the 2xx per second. It runs {@code seconds}, or less when the file named by the system
+ *   property {@code load.until} appears.</li>
  * </ul>
  */
 public final class FaultClient {
@@ -151,7 +152,15 @@ public final class FaultClient {
     Map<String, Group> groups = new TreeMap<>();
     targets.forEach(t -> groups.computeIfAbsent(t.group(), g -> new Group()));
     long start = System.nanoTime();
-    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    AtomicLong end = new AtomicLong(start + TimeUnit.SECONDS.toNanos(seconds));
+    String until = System.getProperty("load.until");
+    if (until != null) {
+      vertx.setPeriodic(200, t -> {
+        if (Files.exists(Path.of(until))) {
+          end.accumulateAndGet(System.nanoTime(), Math::min);
+        }
+      });
+    }
     List<Future<Void>> all = new ArrayList<>();
     for (int w = 0; w < concurrency; w++) {
       // One connection per worker, kept alive, as a busy client (or a balancer's backend connection) holds.
@@ -164,12 +173,13 @@ public final class FaultClient {
       all.add(p.future());
     }
     Future.all(all).await(seconds + 60L, TimeUnit.SECONDS);
+    long ran = TimeUnit.NANOSECONDS.toSeconds(end.get() - start);
     for (Map.Entry<String, Group> e : groups.entrySet()) {
       Group g = e.getValue();
       long total = g.codes.values().stream().mapToLong(LongAdder::sum).sum();
       long ok = g.codes.entrySet().stream().filter(c -> c.getKey().startsWith("2")).mapToLong(c -> c.getValue().sum()).sum();
       StringBuilder perSecond = new StringBuilder();
-      for (long s = 0; s < seconds; s++) {
+      for (long s = 0; s < ran; s++) {
         LongAdder a = g.okPerSecond.get(s);
         perSecond.append(s == 0 ? "" : ",").append(a == null ? 0 : a.sum());
       }
@@ -180,8 +190,8 @@ public final class FaultClient {
   }
 
   private static void loop(Vertx vertx, WebClient client, String bearer, List<Target> targets,
-                           Map<String, Group> groups, int i, long start, long end, Promise<Void> done) {
-    if (System.nanoTime() >= end) {
+                           Map<String, Group> groups, int i, long start, AtomicLong end, Promise<Void> done) {
+    if (System.nanoTime() >= end.get()) {
       done.tryComplete();
       return;
     }
