@@ -65,6 +65,13 @@ outcome() {
          END {printf "%d requests, %d shed (503 with Retry-After), %d failed\n", n, s503 - bare, bad + bare}'
 }
 
+# victim_errors: HAProxy's error counters for the node the kill section kills: connections refused or failed
+# (econ), responses cut off (eresp: requests in flight when it died), retries and redispatches to others.
+victim_errors() {
+  curl -fs "http://127.0.0.1:$STATS/stats;csv" |
+    awk -F, -v s="node-$VICTIM" '$1 == "nodes" && $2 == s {printf "econ=%d eresp=%d retries=%d redispatched=%d", $14, $15, $16, $17}'
+}
+
 log_lines() { cat "$DIR"/node-*.log | wc -l; }
 shed_started() { cat "$DIR"/node-*.log | tail -n +$(($1 + 1)) | grep -c 'load shedding started' || true; }
 
@@ -118,7 +125,8 @@ section_kill() {
     >"$SCRATCH/kill.out" &
   local cpid=$!
   sleep 8
-  local inflight sessions killed
+  local inflight sessions killed errors_before
+  errors_before=$(victim_errors)
   sessions=$(curl -fs "http://127.0.0.1:$STATS/stats;csv" | awk -F, -v s="node-$VICTIM" '$1 == "nodes" && $2 == s {print $5}')
   inflight=$(curl -fs "$(mgmt $VICTIM)/metrics" | awk '/^spillway_shed_inflight/ {printf "%d", $2}')
   killed=$(stop_node $VICTIM KILL)
@@ -135,6 +143,7 @@ section_kill() {
   local cut; cut=$(grep -o 'error=[0-9]*' "$SCRATCH/resume.out" | cut -d= -f2 || true)
   say "HTTP load in all: $(outcome "$SCRATCH/kill.out"); plus ${cut:-0} posts of the authors cut off (each retried with its key and answered);"
   say "requests that failed in all: $(( $(outcome "$SCRATCH/kill.out" | awk '{print $(NF - 1)}') + ${cut:-0} )), against $inflight in flight on node-$VICTIM just before it was killed"
+  say "HAProxy's counters for node-$VICTIM over the kill: $(delta "$errors_before" "$(victim_errors)")"
   [ "$rc" = 0 ] || say "RESUME CHECK FAILED"
 }
 
@@ -142,7 +151,7 @@ section_kill() {
 # hit by CONC*2 connections for LIMIT_S seconds.
 limit_run() {
   local name="$1-$STAMP" lease="$2" before
-  local policy="{\"name\":\"$name\",\"algorithm\":\"fixed-window\",\"limit\":$LIMIT,\"windowSeconds\":86400,\"key\":[\"route\"],\"routes\":[{\"path\":\"/v1/users/:id\",\"methods\":[\"GET\"]},{\"path\":\"/v1/users/:id/posts\",\"methods\":[\"GET\"]}]$lease}"
+  local policy="{\"name\":\"$name\",\"algorithm\":\"fixed-window\",\"limit\":$LIMIT,\"windowSeconds\":86400,\"key\":[\"route\"],\"onRedisFailure\":\"closed\",\"routes\":[{\"path\":\"/v1/users/:id\",\"methods\":[\"GET\"]},{\"path\":\"/v1/users/:id/posts\",\"methods\":[\"GET\"]}]$lease}"
   put_limits "{\"enabled\":true,\"expectedNodes\":$NODES,\"policies\":[$policy]}"
   before=$(served)
   client io.spillway.bench.FaultClient load "$LB" $((CONC * 2)) "$LIMIT_S" "$SCRATCH/limits.paths" >"$SCRATCH/limits.out"
@@ -153,6 +162,7 @@ limit_run() {
 
 section_limits() {
   say "## one rate-limit policy across $NODES nodes: fixed window of $LIMIT per UTC day per route (two keys), $((CONC * 2)) connections through HAProxy for $LIMIT_S s each run, set live on every node (PUT /admin/limits)"
+  say "onRedisFailure closed: a Redis call slower than limits.redisTimeoutMs is refused (503) instead of decided by the in-process fallback, which allows limit / expectedNodes per node (docs/rate-limiting.md); what is counted here is Redis' decision"
   # The window is the UTC day: do not start within a minute of midnight.
   local left=$((86400 - $(date -u +%s) % 86400))
   [ "$left" -gt 60 ] || sleep $((left + 1))

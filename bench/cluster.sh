@@ -140,6 +140,7 @@ start() {
   wait_for kafka 120 grep -q "kafka ready" "$DIR/kafka.log"
   for k in $(seq 0 $((NODES - 1))); do
     node_config "$k"
+    : >"$DIR/node-$k.log"
     start_node "$k"
   done
   haproxy_config
