@@ -140,14 +140,22 @@ public final class ResumeCheck {
     long outOfOrder = 0;
     long offsetsNotGrowing = 0;
     long delivered = 0;
-    for (Subscriber s : subscribers) {
+    List<String> lostDetails = new ArrayList<>();
+    for (int i = 0; i < subscribers.size(); i++) {
+      Subscriber s = subscribers.get(i);
       for (String channel : channels) {
         List<String> expected = written.get(channel);
         List<String> got = s.received(channel);
         delivered += got.size();
         Set<String> distinct = new HashSet<>(got);
         duplicates += got.size() - distinct.size();
-        lost += expected.stream().filter(id -> !distinct.contains(id)).count();
+        for (int n = 0; n < expected.size(); n++) {
+          if (!distinct.contains(expected.get(n))) {
+            lost++;
+            lostDetails.add(String.format(Locale.ROOT, "lost: socket %d (closed %d times), %s, post %d of %d (%s)",
+                i, s.closes, channel, n + 1, expected.size(), expected.get(n)));
+          }
+        }
         unexpected += distinct.stream().filter(id -> !expected.contains(id)).count();
         List<String> firstSeen = new ArrayList<>(new LinkedHashSet<>(got));
         firstSeen.retainAll(expected);
@@ -168,6 +176,7 @@ public final class ResumeCheck {
     System.out.printf(Locale.ROOT, "events: %d delivered, %d expected (posts x sockets); lost %d, duplicates %d, "
             + "unexpected %d, channels out of order %d, offsets not increasing %d%n", delivered,
         (long) posts * subscribers.size(), lost, duplicates, unexpected, outOfOrder, offsetsNotGrowing);
+    lostDetails.stream().limit(20).forEach(System.out::println);
     return lost + duplicates + unexpected + outOfOrder + offsetsNotGrowing == 0 ? 0 : 1;
   }
 
