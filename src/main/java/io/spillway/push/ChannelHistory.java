@@ -96,9 +96,10 @@ final class ChannelHistory {
             }
             return Future.succeededFuture(new Replay(false, latest, entries));
           }
-          // Nothing after since: caught up, or the whole history expired.
+          // Nothing after since: caught up (live from since on), or the whole history expired. Not live from
+          // the newest entry read now: an event appended since the range was read would count as replayed.
           return latest(channel).map(latest -> latest < 0 && since >= 0
-              ? new Replay(true, -1, List.of()) : new Replay(false, latest, List.of()));
+              ? new Replay(true, -1, List.of()) : new Replay(false, since, List.of()));
         });
   }
 
