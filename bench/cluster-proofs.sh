@@ -15,7 +15,7 @@
 #   throughput  wrk with a JWT on GET /v1/users/{id} (cached) through HAProxy with 1, 2 and 3 nodes in
 #               service (the others in maintenance), ROUNDS interleaved rounds, medians
 #
-#   bench/cluster-proofs.sh                    every section (about 10 minutes)
+#   bench/cluster-proofs.sh                    every section (10-15 minutes on 2 cores)
 #   bench/cluster-proofs.sh throughput         some sections only, in the order given
 #
 # Knobs: CONC (rolling), KILL_S, SOCKETS, RATE (kill), LIMIT, LEASE, LIMIT_S (limits), THREADS,
