@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 public final class FanOutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanOutVerticle.class);
   /** A broker that went away fails every poll: one line per 10 s, with the count of the others. */
+  /** How long a stop waits for the fan-outs in progress. */
+  private static final long STOP_WAIT_MS = 5_000;
   private static final ThrottledLog CONSUMER_LOG = new ThrottledLog(10_000, System::currentTimeMillis);
   private static final int MAX_IN_FLIGHT = 5_000;
   private static final long ASSIGNMENT_WAIT_MS = 15_000;
@@ -191,7 +193,12 @@ public final class FanOutVerticle extends VerticleBase {
     }
     vertx.cancelTimer(commitTimer);
     // What was handled is committed before the consumer closes: the next owner of a partition starts after it.
+    // A fan-out still running when the wait ends is not committed: the partition's next owner does it again
+    // (adding a post to a timeline twice leaves one entry), and the node's stop is not held by a slow shard.
     return Future.join(tails.values().stream().toList())
+        .timeout(STOP_WAIT_MS, TimeUnit.MILLISECONDS)
+        .onFailure(err -> LOG.warn("feed fan-out: events still in progress after {} ms at stop; their partitions' "
+            + "next owner fans them out again", STOP_WAIT_MS))
         .eventually(this::commit)
         .eventually(() -> {
           closing = true;

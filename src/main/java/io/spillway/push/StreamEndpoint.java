@@ -12,7 +12,6 @@ import io.spillway.web.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 
@@ -128,15 +127,13 @@ public final class StreamEndpoint {
   }
 
   /**
-   * Vert.x keeps a socket's handshake request and its response for as long as the socket lives, though what
-   * hangs off them is done with once the socket is open: the routing context (held by the response's end,
-   * close and exception handlers), the request's headers (the bearer token among them) and the 101's headers.
-   * Let them go: 100,000 sockets would hold over 200 MiB of them.
+   * Vert.x keeps a socket's handshake request and its response for as long as the socket lives, though their
+   * headers (the bearer token among them) are done with once the socket is open: let them go. The response's
+   * end handlers stay: they close the request's books when the socket closes (the in-flight gauge, the
+   * request metrics), and the node's drain on shutdown waits for those books.
    */
   private static void forgetHandshake(RoutingContext ctx) {
-    HttpServerResponse response = ctx.response();
-    response.endHandler(null).closeHandler(null).exceptionHandler(null);
-    response.headers().clear();
+    ctx.response().headers().clear();
     ctx.request().headers().clear();
   }
 

@@ -41,6 +41,8 @@ public final class StreamHub {
   private boolean dispatching;
   /** The event being dispatched, encoded once for every socket of this hub (see {@link FrameSink}). */
   private ByteBuf encoding;
+  /** Frames of the event being dispatched handed to sockets: counted once per dispatch. */
+  private long queued;
   /** Sockets written since the end of the last event-loop turn, flushed together. */
   private final List<StreamSession> unflushed = new ArrayList<>();
   private final Runnable flushTask = this::flushWritten;
@@ -92,6 +94,8 @@ public final class StreamHub {
         }
       }
     } finally {
+      metrics.sent(queued);
+      queued = 0;
       if (encoding != null) {
         encoding.release();
         encoding = null;
@@ -115,6 +119,11 @@ public final class StreamHub {
       encoding = FrameSink.encode(ByteBufAllocator.DEFAULT, event.frame());
     }
     return encoding;
+  }
+
+  /** One frame of the event being dispatched went to a socket. */
+  void queued() {
+    queued++;
   }
 
   /**

@@ -74,8 +74,13 @@ final class StreamMetrics {
   }
 
   void sent() {
-    if (sent != null) {
-      sent.increment();
+    sent(1);
+  }
+
+  /** {@code n} event frames handed to sockets (a hub counts one dispatch's at once). */
+  void sent(long n) {
+    if (sent != null && n > 0) {
+      sent.increment(n);
     }
   }
 

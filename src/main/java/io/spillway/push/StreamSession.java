@@ -285,7 +285,7 @@ final class StreamSession implements Subscriber {
       case OVERFLOW -> closeSlow();
       case SEND -> {
         if (writable() && sink.queue(hub.encoded(event), event.frame())) {
-          hub.metrics().sent();
+          hub.queued();
           if (!unflushed) {
             unflushed = true;
             hub.toFlush(this);
