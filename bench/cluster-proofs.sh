@@ -12,8 +12,9 @@
 #               in-flight requests when it died
 #   limits      one policy hit from many connections spread over the nodes: exact mode admits exactly
 #               its limit per key; leased mode at most limit + nodes x leaseSize (docs/rate-limiting.md)
-#   throughput  wrk with a JWT on GET /v1/users/{id} (cached) through HAProxy with 1, 2 and 3 nodes in
-#               service (the others in maintenance), ROUNDS interleaved rounds, medians
+#   throughput  wrk with a JWT on GET /v1/users/{id} (cached, the shipped limits x1000) through HAProxy
+#               with 1, 2 and 3 nodes in service (the others in maintenance), ROUNDS interleaved rounds,
+#               medians, and each part's CPU time per request (nodes, HAProxy, Redis, Kafka, PostgreSQL)
 #
 #   bench/cluster-proofs.sh                    every section (10-15 minutes on 2 cores)
 #   bench/cluster-proofs.sh throughput         some sections only, in the order given
@@ -184,19 +185,53 @@ in_service() {
   done
 }
 
+# cpu_by_part: "part=ticks ..." of user+system CPU so far (clock ticks of 10 ms) of the nodes, HAProxy, Redis,
+# Kafka and PostgreSQL (all its processes; the bench's connections are long-lived, so no backend's time is lost).
+cpu_by_part() {
+  local part pids
+  for part in nodes haproxy redis kafka postgres; do
+    case $part in
+      nodes) pids=$(cat "$DIR"/node-*.pid 2>/dev/null) ;;
+      postgres) pids=$(pgrep -u postgres) ;;
+      *) pids=$(cat "$DIR/$part.pid" 2>/dev/null) ;;
+    esac
+    local t=0 p
+    for p in $pids; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+    printf '%s=%s ' "$part" "$t"
+  done
+}
+
+# cpu_per_request BEFORE AFTER REQUESTS: each part's CPU time per request in µs between two cpu_by_part.
+cpu_per_request() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys
+b = dict(kv.split("=") for kv in sys.argv[1].split())
+a = dict(kv.split("=") for kv in sys.argv[2].split())
+n = max(1, int(sys.argv[3] or 0))
+print(" ".join(f"{k} {(int(a[k]) - int(b[k])) * 10000 / n:.1f}" for k in b))
+PY
+}
+
 section_throughput() {
-  say "## throughput through HAProxy with 1, 2 and 3 nodes in service: wrk -t$THREADS -c$CONNS -d$DURATION, GET /v1/users/{id} with a JWT (1000 users' tokens, cached reads); $ROUNDS rounds interleaved after a $WARMUP warm-up of each node alone, medians"
+  say "## throughput through HAProxy with 1, 2 and 3 nodes in service: wrk -t$THREADS -c$CONNS -d$DURATION, GET /v1/users/{id} with a JWT (1000 users' tokens, cached reads, the shipped rate-limit policies x1000); $ROUNDS rounds interleaved after a $WARMUP warm-up of each node alone, medians"
   local S="http://127.0.0.1:$LB" line n round
   local -a A=(TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SEED/active-ids.txt" REQ_PATH='/v1/users/{id}' SLO_MS=100)
+  # The shipped policies with their numbers raised 1,000 times (nothing refused, every request counted), as
+  # bench/limits.sh does: the CPU per request of each part then includes the limiter's Redis work.
+  put_limits "{\"enabled\":true,\"expectedNodes\":$NODES,\"policies\":$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000)}"
   # Every node alone first: the ones restarted by the other sections must be as warm as the others.
   for k in $(seq 0 $((NODES - 1))); do in_service "$k"; warm_wrk "$S" "$WARMUP" "${A[@]}"; done
   while read -r round n; do
     in_service $(seq 0 $((n - 1)))
+    local before; before=$(cpu_by_part)
     line=$(run_wrk "$n node(s) round $round" "$S" "$DURATION" "${A[@]}")
+    local requests; requests=$(awk '/requests in/{print $1; exit}' "$SCRATCH/wrk.out")
+    say "$n node(s) round $round, CPU per request by part (µs): $(cpu_per_request "$before" "$(cpu_by_part)" "$requests")"
     record cluster "$n-node" "$round" "$line"
     echo "$n node(s) round $round: $line"
   done < <(round_order "$ROUNDS" 1 2 3)
   in_service $(seq 0 $((NODES - 1)))
+  put_limits '{"enabled":false}' '?allowUnlimited=true'
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" cluster | tee -a "$SUMMARY"
   for n in 1 2 3; do
     local rps; rps=$(python3 "$BENCH_DIR/stats.py" median "$ROUNDS_FILE" cluster "$n-node" rps)
