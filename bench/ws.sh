@@ -43,6 +43,18 @@ java -Xmx1g -XX:+UseParallelGC -cp "$TEST_CP" -Dws.port="$PORT" -Dws.serverPid="
   -Dws.connections="$CONNS_WS" -Dws.channels="$CHANNELS" -Dws.rate="$RATE" -Dws.seconds="$SECONDS_" \
   io.spillway.bench.WsLoad | tee "$SCRATCH/ws.out"
 wait "$top_pid" || true
+# Where the time goes, from the server's own timers (Micrometer's quantiles over its last minute or two, so
+# over the measured window): commit -> Kafka's ack (the outbox) and commit -> hand-over to the hubs (plus
+# this node's fetch and the history write); commit -> client is WsLoad's.
+curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" | awk '
+  /^spillway_outbox_delay_seconds\{.*quantile=/ { split($0, a, "quantile=\""); q = substr(a[2], 1, index(a[2], "\"") - 1)
+    if ($2 + 0 > out[q]) out[q] = $2 + 0 }
+  /^spillway_push_delay_seconds\{.*quantile=/ { split($0, a, "quantile=\""); q = substr(a[2], 1, index(a[2], "\"") - 1)
+    push[q] = $2 + 0 }
+  END {
+    printf "stage commit -> Kafka ack (outbox, slowest shard):"; for (q in out) printf " p%s %.1f ms", q * 100, out[q] * 1000; print ""
+    printf "stage commit -> hubs (outbox, Kafka, fetch, history):"; for (q in push) printf " p%s %.1f ms", q * 100, push[q] * 1000; print ""
+  }' | tee -a "$SCRATCH/ws.out"
 { echo "### WsLoad ws.connections=$CONNS_WS ws.channels=$CHANNELS ws.rate=$RATE ws.seconds=$SECONDS_"; cat "$SCRATCH/ws.out"
   echo; echo "### top during the run"; cat "$SCRATCH/ws-top.txt"; } >>"$RAW"
 errors=$(server_errors ws)
@@ -53,7 +65,7 @@ summary="$SCRATCH/ws.summary"
 {
   echo "# WebSocket fan-out: $CONNS_WS connections x $CHANNELS channels, $RATE posts/s for $SECONDS_ s"
   echo
-  grep -E '^(connections held|server heap|posts:|deliveries:|commit-to-client|cpu in the window)' "$SCRATCH/ws.out"
+  grep -E '^(connections held|server heap|posts:|deliveries:|commit-to-client|cpu in the window|stage )' "$SCRATCH/ws.out"
   echo "server errors logged: $errors"
 } >"$summary"
 cat "$summary"

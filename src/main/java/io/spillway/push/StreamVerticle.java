@@ -1,6 +1,7 @@
 package io.spillway.push;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import io.spillway.web.LocalCodec;
 import io.spillway.config.AppConfig;
@@ -27,6 +28,9 @@ import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -63,6 +67,7 @@ public final class StreamVerticle extends VerticleBase {
   private boolean historyFailing;
 
   private final MeterRegistry registry;
+  private Timer handover;
   private final Redis nodeRedis;
   private final EventSpans spans;
 
@@ -80,6 +85,10 @@ public final class StreamVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx);
+    handover = registry == null ? null : Timer.builder("spillway_push_delay")
+        .description("From an event's commit to its hand-over to this node's WebSocket hubs: the outbox, Kafka, "
+            + "this node's fetch and the history write")
+        .publishPercentiles(0.5, 0.9, 0.99).publishPercentileHistogram().register(registry);
     redis = new OrderedRedis(nodeRedis, List.of(ChannelHistory.APPEND), config.redis().timeoutMs());
     history = new ChannelHistory(redis::send, config.stream().historyMaxEvents(),
         config.stream().historyMaxAgeSeconds());
@@ -165,14 +174,27 @@ public final class StreamVerticle extends VerticleBase {
       paused = true;
       consumer.pause();
     }
+    Instant committed = handover == null ? null : committedAt(parsed);
     tail = tail.compose(v -> stored).andThen(ar -> {
       vertx.eventBus().publish(EVENTS_ADDRESS, event, LOCAL);
+      if (committed != null) {
+        handover.record(Duration.between(committed, Instant.now()));
+      }
       span.end();
       if (--inFlight <= MAX_IN_FLIGHT / 4 && paused) {
         paused = false;
         consumer.resume();
       }
     });
+  }
+
+  /** The event's {@code time} (stamped in the writing transaction), or null when it has none readable. */
+  private static Instant committedAt(JsonObject event) {
+    try {
+      return event.getValue("time") instanceof String t ? Instant.parse(t) : null;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** Tells the node's caches first, before the push: a client told of a change must read it. */

@@ -67,6 +67,8 @@ class TracedPushTest {
     assertTrue(after.has("spillway_ws_messages_sent_total"));
     assertEquals(1, delta(before, after, "spillway_ws_messages_sent_total"),
         "the one pushed event is counted (the subscribed answer is not an event)");
+    assertTrue(delta(before, after, "spillway_push_delay_seconds_count") >= 1,
+        "the pushed event's time from commit to the hubs is recorded");
   }
 
   private static double delta(Scrape before, Scrape after, String name) {
