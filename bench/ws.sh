@@ -39,22 +39,20 @@ SERVER_JVM_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC" start_spillway ws "$PORT"
 # Per-process CPU while the load runs (the client shares the two cores with the server, Kafka, Pg, Redis).
 (sleep $((SECONDS_ / 2 + 20)); top -b -c -w 180 -n 1 -d 1 | head -14 >"$SCRATCH/ws-top.txt") &
 top_pid=$!
+curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/ws-metrics-before.txt"
 java -Xmx1g -XX:+UseParallelGC -cp "$TEST_CP" -Dws.port="$PORT" -Dws.serverPid="${BENCH_PIDS[ws]}" \
   -Dws.connections="$CONNS_WS" -Dws.channels="$CHANNELS" -Dws.rate="$RATE" -Dws.seconds="$SECONDS_" \
   io.spillway.bench.WsLoad | tee "$SCRATCH/ws.out"
 wait "$top_pid" || true
-# Where the time goes, from the server's own timers (Micrometer's quantiles over its last minute or two, so
-# over the measured window): commit -> Kafka's ack (the outbox) and commit -> hand-over to the hubs (plus
-# this node's fetch and the history write); commit -> client is WsLoad's.
-curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" | awk '
-  /^spillway_outbox_delay_seconds\{.*quantile=/ { split($0, a, "quantile=\""); q = substr(a[2], 1, index(a[2], "\"") - 1)
-    if ($2 + 0 > out[q]) out[q] = $2 + 0 }
-  /^spillway_push_delay_seconds\{.*quantile=/ { split($0, a, "quantile=\""); q = substr(a[2], 1, index(a[2], "\"") - 1)
-    push[q] = $2 + 0 }
-  END {
-    printf "stage commit -> Kafka ack (outbox, slowest shard):"; for (q in out) printf " p%s %.1f ms", q * 100, out[q] * 1000; print ""
-    printf "stage commit -> hubs (outbox, Kafka, fetch, history):"; for (q in push) printf " p%s %.1f ms", q * 100, push[q] * 1000; print ""
-  }' | tee -a "$SCRATCH/ws.out"
+# Where the time goes, from the server's own histograms over WsLoad's run (its warm-up and measured window):
+# commit -> Kafka's ack (the outbox, both shards) and commit -> hand-over to the hubs (plus this node's fetch
+# and the history write); commit -> client is WsLoad's, above. Upper bucket bounds, so upper estimates.
+curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$SCRATCH/ws-metrics-after.txt"
+for stage in "commit -> Kafka ack (outbox):spillway_outbox_delay_seconds" \
+    "commit -> hubs (outbox, Kafka, fetch, history):spillway_push_delay_seconds"; do
+  echo "stage ${stage%%:*}: $(python3 "$BENCH_DIR/stats.py" histogram "$SCRATCH/ws-metrics-before.txt" \
+    "$SCRATCH/ws-metrics-after.txt" "${stage##*:}")"
+done | tee -a "$SCRATCH/ws.out"
 { echo "### WsLoad ws.connections=$CONNS_WS ws.channels=$CHANNELS ws.rate=$RATE ws.seconds=$SECONDS_"; cat "$SCRATCH/ws.out"
   echo; echo "### top during the run"; cat "$SCRATCH/ws-top.txt"; } >>"$RAW"
 errors=$(server_errors ws)

@@ -88,7 +88,7 @@ public final class StreamVerticle extends VerticleBase {
     handover = registry == null ? null : Timer.builder("spillway_push_delay")
         .description("From an event's commit to its hand-over to this node's WebSocket hubs: the outbox, Kafka, "
             + "this node's fetch and the history write")
-        .publishPercentiles(0.5, 0.9, 0.99).publishPercentileHistogram().register(registry);
+        .publishPercentileHistogram().register(registry);
     redis = new OrderedRedis(nodeRedis, List.of(ChannelHistory.APPEND), config.redis().timeoutMs());
     history = new ChannelHistory(redis::send, config.stream().historyMaxEvents(),
         config.stream().historyMaxAgeSeconds());
