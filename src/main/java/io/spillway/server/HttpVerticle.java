@@ -142,12 +142,7 @@ public final class HttpVerticle extends VerticleBase {
             // Per-message deflate would compress every event once per subscriber; push frames are small
             // and encoded once per event loop, every socket sharing the one buffer (push.FrameSink).
             .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false)
-            // Every request is handled and answered on this verticle's event loop, so a connection writes
-            // straight to its channel instead of through a multi-producer queue, which with its first 1,024-slot
-            // chunk (4.6 KiB) lives as long as the connection: an upgraded WebSocket keeps its HTTP connection
-            // object for good, and 100,000 sockets would hold 450 MiB of empty queues.
-            .setStrictThreadMode(true))
+            .setPerFrameWebSocketCompressionSupported(false))
         .invalidRequestHandler(InvalidRequests::handle)
         .requestHandler(router);
     return server.listen();
