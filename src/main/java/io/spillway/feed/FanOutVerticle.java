@@ -10,8 +10,8 @@ import io.spillway.events.KafkaClients;
 import io.spillway.events.KafkaSettings;
 import io.spillway.events.Topics;
 import io.spillway.observe.EventSpans;
-import io.vertx.kafka.admin.KafkaAdminClient;
 import io.spillway.observe.ThrottledLog;
+import io.vertx.kafka.admin.KafkaAdminClient;
 import io.spillway.web.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,9 +41,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FanOutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanOutVerticle.class);
-  /** A broker that went away fails every poll: one line per 10 s, with the count of the others. */
   /** How long a stop waits for the fan-outs in progress. */
   private static final long STOP_WAIT_MS = 5_000;
+  /** A broker that went away fails every poll: one line per 10 s, with the count of the others. */
   private static final ThrottledLog CONSUMER_LOG = new ThrottledLog(10_000, System::currentTimeMillis);
   private static final int MAX_IN_FLIGHT = 5_000;
   private static final long ASSIGNMENT_WAIT_MS = 15_000;
@@ -103,12 +103,7 @@ public final class FanOutVerticle extends VerticleBase {
               commit();
             }
           });
-          consumer.exceptionHandler(err -> {
-            long suppressed = CONSUMER_LOG.admit("consumer");
-            if (suppressed >= 0) {
-              LOG.warn("feed fan-out consumer: {}{}", String.valueOf(err), ThrottledLog.suffix(suppressed));
-            }
-          });
+          consumer.exceptionHandler(CONSUMER_LOG.warnings(LOG, "feed fan-out consumer"));
           consumer.handler(this::onRecord);
           commitTimer = vertx.setPeriodic(COMMIT_EVERY_MS, t -> commit());
           Future<Void> subscribed = consumer.subscribe(config.kafka().topic());

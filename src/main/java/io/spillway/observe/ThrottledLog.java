@@ -1,5 +1,8 @@
 package io.spillway.observe;
 
+import io.vertx.core.Handler;
+import org.slf4j.Logger;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -36,6 +39,20 @@ public final class ThrottledLog {
       w[1] = 0;
       return suppressed;
     }
+  }
+
+  /**
+   * A handler that warns {@code "<what>: <error>"} on {@code log} at most once per period, the next line
+   * carrying the count of those left out (a Kafka consumer's exception handler, which a broker that went away
+   * calls on every poll).
+   */
+  public Handler<Throwable> warnings(Logger log, String what) {
+    return err -> {
+      long suppressed = admit(what);
+      if (suppressed >= 0) {
+        log.warn("{}: {}{}", what, String.valueOf(err), suffix(suppressed));
+      }
+    };
   }
 
   public static String suffix(long suppressed) {

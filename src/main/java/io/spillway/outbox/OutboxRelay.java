@@ -98,7 +98,7 @@ final class OutboxRelay {
     this.spans = spans;
     this.delay = registry == null ? null : Timer.builder("spillway_outbox_delay")
         .description("From an outbox row's write to Kafka's acknowledgement of its event")
-        .tag("shard", shard).publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
+        .tag("shard", shard).publishPercentileHistogram().register(registry);
     this.deadLetters = registry == null ? null : Counter.builder("spillway_outbox_dead_letters")
         .description("Outbox rows Kafka refused for good, moved to outbox_dead_letter")
         .tag("shard", shard).register(registry);

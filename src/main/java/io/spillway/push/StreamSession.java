@@ -357,8 +357,6 @@ final class StreamSession implements Subscriber {
     if (nowNanos - lastHeardNanos > limits.idleTimeoutSeconds() * 1_000_000_000L) {
       hub.metrics().idleClosed();
       close(CLOSE_IDLE, "idle timeout: nothing received for " + limits.idleTimeoutSeconds() + " s");
-    } else if (!sink.open()) {
-      closedUnderUs();
     } else if (!sink.full()) {
       ws.writePing(PING);
     }

@@ -120,12 +120,7 @@ public final class StreamVerticle extends VerticleBase {
     Promise<Void> live = Promise.promise();
     consumer.partitionsAssignedHandler(partitions -> Future.join(partitions.stream().map(consumer::position).toList())
         .onComplete(ar -> live.tryComplete()));
-    consumer.exceptionHandler(err -> {
-      long suppressed = CONSUMER_LOG.admit("consumer");
-      if (suppressed >= 0) {
-        LOG.warn("kafka consumer: {}{}", String.valueOf(err), ThrottledLog.suffix(suppressed));
-      }
-    });
+    consumer.exceptionHandler(CONSUMER_LOG.warnings(LOG, "kafka consumer"));
     consumer.handler(this::onRecord);
     Future<Void> subscribed = consumer.subscribe(config.kafka().topic());
     if (!kafkaUp) {
