@@ -7,6 +7,7 @@
                                           (lines "cmp=.. target=.. round=.. key=value..."), and the ratio
                                           of target A to target B
   stats.py median ROUNDS CMP TARGET KEY   the median of one field
+  stats.py cost ROUNDS                    bench/cost.sh's table: medians of req/s, p99 and CPU per request
   stats.py openloop OUT CLASS             one summary line from OpenLoopLoad's "run" line of CLASS
   stats.py curve ROUNDS CMP TARGET...     the median latency percentile curve of each target, from the
                                           "pct" fields of the rounds (a gnuplot data file)
@@ -93,6 +94,20 @@ def summary(path, cmp, ratio=None):
             mb = median(rows, cmp, b, k)
             parts.append(f"{k}={median(rows, cmp, a, k) / mb:.2f}" if mb else f"{k}=-")
         print(f"ratio cmp={cmp} {a}/{b} " + " ".join(parts))
+
+
+def cost(path):
+    rows = [r for r in read_rounds(path) if r["cmp"] == "cost"]
+    routes = list(dict.fromkeys(r["target"] for r in rows))
+    print("| route | req/s | p99 ms | server CPU us/request | redis CPU us/request |")
+    print("| --- | --- | --- | --- | --- |")
+    for t in routes:
+        print(f"| {t} | {fmt(median(rows, 'cost', t, 'rps'), 0)} | {fmt(median(rows, 'cost', t, 'p99_ms'), 2)} | "
+              f"{fmt(median(rows, 'cost', t, 'server_cpu_us'))} | {fmt(median(rows, 'cost', t, 'redis_cpu_us'))} |")
+    print()
+    for t in routes:
+        print(f"cost route={t} " + " ".join(f"{k}={median(rows, 'cost', t, k):.1f}"
+                                            for k in ("rps", "p99_ms", "server_cpu_us", "redis_cpu_us")) + " (medians)")
 
 
 def openloop(out, cls):
@@ -264,6 +279,8 @@ def main():
         summary(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
     elif cmd == "median":
         print(f"{median(read_rounds(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]):.3f}")
+    elif cmd == "cost":
+        cost(sys.argv[2])
     elif cmd == "openloop":
         openloop(sys.argv[2], sys.argv[3])
     elif cmd == "curve":
