@@ -88,6 +88,36 @@ public final class RoutePattern {
     return rest || pos == end || (pos == 0 && end == 1);
   }
 
+  /**
+   * Whether some request path of route {@code template} could match: like {@link #matches} on the template,
+   * except that a {@code :param} segment of the template stands for any one segment, so a literal of the
+   * pattern there may match. False means no path of that route matches, whatever its parameters.
+   */
+  public boolean mayMatchPathsOf(String template) {
+    if (template == null || template.isEmpty() || template.charAt(0) != '/') {
+      return true;
+    }
+    String[] parts = template.equals("/") ? new String[0] : template.substring(1).split("/", -1);
+    int count = parts.length > 0 && parts[parts.length - 1].isEmpty() ? parts.length - 1 : parts.length;
+    if (count > 0 && parts[count - 1].equals("*")) {
+      return true; // a prefix route: its paths can be anything below it
+    }
+    if (count < segments.length || (!rest && count != segments.length)) {
+      return false;
+    }
+    for (int i = 0; i < segments.length; i++) {
+      String mine = segments[i];
+      String theirs = parts[i];
+      if (theirs.isEmpty()) {
+        return false;
+      }
+      if (mine.charAt(0) != ':' && theirs.charAt(0) != ':' && !mine.equals(theirs)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public String toString() {
     return text;

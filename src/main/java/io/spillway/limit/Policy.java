@@ -17,6 +17,17 @@ final class Policy {
     boolean matches(RequestInfo r) {
       return (methods.isEmpty() || methods.contains(r.method())) && (pattern.matches(r.route()) || pattern.matches(r.path()));
     }
+
+    /** Whether every request of {@code route} matches (TRUE), none does (FALSE), or it depends on the path (null). */
+    Boolean matchesEvery(String method, String route) {
+      if (!methods.isEmpty() && !methods.contains(method)) {
+        return Boolean.FALSE;
+      }
+      if (pattern.matches(route)) {
+        return Boolean.TRUE;
+      }
+      return pattern.mayMatchPathsOf(route) ? null : Boolean.FALSE;
+    }
   }
 
   final RateLimitPolicy config;
@@ -96,9 +107,14 @@ final class Policy {
     if (!plans.isEmpty() && (r.plan() == null || !plans.contains(r.plan()))) {
       return null;
     }
-    if (!routes.isEmpty() && routes.stream().noneMatch(rule -> rule.matches(r))) {
+    if (!routes.isEmpty() && !anyMatches(routes, r)) {
       return null;
     }
+    return charge(r, keyPrefix, cost(r));
+  }
+
+  /** The charge of a request this policy is known to apply to, at {@code cost} per unit; null without a key. */
+  Charge charge(RequestInfo r, String keyPrefix, int cost) {
     // The first key part is the hash tag: every policy keyed first by the same subject shares a Redis
     // Cluster slot, so they can be evaluated in one script (see docs/rate-limiting.md).
     String tag = null;
@@ -115,7 +131,63 @@ final class Policy {
       }
     }
     String redisKey = keyPrefix + ":{" + tag + "}:" + keySuffix + rest;
-    return new Charge(this, redisKey, tag, (int) Math.min(1_000_000_000L, (long) cost(r) * r.units()));
+    return new Charge(this, redisKey, tag, (int) Math.min(1_000_000_000L, (long) cost * r.units()));
+  }
+
+  private static boolean anyMatches(List<Rule> rules, RequestInfo r) {
+    for (Rule rule : rules) {
+      if (rule.matches(r)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether this policy applies to every request of {@code method} on {@code route} with {@code plan} (TRUE),
+   * to none (FALSE), or only to some paths of that route (null: decide per request).
+   */
+  Boolean appliesToEvery(String method, String route, String plan) {
+    if (!plans.isEmpty() && (plan == null || !plans.contains(plan))) {
+      return Boolean.FALSE;
+    }
+    if (routes.isEmpty()) {
+      return Boolean.TRUE;
+    }
+    boolean undecided = false;
+    for (Rule rule : routes) {
+      Boolean m = rule.matchesEvery(method, route);
+      if (m == Boolean.TRUE) {
+        return Boolean.TRUE;
+      }
+      undecided |= m == null;
+    }
+    return undecided ? null : Boolean.FALSE;
+  }
+
+  /** What every request of {@code method} on {@code route} costs, or -1 when it depends on the path. */
+  int costOfEvery(String method, String route) {
+    for (Rule rule : routes) {
+      if (rule.cost() > 0) {
+        Boolean m = rule.matchesEvery(method, route);
+        if (m == null) {
+          return -1;
+        }
+        if (m) {
+          return rule.cost();
+        }
+      }
+    }
+    for (Rule rule : costs) {
+      Boolean m = rule.matchesEvery(method, route);
+      if (m == null) {
+        return -1;
+      }
+      if (m) {
+        return rule.cost();
+      }
+    }
+    return 1;
   }
 
   /** True when this policy is in leased mode and a request of {@code cost} fits in one lease. */

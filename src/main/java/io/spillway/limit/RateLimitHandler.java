@@ -80,10 +80,14 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
           "the rate limiter cannot reach its store; try again shortly"));
       return;
     }
-    // Two checks on one request: the headers describe the more restrictive decision.
+    // Two checks on one request: the headers describe the more restrictive decision, written once when the
+    // response's headers go out.
     Decision shown = ctx.get(SHOWN);
+    if (shown == null) {
+      boolean legacy = limiter.config().legacyHeaders();
+      ctx.addHeadersEndHandler(v -> RateLimitHeaders.apply(ctx.get(SHOWN), ctx.response().headers(), legacy));
+    }
     if (shown == null || !d.admitted() || !shown.limited() || d.limited() && d.remaining() <= shown.remaining()) {
-      RateLimitHeaders.apply(d, ctx.response().headers(), limiter.config().legacyHeaders());
       ctx.put(SHOWN, d);
     }
     if (d.admitted()) {

@@ -2,6 +2,8 @@ package io.spillway.limit;
 
 import io.vertx.core.MultiMap;
 
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * Response headers for a decision, in the structured-field form of draft-ietf-httpapi-ratelimit-headers
  * (draft 10/11): {@code RateLimit-Policy: "name";q=100;w=60} states the most restrictive policy, {@code
@@ -16,6 +18,13 @@ public final class RateLimitHeaders {
   public static final String LEGACY_REMAINING = "X-RateLimit-Remaining";
   public static final String LEGACY_RESET = "X-RateLimit-Reset";
   public static final String RETRY_AFTER = "Retry-After";
+
+  /** A policy's RateLimit-Policy value, made once per policy and limit (requests under it share the string). */
+  private record PolicyValue(long limit, long window, String value) {}
+
+  /** Keyed by policy name: as many entries as policies ever configured. */
+  private static final ConcurrentHashMap<String, PolicyValue> POLICY_VALUES = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, String> QUOTED = new ConcurrentHashMap<>();
 
   private RateLimitHeaders() {}
 
@@ -37,7 +46,17 @@ public final class RateLimitHeaders {
 
   /** {@code "name";q=100;w=60}; {@code w} is left out when the policy has no fixed window (a monthly quota). */
   public static String policy(Decision d) {
-    StringBuilder out = new StringBuilder(48).append(sfString(d.policy())).append(";q=").append(d.limit());
+    PolicyValue known = POLICY_VALUES.get(d.policy());
+    if (known != null && known.limit() == d.limit() && known.window() == d.windowSeconds()) {
+      return known.value();
+    }
+    String value = renderPolicy(d);
+    POLICY_VALUES.put(d.policy(), new PolicyValue(d.limit(), d.windowSeconds(), value));
+    return value;
+  }
+
+  private static String renderPolicy(Decision d) {
+    StringBuilder out = new StringBuilder(48).append(quoted(d.policy())).append(";q=").append(d.limit());
     if (d.windowSeconds() > 0) {
       out.append(";w=").append(d.windowSeconds());
     }
@@ -46,7 +65,16 @@ public final class RateLimitHeaders {
 
   /** {@code "name";r=42;t=17}. */
   public static String rateLimit(Decision d) {
-    return sfString(d.policy()) + ";r=" + Math.max(0, d.remaining()) + ";t=" + d.resetSeconds();
+    return quoted(d.policy()) + ";r=" + Math.max(0, d.remaining()) + ";t=" + d.resetSeconds();
+  }
+
+  private static String quoted(String name) {
+    String q = QUOTED.get(name);
+    if (q == null) {
+      q = sfString(name);
+      QUOTED.put(name, q);
+    }
+    return q;
   }
 
   /** An RFC 8941 sf-string: quoted, with {@code "} and {@code \} escaped. */

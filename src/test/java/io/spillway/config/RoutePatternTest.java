@@ -31,6 +31,16 @@ class RoutePatternTest {
   }
 
   @Test
+  void tellsWhetherAnyPathOfARouteCouldMatch() {
+    assertTrue(RoutePattern.parse("/v1/users/42").mayMatchPathsOf("/v1/users/:id"), "the id may be 42");
+    assertFalse(RoutePattern.parse("/v1/users/42").mayMatchPathsOf("/v1/users/:id/posts"));
+    assertFalse(RoutePattern.parse("/v1/stream").mayMatchPathsOf("/v1/users/:id"));
+    assertFalse(RoutePattern.parse("/v2/*").mayMatchPathsOf("/v1/users/:id"));
+    assertTrue(RoutePattern.parse("/v1/users/:id/*").mayMatchPathsOf("/v1/users/:id/posts"));
+    assertTrue(RoutePattern.parse("/v1/feed").mayMatchPathsOf("/v1/*"), "a prefix route's paths can be anything below");
+  }
+
+  @Test
   void rootAndDoubleSlashes() {
     assertTrue(RoutePattern.parse("/").matches("/"));
     assertFalse(RoutePattern.parse("/").matches("/v1"));

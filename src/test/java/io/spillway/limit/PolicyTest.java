@@ -37,6 +37,37 @@ class PolicyTest {
   }
 
   @Test
+  void aPolicyOnOnePathOfARouteAppliesToThatPathOnly() {
+    // Selections are remembered per route: a policy naming one path of a parameterised route must still be
+    // decided by the path, every time.
+    PolicySet set = new PolicySet(LimitTesting.limits(new JsonObject().put("keyPrefix", "rl").put("policies", new JsonArray()
+        .add(policy("one-user", "fixed-window", "limit", 1, "windowSeconds", 1,
+            "routes", new JsonArray().add(route("/v1/users/42", "GET"))))
+        .add(policy("all", "fixed-window", "limit", 1, "windowSeconds", 1,
+            "routes", new JsonArray().add(route("/v1/*")), "cost", new JsonObject().put("GET /v1/users/:id", 3))))));
+    for (int i = 0; i < 3; i++) {
+      java.util.List<Charge> on42 = set.charges(req("GET", "/v1/users/:id", "/v1/users/42"));
+      assertEquals(java.util.List.of("one-user", "all"), on42.stream().map(c -> c.policy().name).toList());
+      java.util.List<Charge> on7 = set.charges(req("GET", "/v1/users/:id", "/v1/users/7"));
+      assertEquals(java.util.List.of("all"), on7.stream().map(c -> c.policy().name).toList());
+      assertEquals(3, on7.get(0).cost(), "the cost map's template rule");
+    }
+    PolicySet plain = new PolicySet(LimitTesting.limits(new JsonObject().put("keyPrefix", "rl").put("policies", new JsonArray()
+        .add(policy("free", "fixed-window", "limit", 1, "windowSeconds", 1, "plans", new JsonArray().add("free"),
+            "key", new JsonArray().add("user")))
+        .add(policy("reads", "fixed-window", "limit", 1, "windowSeconds", 1,
+            "routes", new JsonArray().add(route("/v1/*", "GET")))))));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(java.util.List.of("free", "reads"),
+          plain.charges(req("GET", "/v1/users/:id", "/v1/users/7")).stream().map(c -> c.policy().name).toList());
+      assertEquals(java.util.List.of(), plain.charges(new RequestInfo("POST", "/v1/posts", "/v1/posts", "192.0.2.1", "bob",
+          null, "pro")).stream().map(c -> c.policy().name).toList(), "remembered per method and plan too");
+      assertEquals("rl:{user=bob}:free:fixed-window", plain.charges(new RequestInfo("GET", "/v1/feed", "/v1/feed",
+          "192.0.2.1", "bob", null, "free")).get(0).key(), "keys are still the request's own");
+    }
+  }
+
+  @Test
   void aRequestWithoutTheKeysSubjectIsNotLimitedByIt() {
     Policy p = compile(policy("p", "fixed-window", "limit", 1, "windowSeconds", 1, "key", new JsonArray().add("user")));
     assertNull(p.charge(RequestInfo.anonymous("GET", "/v1/feed", "192.0.2.1"), "rl"));
