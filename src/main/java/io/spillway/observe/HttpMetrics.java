@@ -52,7 +52,8 @@ public final class HttpMetrics implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  void record(HttpMethod method, String route, int status, long nanos) {
+  /** Counts one request answered outside the router (see {@code server.LivenessLane}). */
+  public void record(HttpMethod method, String route, int status, long nanos) {
     int m = methodIndex(method);
     int s = status >= 0 && status < STATUSES ? status : 0;
     AtomicReferenceArray<Meters> slots = routes.get(route);

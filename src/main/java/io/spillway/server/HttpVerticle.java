@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpVerticle extends VerticleBase {
   /** HttpVerticles own the Redis check: they are the Redis client on the hot path. */
   public static final String REDIS_HEALTH_OWNER = "redis";
-  private static final String LIVE = "/health/live";
+  private static final String LIVE = LivenessLane.PATH;
   private static final String READY = "/health/ready";
 
   private final AppConfig config;
@@ -144,7 +144,7 @@ public final class HttpVerticle extends VerticleBase {
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false))
         .invalidRequestHandler(InvalidRequests::handle)
-        .requestHandler(router);
+        .requestHandler(new LivenessLane(router, Readiness.of(vertx), node.httpMetrics()));
     return server.listen();
   }
 

@@ -51,7 +51,7 @@ public final class RequestIds implements Handler<RoutingContext> {
     return value instanceof java.util.function.Supplier<?> s ? (String) s.get() : null;
   }
 
-  static boolean valid(String id) {
+  public static boolean valid(String id) {
     if (id == null || id.isEmpty() || id.length() > 128) {
       return false;
     }

@@ -28,7 +28,7 @@ class LogsTest {
   void aTraceIdSentInTraceparentAppearsInTheAccessLog() {
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     try (AccessLogCapture log = AccessLogCapture.of("spillway.access")) {
-      HttpResponse<Buffer> r = Await.result(app.client().get("/health/live")
+      HttpResponse<Buffer> r = Await.result(app.client().get("/health/ready")
           .putHeader("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
           .putHeader("X-Request-Id", "traced-1").send());
       assertEquals(200, r.statusCode());
@@ -36,10 +36,22 @@ class LogsTest {
           () -> log.forRequest("traced-1").orElse(null));
       assertEquals(traceId, line.getString("traceId"));
 
-      Await.result(app.client().get("/health/live").putHeader("X-Request-Id", "untraced-1").send());
+      Await.result(app.client().get("/health/ready").putHeader("X-Request-Id", "untraced-1").send());
       JsonObject fresh = Await.untilPresent("the access log line", Duration.ofSeconds(5),
           () -> log.forRequest("untraced-1").orElse(null));
       assertTrue(fresh.getString("traceId").matches("[0-9a-f]{32}"), "a new trace when the client sent none");
+    }
+  }
+
+  @Test
+  void livenessProbesStayOutOfTheAccessLog() {
+    try (AccessLogCapture log = AccessLogCapture.of("spillway.access")) {
+      HttpResponse<Buffer> probe = Await.result(app.client().get("/health/live").putHeader("X-Request-Id", "probe-1").send());
+      assertEquals(200, probe.statusCode());
+      assertEquals("probe-1", probe.getHeader("X-Request-Id"));
+      Await.result(app.client().get("/health/ready").putHeader("X-Request-Id", "after-probe").send());
+      Await.until("the next request's line", Duration.ofSeconds(5), () -> log.forRequest("after-probe").isPresent());
+      assertTrue(log.forRequest("probe-1").isEmpty(), "a probe every second per node would drown the log");
     }
   }
 
@@ -58,7 +70,7 @@ class LogsTest {
       assertEquals("GET", line.getString("method"));
       Await.result(ws.close());
       // Closing the socket writes no second line for the same request.
-      Await.result(app.client().get("/health/live").putHeader("X-Request-Id", "after-upgrade").send());
+      Await.result(app.client().get("/health/ready").putHeader("X-Request-Id", "after-upgrade").send());
       Await.until("the next request's line", Duration.ofSeconds(5), () -> log.forRequest("after-upgrade").isPresent());
       assertEquals(1, log.json().stream().filter(l -> "upgrade-1".equals(l.getString("requestId"))).count());
     } finally {

@@ -36,6 +36,26 @@ class HttpBasicsTest {
   }
 
   @Test
+  void theLivenessProbeAnswersLikeAnyRouteAndIsCounted() {
+    HttpResponse<Buffer> live = get("/health/live");
+    assertEquals("application/json", live.getHeader("Content-Type"));
+    assertEquals("up", live.bodyAsJsonObject().getString("status"));
+    assertTrue(live.getHeader("X-Request-Id") != null && !live.getHeader("X-Request-Id").isEmpty());
+    double before = liveCount();
+    get("/health/live");
+    get("/health/live?probe=1");
+    assertEquals(before + 2, liveCount(), 0.0);
+  }
+
+  private static double liveCount() {
+    String page = Await.result(app.client().get(app.managementPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    return page.lines()
+        .filter(l -> l.startsWith("vertx_http_server_requests_total{") && l.contains("route=\"/health/live\"")
+            && l.contains("code=\"200\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
   void unknownPathIsA404Problem() {
     HttpResponse<Buffer> r = get("/no/such/thing");
     assertEquals(404, r.statusCode());
@@ -87,12 +107,12 @@ class HttpBasicsTest {
   @Test
   void everyRequestWritesOneJsonAccessLogLine() {
     try (AccessLogCapture log = AccessLogCapture.of(AccessLog.LOGGER)) {
-      Await.result(app.client().get("/health/live").putHeader("X-Request-Id", "log-test-1").send());
+      Await.result(app.client().get("/health/ready").putHeader("X-Request-Id", "log-test-1").send());
       Await.result(app.client().get("/missing").putHeader("X-Request-Id", "log-test-2").send());
       JsonObject ok = Await.untilPresent("access log line", Duration.ofSeconds(5),
           () -> log.forRequest("log-test-1").orElse(null));
       assertEquals("GET", ok.getString("method"));
-      assertEquals("/health/live", ok.getString("route"));
+      assertEquals("/health/ready", ok.getString("route"));
       assertEquals(200, ok.getInteger("status"));
       assertEquals(15, ok.getLong("bytes"));
       assertTrue(ok.getDouble("durationMs") >= 0);
