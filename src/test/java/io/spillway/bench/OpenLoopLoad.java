@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,10 +61,14 @@ import java.util.concurrent.TimeUnit;
  *       five times in a row (at most 120 s), so the next run starts on an idle server.</li>
  * </ul>
  * Output: one {@code run ...} line per class and one for {@code all}, {@code key=value} fields, and a
- * {@code sendlag} line (how late this client itself sent: if that is large, the client was the limit).
+ * {@code sendlag} line (how late this client itself sent: if that is large, the client was the limit; and
+ * {@code client_cpu_us_per_request}, this process's CPU time over the run divided by every request it sent,
+ * warm-up included: what the client took from the machine it shares with the server).
  */
 public final class OpenLoopLoad {
   private static final double[] CURVE = {50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+  private static final com.sun.management.OperatingSystemMXBean CPU =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private record Route(String cls, int weight, HttpMethod method, String path) {}
 
@@ -163,6 +168,9 @@ public final class OpenLoopLoad {
     final Map<String, Stats> byClass = new LinkedHashMap<>();
     final Stats all = new Stats();
     final Samples sendLag = new Samples();
+    /** Every request sent in the run, warm-up included, and this process's CPU time over the run. */
+    long requests;
+    long cpuNanos;
 
     Result(double rate, double seconds) {
       this.rate = rate;
@@ -231,6 +239,7 @@ public final class OpenLoopLoad {
     long total = (long) (rate * (warmupSeconds + seconds));
     long firstMeasured = (long) (rate * warmupSeconds);
     double intervalNanos = 1e9 / rate;
+    long cpuBefore = CPU.getProcessCpuTime();
     vertx.runOnContext(v -> {
       long start = System.nanoTime();
       long[] next = {0};
@@ -289,6 +298,8 @@ public final class OpenLoopLoad {
     } catch (java.util.concurrent.TimeoutException e) {
       System.out.println("warning: some requests never completed");
     }
+    r.cpuNanos = CPU.getProcessCpuTime() - cpuBefore;
+    r.requests = total;
     return r;
   }
 
@@ -327,8 +338,9 @@ public final class OpenLoopLoad {
       printLine(label, r, c, r.byClass.get(c));
     }
     printLine(label, r, "all", r.all);
-    System.out.printf(Locale.ROOT, "sendlag label=%s rate=%.0f lag_p50_ms=%.2f lag_p99_ms=%.2f lag_max_ms=%.2f%n", label, r.rate,
-        r.sendLag.percentile(50), r.sendLag.percentile(99), r.sendLag.percentile(100));
+    System.out.printf(Locale.ROOT, "sendlag label=%s rate=%.0f lag_p50_ms=%.2f lag_p99_ms=%.2f lag_max_ms=%.2f "
+            + "client_cpu_us_per_request=%.2f%n", label, r.rate, r.sendLag.percentile(50), r.sendLag.percentile(99),
+        r.sendLag.percentile(100), r.requests == 0 ? Double.NaN : r.cpuNanos / 1e3 / r.requests);
     String pct = args.get("pct");
     if (pct != null) {
       try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(pct),
