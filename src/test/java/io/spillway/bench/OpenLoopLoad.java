@@ -1,18 +1,14 @@
 package io.spillway.bench;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * An open-loop HTTP load generator: requests go out on a fixed schedule (a constant arrival rate) whatever
@@ -49,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  *       (0.95) of the offered rate with every class's p99 within its objective: from {@code from} up by
  *       {@code step} (1.3) until a rate fails (twice in a row), then {@code refine} (2) geometric
  *       bisections;</li>
- *   <li>{@code timeout} (ms, 10000) per request, {@code connections} (2048) at most;</li>
+ *   <li>{@code timeout} (ms, 10000) per request, from its send to the end of its answer (waiting for a
+ *       connection included; a request that times out closes its connection), {@code connections} (2048) at
+ *       most, kept alive, one request in flight on each;</li>
  *   <li>{@code label}, printed on every result line; {@code pct}: a file to append the latency percentile
  *       curve to ({@code label class percentile ms});</li>
  *   <li>{@code addresses}: {@code true} sends each token's requests from an address of its own ({@code
@@ -65,12 +64,30 @@ import java.util.concurrent.TimeUnit;
  * {@code client_cpu_us_per_request}, this process's CPU time over the run divided by every request it sent,
  * warm-up included: what the client took from the machine it shares with the server).
  */
-public final class OpenLoopLoad {
+public final class OpenLoopLoad implements AutoCloseable {
   private static final double[] CURVE = {50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+  /**
+   * How often, at most, the sender wakes: at high rates each wake-up sends a millisecond's requests at once
+   * (a request is at most this late on the client's account), at low rates it sleeps until the next is due.
+   */
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final com.sun.management.OperatingSystemMXBean CPU =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  private record Route(String cls, int weight, HttpMethod method, String path) {}
+  private static final byte[] CRLF = utf8("\r\n");
+  private static final byte[] POST_HEAD = utf8("Content-Type: application/json\r\nContent-Length: ");
+
+  /**
+   * A route and its request, encoded once up to what changes per request: {@code parts} are the bytes from
+   * the request line to the end of the Host header, split where the path has {@code {id}}.
+   */
+  private record Route(String cls, int weight, HttpMethod method, byte[][] parts, int partsLength) {
+    static Route of(String cls, int weight, HttpMethod method, String path, String host) {
+      byte[][] parts = Arrays.stream((method.name() + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n")
+          .split(Pattern.quote("{id}"), -1)).map(OpenLoopLoad::utf8).toArray(byte[][]::new);
+      return new Route(cls, weight, method, parts, Arrays.stream(parts).mapToInt(p -> p.length).sum());
+    }
+  }
 
   private final Map<String, String> args;
   private final String host;
@@ -79,22 +96,30 @@ public final class OpenLoopLoad {
   private final Route[] wheel;
   private final List<String> classes = new ArrayList<>();
   private final Map<String, Double> slo = new LinkedHashMap<>();
-  private final List<String> tokens;
-  private final boolean addresses;
-  private final String from;
-  private final String postBody;
-  private final List<String> ids;
+  /** Per token, its Authorization header (and with {@code addresses}, its X-Forwarded-For), encoded. */
+  private final byte[][] tokenHeaders;
+  private final byte[] fromHeader;
+  /** With {@code body}: the end of every POST, from its Content-Type to the end of the body. */
+  private final byte[] postTail;
+  private final byte[][] ids;
   private final long timeoutMs;
-  private final Vertx vertx;
-  private final HttpClient client;
+  private final RawHttpClient client;
+  private final EventLoop loop;
 
-  private OpenLoopLoad(Map<String, String> args) throws IOException {
+  /** {@code args}: the {@code key=value} arguments of the command line. */
+  OpenLoopLoad(Map<String, String> args) throws IOException {
     this.args = args;
     host = args.getOrDefault("host", "127.0.0.1");
     port = Integer.parseInt(required("port"));
+    ids = args.containsKey("ids") ? lines(args.get("ids")).stream().map(OpenLoopLoad::utf8).toArray(byte[][]::new)
+        : new byte[0][];
     for (String part : required("mix").split(",")) {
       String[] f = part.split(":", 4);
-      routes.add(new Route(f[0], Integer.parseInt(f[1]), HttpMethod.valueOf(f[2]), f[3]));
+      Route route = Route.of(f[0], Integer.parseInt(f[1]), HttpMethod.valueOf(f[2]), f[3], host + ":" + port);
+      if (route.parts().length > 1 && ids.length == 0) {
+        throw new IllegalArgumentException("ids: a path has {id} but there are no ids");
+      }
+      routes.add(route);
       if (!classes.contains(f[0])) {
         classes.add(f[0]);
       }
@@ -111,18 +136,30 @@ public final class OpenLoopLoad {
         throw new IllegalArgumentException("slo: no objective for class " + c);
       }
     }
-    // Header values made once: the client's own cost per request stays small next to the server's.
-    tokens = args.containsKey("tokens") ? lines(args.get("tokens")).stream().map(t -> "Bearer " + t).toList() : List.of();
-    ids = args.containsKey("ids") ? lines(args.get("ids")) : List.of();
-    addresses = Boolean.parseBoolean(args.getOrDefault("addresses", "false"));
-    from = args.get("from");
-    postBody = args.get("body");
+    // Headers encoded once: the client's own cost per request stays small next to the server's.
+    boolean addresses = Boolean.parseBoolean(args.getOrDefault("addresses", "false"));
+    String from = args.get("from");
+    List<String> tokens = args.containsKey("tokens") ? lines(args.get("tokens")) : List.of();
+    tokenHeaders = new byte[tokens.size()][];
+    for (int t = 0; t < tokens.size(); t++) {
+      String h = "Authorization: Bearer " + tokens.get(t) + "\r\n";
+      if (addresses && from == null) {
+        h += "X-Forwarded-For: 10." + ((t >> 16) & 255) + "." + ((t >> 8) & 255) + "." + (t & 255) + "\r\n";
+      }
+      tokenHeaders[t] = utf8(h);
+    }
+    fromHeader = from == null ? new byte[0] : utf8("X-Forwarded-For: " + from + "\r\n");
+    postTail = args.containsKey("body") ? postTail(utf8(args.get("body"))) : null;
     timeoutMs = Long.parseLong(args.getOrDefault("timeout", "10000"));
     // One event loop: every callback runs on one thread, so the bookkeeping needs no locks, and the client
     // takes at most one of the machine's cores.
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
-    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-        new PoolOptions().setHttp1MaxSize(Integer.parseInt(args.getOrDefault("connections", "2048"))));
+    client = new RawHttpClient(host, port, Integer.parseInt(args.getOrDefault("connections", "2048")), timeoutMs);
+    loop = client.loop();
+  }
+
+  @Override
+  public void close() {
+    client.close();
   }
 
   public static void main(String[] argv) throws Exception {
@@ -134,8 +171,7 @@ public final class OpenLoopLoad {
       }
       args.put(a.substring(0, eq), a.substring(eq + 1));
     }
-    OpenLoopLoad load = new OpenLoopLoad(args);
-    try {
+    try (OpenLoopLoad load = new OpenLoopLoad(args)) {
       if (Boolean.parseBoolean(args.getOrDefault("capacity", "false"))) {
         load.capacity();
       } else {
@@ -144,8 +180,6 @@ public final class OpenLoopLoad {
         load.print(r, args.getOrDefault("label", "run"));
         load.drain();
       }
-    } finally {
-      load.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
@@ -161,8 +195,21 @@ public final class OpenLoopLoad {
     return Files.readAllLines(Path.of(file)).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The end of a POST: its Content-Type and Content-Length, the blank line, the body. */
+  private static byte[] postTail(byte[] body) {
+    byte[] length = utf8(body.length + "\r\n\r\n");
+    byte[] out = Arrays.copyOf(POST_HEAD, POST_HEAD.length + length.length + body.length);
+    System.arraycopy(length, 0, out, POST_HEAD.length, length.length);
+    System.arraycopy(body, 0, out, POST_HEAD.length + length.length, body.length);
+    return out;
+  }
+
   /** Per-class outcomes of the requests scheduled inside the measured window. */
-  private final class Result {
+  final class Result {
     final double rate;
     final double seconds;
     final Map<String, Stats> byClass = new LinkedHashMap<>();
@@ -192,7 +239,7 @@ public final class OpenLoopLoad {
     }
   }
 
-  private static final class Stats {
+  static final class Stats {
     long sent;
     long good;
     long shed;
@@ -202,7 +249,7 @@ public final class OpenLoopLoad {
   }
 
   /** Latencies in ms, kept whole: a run is at most a few hundred thousand requests. */
-  private static final class Samples {
+  static final class Samples {
     private double[] values = new double[1024];
     private int size;
     private boolean sorted;
@@ -233,26 +280,29 @@ public final class OpenLoopLoad {
   }
 
   /** Sends at {@code rate} for warm-up + measured seconds, then waits for every answer (or its timeout). */
-  private Result run(double rate, double warmupSeconds, double seconds) throws Exception {
+  Result run(double rate, double warmupSeconds, double seconds) throws Exception {
     Result r = new Result(rate, seconds);
     CompletableFuture<Void> done = new CompletableFuture<>();
     long total = (long) (rate * (warmupSeconds + seconds));
     long firstMeasured = (long) (rate * warmupSeconds);
     double intervalNanos = 1e9 / rate;
     long cpuBefore = CPU.getProcessCpuTime();
-    vertx.runOnContext(v -> {
-      long start = System.nanoTime();
-      long[] next = {0};
-      long[] outstanding = {0};
-      vertx.setPeriodic(1, timer -> {
+    loop.execute(new Runnable() {
+      private final long start = System.nanoTime();
+      private long next;
+      private long outstanding;
+
+      /** Sends every request now due, then waits for the next one to be due (at least a tick: batches). */
+      @Override
+      public void run() {
         long now = System.nanoTime();
-        while (next[0] < total) {
-          long i = next[0];
+        while (next < total) {
+          long i = next;
           long scheduled = start + (long) (i * intervalNanos);
           if (scheduled > now) {
             break;
           }
-          next[0]++;
+          next++;
           boolean measured = i >= firstMeasured;
           Route route = wheel[(int) (i % wheel.length)];
           Stats s = r.byClass.get(route.cls());
@@ -261,7 +311,7 @@ public final class OpenLoopLoad {
             s.sent++;
             r.all.sent++;
           }
-          outstanding[0]++;
+          outstanding++;
           send(route, i).onComplete(ar -> {
             double ms = (System.nanoTime() - scheduled) / 1e6;
             if (measured) {
@@ -283,15 +333,16 @@ public final class OpenLoopLoad {
                 r.all.other++;
               }
             }
-            if (--outstanding[0] == 0 && next[0] == total) {
+            if (--outstanding == 0 && next == total) {
               done.complete(null);
             }
           });
         }
-        if (next[0] == total) {
-          vertx.cancelTimer(timer);
+        if (next < total) {
+          long due = start + (long) (next * intervalNanos);
+          loop.schedule(this, Math.max(due - now, TICK_NANOS), TimeUnit.NANOSECONDS);
         }
-      });
+      }
     });
     try {
       done.get((long) (warmupSeconds + seconds) + timeoutMs / 1000 + 30, TimeUnit.SECONDS);
@@ -303,34 +354,25 @@ public final class OpenLoopLoad {
     return r;
   }
 
+  /** Sends request {@code i} of {@code route} (on the client's loop): one buffer, written from parts made once. */
   private Future<Integer> send(Route route, long i) {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    String path = route.path();
-    if (path.contains("{id}")) {
-      path = path.replace("{id}", ids.get(rnd.nextInt(ids.size())));
+    byte[][] parts = route.parts();
+    byte[] id = parts.length > 1 ? ids[rnd.nextInt(ids.length)] : null;
+    byte[] token = tokenHeaders.length > 0 ? tokenHeaders[rnd.nextInt(tokenHeaders.length)] : null;
+    byte[] tail = route.method() != HttpMethod.POST ? CRLF : postTail != null ? postTail
+        : postTail(utf8("{\"text\":\"open-loop post " + i + ": the quick brown fox jumps over the lazy dog\"}"));
+    ByteBuf buf = client.alloc().directBuffer(route.partsLength() + (parts.length - 1) * (id == null ? 0 : id.length)
+        + (token == null ? 0 : token.length) + fromHeader.length + tail.length);
+    buf.writeBytes(parts[0]);
+    for (int p = 1; p < parts.length; p++) {
+      buf.writeBytes(id).writeBytes(parts[p]);
     }
-    RequestOptions options = new RequestOptions().setMethod(route.method()).setHost(host).setPort(port).setURI(path)
-        .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
-    if (!tokens.isEmpty()) {
-      int t = rnd.nextInt(tokens.size());
-      options.putHeader("Authorization", tokens.get(t));
-      if (addresses) {
-        options.putHeader("X-Forwarded-For", "10." + ((t >> 16) & 255) + "." + ((t >> 8) & 255) + "." + (t & 255));
-      }
+    if (token != null) {
+      buf.writeBytes(token);
     }
-    if (from != null) {
-      options.putHeader("X-Forwarded-For", from);
-    }
-    Buffer body = null;
-    if (route.method() == HttpMethod.POST) {
-      options.putHeader("Content-Type", "application/json");
-      body = Buffer.buffer(postBody != null ? postBody
-          : "{\"text\":\"open-loop post " + i + ": the quick brown fox jumps over the lazy dog\"}");
-    }
-    Buffer payload = body;
-    return client.request(options)
-        .compose(req -> payload == null ? req.send() : req.send(payload))
-        .compose(resp -> resp.end().map(v -> resp.statusCode()));
+    buf.writeBytes(fromHeader).writeBytes(tail);
+    return client.send(buf, route.method() == HttpMethod.HEAD);
   }
 
   private void print(Result r, String label) throws IOException {
@@ -426,13 +468,13 @@ public final class OpenLoopLoad {
     if (path == null) {
       return;
     }
-    Route probe = new Route("drain", 1, HttpMethod.GET, path);
+    Route probe = Route.of("drain", 1, HttpMethod.GET, path, host + ":" + port);
     long t0 = System.nanoTime();
     int quick = 0;
     while (quick < 5 && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
       long s = System.nanoTime();
       CompletableFuture<Integer> f = new CompletableFuture<>();
-      vertx.runOnContext(v -> send(probe, 0).onComplete(ar -> f.complete(ar.succeeded() ? ar.result() : -1)));
+      loop.execute(() -> send(probe, 0).onComplete(ar -> f.complete(ar.succeeded() ? ar.result() : -1)));
       int status = f.get(timeoutMs + 5000, TimeUnit.MILLISECONDS);
       double ms = (System.nanoTime() - s) / 1e6;
       quick = status >= 200 && status < 300 && ms < 50 ? quick + 1 : 0;
