@@ -93,7 +93,11 @@ build_test_classpath() {
 
 # open_loop ARGS...: runs the open-loop generator (src/test/java/io/spillway/bench/OpenLoopLoad.java).
 open_loop() {
-  # C1 only: the client reaches its steady speed within its warm-up instead of compiling during the run.
+  # C1 only (-XX:TieredStopAtLevel=1). Measured with client_cpu_us_per_request at 10,000 requests/s against a
+  # one-event-loop Vert.x server, 3 runs each: C2 is cheaper once it has compiled (16-18.5 us of CPU a request
+  # against C1's 20-21), but it compiles for 7-8 s first, at about twice C1's CPU from the fourth second to the
+  # sixth; C1 is steady from the third. overload, login-flood and growth warm up for 3 s, so C2 would still be
+  # compiling while they measure, and over a whole 5 + 15 s run C1 costs less (22-23 us a request against 24-27).
   java -Xms256m -Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp "$TEST_CP" io.spillway.bench.OpenLoopLoad "$@"
 }
 
