@@ -7,11 +7,13 @@
 #            vs baseline GET /api/data/{id} (JWT, INCR+EXPIRE window per subject, Redis GET, Pg on a miss);
 #            TOKENS distinct users' tokens (one picked at random per request) over HOT_IDS user ids.
 #   trivial  Spillway GET /health/live as shipped vs baseline GET /hello.
-#   miss     Spillway GET /v1/users/{id} over ids not read before in the run (each wrk thread walks its
-#            own slice of the other USERS-HOT_IDS ids) vs pgbench -S -M prepared at the same concurrency.
-#            "api" is the cache's hit path (near cache), "miss" a read that goes to PostgreSQL as long as
-#            USERS is above the requests of all miss rounds; MISS_ENV (e.g. MISS_ENV="SPILLWAY_CACHE_ENABLED=false")
-#            starts a second Spillway with those settings for the miss rounds.
+#   miss     Spillway GET /v1/users/{id} over ids no cache holds (each wrk thread walks its own slice of
+#            the other USERS-HOT_IDS ids) vs pgbench -S -M prepared at the same concurrency. "api" is the
+#            cache's hit path (near cache), "miss" the whole miss path: near cache, Redis GET, PostgreSQL, Redis
+#            SET. Before each miss round the Redis db is flushed and the near cache's TTL (NEAR_TTL_MS) let pass,
+#            so ids read in an earlier round (or the miss path's warm-up) are misses again; within a round no id
+#            repeats while USERS-HOT_IDS is above the round's requests. MISS_ENV (e.g.
+#            MISS_ENV="SPILLWAY_CACHE_ENABLED=false") starts a second Spillway with those settings for them.
 #   halfpeak p99 at half of peak: open-loop load (src/test/java/io/spillway/bench/OpenLoopLoad.java, fixed
 #            arrival rate, latency from the scheduled send time) at half of each server's median "api"
 #            rate, and the baseline at Spillway's half-peak rate too (same offered load).
@@ -24,13 +26,14 @@
 #
 #   PORT=28080 MGMT_PORT=28081 BASELINE_PORT=28090 bench/vs-baseline.sh
 source "$(dirname "$0")/lib.sh"
-USERS=${USERS:-100000}
+USERS=${USERS:-300000}
 ACTIVE_USERS=${ACTIVE_USERS:-5000}
 TOKENS=${TOKENS:-256}
 HOT_IDS=${HOT_IDS:-2000}
 SLO_MS=${SLO_MS:-100}
 MISS_ENV=${MISS_ENV:-}
 HALF_PEAK_SECONDS=${HALF_PEAK_SECONDS:-10}
+NEAR_TTL_MS=$(python3 -c "import json; print(json.load(open('$ROOT/src/main/resources/defaults.json'))['cache']['near']['ttlMs'])")
 export SLO_MS
 
 ensure_tools wrk gnuplot pgbench psql redis-cli curl
@@ -72,7 +75,8 @@ target_run() {
     api/baseline)  line=$(run_wrk "$cmp $target round $round" "$B" "$DURATION" REQ_PATH='/api/data/{id}' "${API[@]}") ;;
     trivial/spillway) line=$(run_wrk "$cmp $target round $round" "$S" "$DURATION" REQ_PATH=/health/live) ;;
     trivial/baseline) line=$(run_wrk "$cmp $target round $round" "$B" "$DURATION" REQ_PATH=/hello) ;;
-    miss/spillway) line=$(run_wrk "$cmp $target round $round" "http://127.0.0.1:$miss_port" "$DURATION" \
+    miss/spillway) uncache
+                   line=$(run_wrk "$cmp $target round $round" "http://127.0.0.1:$miss_port" "$DURATION" \
                      REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/cold-ids.txt" \
                      IDS_ORDER=walk IDS_OFFSET=$(( (round - 1) * cold_count / ROUNDS ))) ;;
     miss/pgbench)  line=$(run_pgbench "$cmp $target round $round" "$secs") ;;
@@ -81,13 +85,21 @@ target_run() {
   echo "$cmp $target round $round: $line"
 }
 
+# uncache: no entry of the miss rounds' ids is left in Redis or in the near cache (its TTL runs out).
+uncache() {
+  redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+  sleep "$(python3 -c "print($NEAR_TTL_MS / 1000 + 1)")"
+}
+
 # --- closed loop: warm-up, then interleaved rounds ----------------------------------------------------------
 echo "warm-up"
 warm_wrk "$S" "$WARMUP" REQ_PATH='/v1/users/{id}' "${API[@]}"
 warm_wrk "$B" "$WARMUP" REQ_PATH='/api/data/{id}' "${API[@]}"
 warm_wrk "$S" "$WARMUP" REQ_PATH=/health/live
 warm_wrk "$B" "$WARMUP" REQ_PATH=/hello
-if [ -n "$MISS_ENV" ]; then warm_wrk "http://127.0.0.1:$miss_port" "$WARMUP" REQ_PATH='/v1/users/{id}' "${API[@]}"; fi
+# The miss path is compiled too before it is measured: a walk over the cold ids (emptied again before each round).
+warm_wrk "http://127.0.0.1:$miss_port" "$WARMUP" REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" \
+  IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk
 
 while read -r round target; do target_run api "$target" "$round"; done < <(round_order "$ROUNDS" spillway baseline)
 while read -r round target; do target_run trivial "$target" "$round"; done < <(round_order "$ROUNDS" spillway baseline)
