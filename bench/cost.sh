@@ -3,22 +3,25 @@
 # with a JWT from TOKENS distinct users over HOT_IDS ids, the shipped rate-limit policies with their numbers
 # raised so no client is refused, metrics on, access log as shipped), the same read on a second node with the
 # limiter off (api-unlimited: what the limits cost), and the liveness probe, each under wrk for DURATION after
-# a warm-up, ROUNDS times interleaved. For each run: requests/s and the CPU microseconds
-# per request of the Spillway process and of redis-server (utime+stime over the run / requests). CPU per
-# request moves far less with a busy neighbour than requests/s do, so it is the figure to compare between two
-# builds of the hot path:
-#   JAR=/tmp/before/target/spillway.jar JAR_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
-#   PORT=28080 MGMT_PORT=28081 bench/cost.sh
+# a warm-up, ROUNDS times interleaved. For each run: requests/s and the CPU microseconds per request of the
+# Spillway process and of redis-server (utime+stime over the run / requests). CPU per request moves far less
+# with a busy neighbour than requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds
+# are compared in ONE run: BASE_JAR (with BASE_COMMIT naming it) adds a node of that build, measured in the
+# same interleaved rounds as api@base and live@base.
+#
+#   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -B -q -DskipTests package)
+#   BASE_JAR=/tmp/base/target/spillway.jar BASE_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
 source "$(dirname "$0")/lib.sh"
 USERS=${USERS:-20000}
 TOKENS=${TOKENS:-256}
 HOT_IDS=${HOT_IDS:-2000}
-JAR=${JAR:-}
+BASE_JAR=${BASE_JAR:-}
 
 ensure_tools wrk curl psql redis-cli
-if [ -z "$JAR" ]; then build_server; JAR="$ROOT/target/spillway.jar"; JAR_COMMIT=$(git -C "$ROOT" rev-parse HEAD); fi
+build_server
 open_results cost
-echo "measured jar: $JAR (commit ${JAR_COMMIT:-unknown})" >>"$HEAD"
+echo "measured jar: target/spillway.jar (commit $COMMIT)" >>"$HEAD"
+[ -n "$BASE_JAR" ] && echo "base jar: $BASE_JAR (commit ${BASE_COMMIT:-unknown})" >>"$HEAD"
 
 seed "$USERS" "$USERS"
 ids="$SCRATCH/seed/user-ids.txt"
@@ -26,57 +29,64 @@ mint_tokens "$ids" "$TOKENS" "$SCRATCH/tokens.txt"
 head -n "$HOT_IDS" "$ids" >"$SCRATCH/hot-ids.txt"
 LIMITS=$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000)
 
-envs=()
-mapfile -t envs < <(spillway_env "$PORT" "$MGMT_PORT")
-: >"$SCRATCH/measured.log"
-# shellcheck disable=SC2086
-(cd "$ROOT" && exec env "${envs[@]}" SPILLWAY_LIMITS_POLICIES="$LIMITS" java $SERVER_JVM_OPTS -jar "$JAR" \
-  -conf conf/config.json >>"$SCRATCH/measured.log" 2>&1) &
-BENCH_PIDS[measured]=$!
-wait_http "http://127.0.0.1:$PORT/health/ready" 90 "${BENCH_PIDS[measured]}"
-pid=${BENCH_PIDS[measured]}
-: >"$SCRATCH/unlimited.log"
-# shellcheck disable=SC2086
-(cd "$ROOT" && exec env "${envs[@]}" SPILLWAY_HTTP_PORT=$((PORT + 2)) SPILLWAY_MANAGEMENT_PORT=$((MGMT_PORT + 2)) \
-  SPILLWAY_LIMITS_ENABLED=false java $SERVER_JVM_OPTS -jar "$JAR" -conf conf/config.json >>"$SCRATCH/unlimited.log" 2>&1) &
-BENCH_PIDS[unlimited]=$!
-wait_http "http://127.0.0.1:$((PORT + 2))/health/ready" 90 "${BENCH_PIDS[unlimited]}"
-unlimited_pid=${BENCH_PIDS[unlimited]}
+declare -A NODE_PORT NODE_PID
+# node NAME K JAR [ENV=VALUE...]: a node of JAR on PORT+2K / MGMT_PORT+2K, with the bench's data.
+node() {
+  local name="$1" k="$2" jar="$3"; shift 3
+  local port=$((PORT + 2 * k)) mgmt=$((MGMT_PORT + 2 * k)) envs=()
+  port_free "$port"; port_free "$mgmt"
+  mapfile -t envs < <(spillway_env "$port" "$mgmt")
+  : >"$SCRATCH/$name.log"
+  # shellcheck disable=SC2086
+  (cd "$ROOT" && exec env "${envs[@]}" "$@" java $SERVER_JVM_OPTS -jar "$jar" -conf conf/config.json \
+    >>"$SCRATCH/$name.log" 2>&1) &
+  BENCH_PIDS[$name]=$!
+  wait_http "http://127.0.0.1:$port/health/ready" 90 "${BENCH_PIDS[$name]}"
+  NODE_PORT[$name]=$port
+  NODE_PID[$name]=${BENCH_PIDS[$name]}
+}
+node measured 0 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_POLICIES="$LIMITS"
+node unlimited 1 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_ENABLED=false
+targets=(api api-unlimited live)
+if [ -n "$BASE_JAR" ]; then
+  node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$LIMITS"
+  targets+=(api@base live@base)
+fi
 redis_pid=$(redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" info server | awk -F: '/process_id/{print $2}' | tr -d '\r')
 
-url="http://127.0.0.1:$PORT"
 api=(REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt")
-warm_wrk "$url" "$WARMUP" "${api[@]}"
-warm_wrk "http://127.0.0.1:$((PORT + 2))" "$WARMUP" "${api[@]}"
-warm_wrk "$url" "$WARMUP" REQ_PATH=/health/live
+node_of() { case "$1" in api|live) echo measured ;; api-unlimited) echo unlimited ;; *@base) echo base ;; esac; }
+request_of() { case "$1" in api*) echo "${api[@]}" ;; live*) echo REQ_PATH=/health/live ;; esac; }
+for t in "${targets[@]}"; do
+  # shellcheck disable=SC2046 # request_of prints ENV=VALUE words
+  warm_wrk "http://127.0.0.1:${NODE_PORT[$(node_of "$t")]}" "$WARMUP" $(request_of "$t")
+done
 
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
-measure() { # ROUTE ROUND
-  local route="$1" round="$2" s0 r0 s1 r1 line requests server=$pid
-  [ "$route" = api-unlimited ] && server=$unlimited_pid
-  s0=$(cpu "$server"); r0=$(cpu "$redis_pid")
-  case "$route" in
-    api) line=$(run_wrk "$route round $round" "$url" "$DURATION" "${api[@]}") ;;
-    api-unlimited) line=$(run_wrk "$route round $round" "http://127.0.0.1:$((PORT + 2))" "$DURATION" "${api[@]}") ;;
-    live) line=$(run_wrk "$route round $round" "$url" "$DURATION" REQ_PATH=/health/live) ;;
-  esac
-  s1=$(cpu "$server"); r1=$(cpu "$redis_pid")
+measure() { # TARGET ROUND
+  local target="$1" round="$2" n s0 r0 s1 r1 line requests
+  n=$(node_of "$target")
+  s0=$(cpu "${NODE_PID[$n]}"); r0=$(cpu "$redis_pid")
+  # shellcheck disable=SC2046
+  line=$(run_wrk "$target round $round" "http://127.0.0.1:${NODE_PORT[$n]}" "$DURATION" $(request_of "$target"))
+  s1=$(cpu "${NODE_PID[$n]}"); r1=$(cpu "$redis_pid")
   requests=$(awk '/requests in/{print $1; exit}' "$SCRATCH/wrk.out")
   line="$line $(python3 -c "print('server_cpu_us=%.1f redis_cpu_us=%.1f' % (($s1 - $s0) * 1e4 / $requests, ($r1 - $r0) * 1e4 / $requests))")"
-  record cost "$route" "$round" "$line"
-  echo "$route round $round: $line"
+  record cost "$target" "$round" "$line"
+  echo "$target round $round: $line"
 }
-while read -r round route; do measure "$route" "$round"; done < <(round_order "$ROUNDS" api api-unlimited live)
-errors="$(server_errors measured) + $(server_errors unlimited)"
+while read -r round target; do measure "$target" "$round"; done < <(round_order "$ROUNDS" "${targets[@]}")
+errors=""
+for n in "${!NODE_PID[@]}"; do errors+="$n $(server_errors "$n") "; done
 stop_all
 
 summary="$SCRATCH/cost.summary"
 {
   echo "# CPU per request"
   echo
-  echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds interleaved after a $WARMUP warm-up per route; medians."
+  echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds interleaved after a $WARMUP warm-up per target; medians."
   echo "api = GET /v1/users/{id} ($TOKENS users' tokens, $HOT_IDS ids, limits as shipped x1000); api-unlimited = the same"
-  echo "on a node with limits.enabled=false; live = GET /health/live."
+  echo "on a node with limits.enabled=false; live = GET /health/live; @base = the same on the base jar's node."
   echo
   python3 "$BENCH_DIR/stats.py" cost "$ROUNDS_FILE"
   echo "server errors logged: $errors"

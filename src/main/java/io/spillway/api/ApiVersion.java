@@ -60,6 +60,11 @@ enum ApiVersion {
 
   /** The first handler of every versioned route: decides the version and writes the version headers. */
   static final class Headers {
+    // Names and fixed values made once, hash included: these go on every v1 answer.
+    private static final CharSequence DEPRECATION = HttpHeaders.createOptimized("Deprecation");
+    private static final CharSequence SUNSET = HttpHeaders.createOptimized("Sunset");
+    private static final CharSequence LINK = HttpHeaders.createOptimized("Link");
+    private static final CharSequence ACCEPT = HttpHeaders.createOptimized("Accept");
     private final String deprecation;
     private final String sunset;
     private final String deprecationLink;
@@ -80,13 +85,13 @@ enum ApiVersion {
       if (acceptsV2(ctx.request().getHeader(HttpHeaders.ACCEPT))) {
         ctx.put(MEDIA_KEY, V2_MEDIA_TYPE);
       }
-      ctx.response().putHeader(HttpHeaders.VARY, "Accept");
+      ctx.response().putHeader(HttpHeaders.VARY, ACCEPT);
       ctx.next();
     }
 
     private void v1(RoutingContext ctx) {
       HttpServerRequest request = ctx.request();
-      ctx.response().putHeader(HttpHeaders.VARY, "Accept");
+      ctx.response().putHeader(HttpHeaders.VARY, ACCEPT);
       if (acceptsV2(request.getHeader(HttpHeaders.ACCEPT))) {
         ctx.put(KEY, V2);
         ctx.put(MEDIA_KEY, V2_MEDIA_TYPE);
@@ -95,17 +100,17 @@ enum ApiVersion {
       }
       ctx.put(KEY, V1);
       if (deprecation != null) {
-        ctx.response().putHeader("Deprecation", deprecation);
+        ctx.response().putHeader(DEPRECATION, deprecation);
       }
       if (sunset != null) {
-        ctx.response().putHeader("Sunset", sunset);
+        ctx.response().putHeader(SUNSET, sunset);
       }
       String successor = successor(request.path());
       if (successor != null) {
-        ctx.response().headers().add("Link", "<" + successor + ">; rel=\"successor-version\"");
+        ctx.response().headers().add(LINK, "<" + successor + ">; rel=\"successor-version\"");
       }
       if (deprecationLink != null) {
-        ctx.response().headers().add("Link", deprecationLink);
+        ctx.response().headers().add(LINK, deprecationLink);
       }
       ctx.next();
     }

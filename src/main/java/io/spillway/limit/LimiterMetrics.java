@@ -25,7 +25,7 @@ final class LimiterMetrics {
   private final MeterRegistry registry;
   /** Per policy name, one counter per result, in the order of {@link #RESULTS}; found without building a key. */
   private final Map<String, Counter[]> decisions = new ConcurrentHashMap<>();
-  private final Map<String, Counter> leases = new ConcurrentHashMap<>();
+  private final Map<String, Counter[]> leases = new ConcurrentHashMap<>();
   private final Map<String, Counter> refunds = new ConcurrentHashMap<>();
   private final Counter redisFailures;
 
@@ -66,7 +66,6 @@ final class LimiterMetrics {
     counter.increment();
   }
 
-  /** A lease fetch for {@code policy} that granted {@code units} (0: the policy had nothing left). */
   /** Units of dropped leases given back to {@code policy} in Redis. */
   void refunded(String policy, long units) {
     if (registry == null) {
@@ -78,15 +77,24 @@ final class LimiterMetrics {
         .register(registry)).increment(units);
   }
 
+  /** A lease fetch for {@code policy} that granted {@code units} (0: the policy had nothing left). */
   void leased(String policy, long units) {
     if (registry == null) {
       return;
     }
-    leases.computeIfAbsent(policy + (units > 0 ? "\ngranted" : "\nempty"), k -> Counter.builder("spillway.ratelimit.leases")
+    Counter[] byResult = leases.get(policy);
+    if (byResult == null) {
+      byResult = leases.computeIfAbsent(policy, k -> new Counter[] {leaseCounter(k, "granted"), leaseCounter(k, "empty")});
+    }
+    byResult[units > 0 ? 0 : 1].increment();
+  }
+
+  private Counter leaseCounter(String policy, String result) {
+    return Counter.builder("spillway.ratelimit.leases")
         .description("Lease fetches of leased-mode policies: granted units, or empty (the policy had none left)")
         .tag("policy", policy)
-        .tag("result", units > 0 ? "granted" : "empty")
-        .register(registry)).increment();
+        .tag("result", result)
+        .register(registry);
   }
 
   void redisFailure() {

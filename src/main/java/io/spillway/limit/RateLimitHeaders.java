@@ -1,6 +1,7 @@
 package io.spillway.limit;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,6 +20,9 @@ public final class RateLimitHeaders {
   public static final String LEGACY_RESET = "X-RateLimit-Reset";
   public static final String RETRY_AFTER = "Retry-After";
 
+  private static final CharSequence POLICY_NAME = HttpHeaders.createOptimized(POLICY);
+  private static final CharSequence RATE_LIMIT_NAME = HttpHeaders.createOptimized(RATE_LIMIT);
+
   /** A policy's RateLimit-Policy value, made once per policy and limit (requests under it share the string). */
   private record PolicyValue(long limit, long window, String value) {}
 
@@ -32,8 +36,8 @@ public final class RateLimitHeaders {
     if (!d.limited()) {
       return;
     }
-    headers.set(POLICY, policy(d));
-    headers.set(RATE_LIMIT, rateLimit(d));
+    headers.set(POLICY_NAME, policy(d));
+    headers.set(RATE_LIMIT_NAME, rateLimit(d));
     if (legacy) {
       headers.set(LEGACY_LIMIT, Long.toString(d.limit()));
       headers.set(LEGACY_REMAINING, Long.toString(d.remaining()));
