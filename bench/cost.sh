@@ -52,6 +52,8 @@ if [ -n "$BASE_JAR" ]; then
   node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$LIMITS"
   targets+=(api@base live@base)
 fi
+# TARGETS (e.g. "api api@base") measures only those.
+if [ -n "${TARGETS:-}" ]; then read -r -a targets <<<"$TARGETS"; fi
 redis_pid=$(redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" info server | awk -F: '/process_id/{print $2}' | tr -d '\r')
 
 api=(REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt")
