@@ -2,7 +2,8 @@
 # What one request costs, in CPU, with no profiler attached: Spillway's main read path (GET /v1/users/{id}
 # with a JWT from TOKENS distinct users over HOT_IDS ids, the shipped rate-limit policies with their numbers
 # raised so no client is refused, metrics on, access log as shipped), the same read on a second node with the
-# limiter off (api-unlimited: what the limits cost), and the liveness probe, each under wrk for DURATION after
+# limiter off (api-unlimited: what the limits cost), on a third with leases 1,000 times larger
+# (api-bigleases: what the lease fetches cost), and the liveness probe, each under wrk for DURATION after
 # a warm-up, ROUNDS times interleaved. For each run: requests/s and the CPU microseconds per request of the
 # Spillway process and of redis-server (utime+stime over the run / requests). CPU per request moves far less
 # with a busy neighbour than requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds
@@ -47,7 +48,11 @@ node() {
 }
 node measured 0 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_POLICIES="$LIMITS"
 node unlimited 1 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_ENABLED=false
-targets=(api api-unlimited live)
+# The same policies with leases 1,000 times larger: almost no lease fetches, so api-bigleases minus
+# api-unlimited is the limiter's per-request work and api minus api-bigleases what the fetches cost.
+node bigleases 3 "$ROOT/target/spillway.jar" \
+  SPILLWAY_LIMITS_POLICIES="$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000 1000)"
+targets=(api api-bigleases api-unlimited live)
 if [ -n "$BASE_JAR" ]; then
   node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$LIMITS"
   targets+=(api@base live@base)
@@ -57,7 +62,9 @@ if [ -n "${TARGETS:-}" ]; then read -r -a targets <<<"$TARGETS"; fi
 redis_pid=$(redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" info server | awk -F: '/process_id/{print $2}' | tr -d '\r')
 
 api=(REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt")
-node_of() { case "$1" in api|live) echo measured ;; api-unlimited) echo unlimited ;; *@base) echo base ;; esac; }
+node_of() {
+  case "$1" in api|live) echo measured ;; api-unlimited) echo unlimited ;; api-bigleases) echo bigleases ;; *@base) echo base ;; esac
+}
 request_of() { case "$1" in api*) echo "${api[@]}" ;; live*) echo REQ_PATH=/health/live ;; esac; }
 for t in "${targets[@]}"; do
   # shellcheck disable=SC2046 # request_of prints ENV=VALUE words
@@ -88,7 +95,8 @@ summary="$SCRATCH/cost.summary"
   echo
   echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds interleaved after a $WARMUP warm-up per target; medians."
   echo "api = GET /v1/users/{id} ($TOKENS users' tokens, $HOT_IDS ids, limits as shipped x1000); api-unlimited = the same"
-  echo "on a node with limits.enabled=false; live = GET /health/live; @base = the same on the base jar's node."
+  echo "on a node with limits.enabled=false; api-bigleases = on a node whose leases are 1,000 times larger;"
+  echo "live = GET /health/live; @base = the same on the base jar's node."
   echo
   python3 "$BENCH_DIR/stats.py" cost "$ROUNDS_FILE"
   echo "server errors logged: $errors"

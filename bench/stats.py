@@ -15,8 +15,10 @@
   stats.py overload-dat ROUNDS CAPACITY   the same as a gnuplot data file
   stats.py histogram BEFORE AFTER NAME    count, p50 and p99 (ms) of the observations a Prometheus histogram
                                           NAME (seconds; every label set summed) got between two scrapes
-  stats.py raise-limits DEFAULTS FACTOR   the shipped rate-limit policies with every number (rate, burst,
-                                          limit) multiplied by FACTOR, as one JSON array
+  stats.py raise-limits DEFAULTS FACTOR [LEASE_FACTOR]
+                                          the shipped rate-limit policies with every number (rate, burst,
+                                          limit) multiplied by FACTOR (and leaseSize by LEASE_FACTOR, 1 by
+                                          default), as one JSON array
 """
 import json
 import math
@@ -204,12 +206,14 @@ def overload_dat(path, capacity):
               + f" {g('on', 'all', 'good_pct'):.1f} {g('off', 'all', 'good_pct'):.1f}")
 
 
-def raise_limits(defaults, factor):
+def raise_limits(defaults, factor, lease_factor=1.0):
     policies = json.load(open(defaults))["limits"]["policies"]
     for p in policies:
         for k in ("rate", "burst", "limit"):
             if k in p:
                 p[k] = int(p[k] * factor)
+        if p.get("leaseSize"):
+            p["leaseSize"] = int(p["leaseSize"] * lease_factor)
     print(json.dumps(policies, separators=(",", ":")))
 
 
@@ -292,7 +296,7 @@ def main():
     elif cmd == "jfr-top":
         jfr_top(sys.argv[2], int(sys.argv[3]))
     elif cmd == "raise-limits":
-        raise_limits(sys.argv[2], float(sys.argv[3]))
+        raise_limits(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 1.0)
     elif cmd == "histogram":
         histogram(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
