@@ -3,9 +3,11 @@
 # with a JWT from TOKENS distinct users over HOT_IDS ids, the shipped rate-limit policies with their numbers
 # raised so no client is refused, metrics on, access log as shipped), the same read on a second node with the
 # limiter off (api-unlimited: what the limits cost), on a third with leases 1,000 times larger
-# (api-bigleases: what the lease fetches cost), and the liveness probe, each under wrk for DURATION after
+# (api-bigleases: what the lease fetches cost), the read of ids no cache holds (miss: near cache, Redis GET,
+# PostgreSQL, Redis SET; Redis flushed and the near cache's TTL let pass before each round, each wrk thread
+# walking its own slice of the USERS-HOT_IDS other ids), and the liveness probe, each under wrk for DURATION after
 # a warm-up, ROUNDS times interleaved. For each run: requests/s and the CPU microseconds per request of the
-# Spillway process and of redis-server (utime+stime over the run / requests). CPU per request moves far less
+# Spillway process, of redis-server and of PostgreSQL (utime+stime over the run / requests). CPU per request moves far less
 # with a busy neighbour than requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds
 # are compared in ONE run: BASE_JAR (with BASE_COMMIT naming it) adds a node of that build, measured in the
 # same interleaved rounds as api@base and live@base.
@@ -13,7 +15,7 @@
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -B -q -DskipTests package)
 #   BASE_JAR=/tmp/base/target/spillway.jar BASE_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
 source "$(dirname "$0")/lib.sh"
-USERS=${USERS:-20000}
+USERS=${USERS:-100000}
 TOKENS=${TOKENS:-256}
 HOT_IDS=${HOT_IDS:-2000}
 BASE_JAR=${BASE_JAR:-}
@@ -28,6 +30,8 @@ seed "$USERS" "$USERS"
 ids="$SCRATCH/seed/user-ids.txt"
 mint_tokens "$ids" "$TOKENS" "$SCRATCH/tokens.txt"
 head -n "$HOT_IDS" "$ids" >"$SCRATCH/hot-ids.txt"
+tail -n +"$((HOT_IDS + 1))" "$ids" >"$SCRATCH/cold-ids.txt"
+NEAR_TTL_MS=$(python3 -c "import json; print(json.load(open('$ROOT/src/main/resources/defaults.json'))['cache']['near']['ttlMs'])")
 LIMITS=$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000)
 
 declare -A NODE_PORT NODE_PID
@@ -52,7 +56,7 @@ node unlimited 1 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_ENABLED=false
 # api-unlimited is the limiter's per-request work and api minus api-bigleases what the fetches cost.
 node bigleases 3 "$ROOT/target/spillway.jar" \
   SPILLWAY_LIMITS_POLICIES="$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000 1000)"
-targets=(api api-bigleases api-unlimited live)
+targets=(api api-bigleases api-unlimited miss live)
 if [ -n "$BASE_JAR" ]; then
   node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$LIMITS"
   targets+=(api@base live@base)
@@ -63,24 +67,39 @@ redis_pid=$(redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" info server | awk -F: 
 
 api=(REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt")
 node_of() {
-  case "$1" in api|live) echo measured ;; api-unlimited) echo unlimited ;; api-bigleases) echo bigleases ;; *@base) echo base ;; esac
+  case "$1" in api|live|miss) echo measured ;; api-unlimited) echo unlimited ;; api-bigleases) echo bigleases ;; *@base) echo base ;; esac
 }
-request_of() { case "$1" in api*) echo "${api[@]}" ;; live*) echo REQ_PATH=/health/live ;; esac; }
+request_of() {
+  case "$1" in
+    api*) echo "${api[@]}" ;;
+    miss) echo REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk ;;
+    live*) echo REQ_PATH=/health/live ;;
+  esac
+}
 for t in "${targets[@]}"; do
   # shellcheck disable=SC2046 # request_of prints ENV=VALUE words
   warm_wrk "http://127.0.0.1:${NODE_PORT[$(node_of "$t")]}" "$WARMUP" $(request_of "$t")
 done
 
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+pg_cpu() { # every PostgreSQL process, ticks (those that ended during the run are not counted)
+  local t=0 p
+  for p in $(pgrep -u postgres); do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
 measure() { # TARGET ROUND
   local target="$1" round="$2" n s0 r0 s1 r1 line requests
   n=$(node_of "$target")
-  s0=$(cpu "${NODE_PID[$n]}"); r0=$(cpu "$redis_pid")
+  if [ "$target" = miss ]; then
+    redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+    sleep "$(python3 -c "print($NEAR_TTL_MS / 1000 + 1)")"
+  fi
+  s0=$(cpu "${NODE_PID[$n]}"); r0=$(cpu "$redis_pid"); p0=$(pg_cpu)
   # shellcheck disable=SC2046
   line=$(run_wrk "$target round $round" "http://127.0.0.1:${NODE_PORT[$n]}" "$DURATION" $(request_of "$target"))
-  s1=$(cpu "${NODE_PID[$n]}"); r1=$(cpu "$redis_pid")
+  s1=$(cpu "${NODE_PID[$n]}"); r1=$(cpu "$redis_pid"); p1=$(pg_cpu)
   requests=$(awk '/requests in/{print $1; exit}' "$SCRATCH/wrk.out")
-  line="$line $(python3 -c "print('server_cpu_us=%.1f redis_cpu_us=%.1f' % (($s1 - $s0) * 1e4 / $requests, ($r1 - $r0) * 1e4 / $requests))")"
+  line="$line $(python3 -c "print('server_cpu_us=%.1f redis_cpu_us=%.1f pg_cpu_us=%.1f' % (($s1 - $s0) * 1e4 / $requests, ($r1 - $r0) * 1e4 / $requests, ($p1 - $p0) * 1e4 / $requests))")"
   record cost "$target" "$round" "$line"
   echo "$target round $round: $line"
 }
@@ -96,7 +115,7 @@ summary="$SCRATCH/cost.summary"
   echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds interleaved after a $WARMUP warm-up per target; medians."
   echo "api = GET /v1/users/{id} ($TOKENS users' tokens, $HOT_IDS ids, limits as shipped x1000); api-unlimited = the same"
   echo "on a node with limits.enabled=false; api-bigleases = on a node whose leases are 1,000 times larger;"
-  echo "live = GET /health/live; @base = the same on the base jar's node."
+  echo "miss = GET /v1/users/{id} over ids no cache holds; live = GET /health/live; @base = the same on the base jar's node."
   echo
   python3 "$BENCH_DIR/stats.py" cost "$ROUNDS_FILE"
   echo "server errors logged: $errors"

@@ -101,15 +101,17 @@ def summary(path, cmp, ratio=None):
 def cost(path):
     rows = [r for r in read_rounds(path) if r["cmp"] == "cost"]
     routes = list(dict.fromkeys(r["target"] for r in rows))
-    print("| route | req/s | p99 ms | server CPU us/request | redis CPU us/request |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| route | req/s | p99 ms | server CPU us/request | redis CPU us/request | PostgreSQL CPU us/request |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for t in routes:
         print(f"| {t} | {fmt(median(rows, 'cost', t, 'rps'), 0)} | {fmt(median(rows, 'cost', t, 'p99_ms'), 2)} | "
-              f"{fmt(median(rows, 'cost', t, 'server_cpu_us'))} | {fmt(median(rows, 'cost', t, 'redis_cpu_us'))} |")
+              f"{fmt(median(rows, 'cost', t, 'server_cpu_us'))} | {fmt(median(rows, 'cost', t, 'redis_cpu_us'))} | "
+              f"{fmt(median(rows, 'cost', t, 'pg_cpu_us'))} |")
     print()
     for t in routes:
         print(f"cost route={t} " + " ".join(f"{k}={median(rows, 'cost', t, k):.1f}"
-                                            for k in ("rps", "p99_ms", "server_cpu_us", "redis_cpu_us")) + " (medians)")
+                                            for k in ("rps", "p99_ms", "server_cpu_us", "redis_cpu_us", "pg_cpu_us"))
+              + " (medians)")
 
 
 def openloop(out, cls):
