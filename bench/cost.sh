@@ -31,23 +31,14 @@ ids="$SCRATCH/seed/user-ids.txt"
 mint_tokens "$ids" "$TOKENS" "$SCRATCH/tokens.txt"
 head -n "$HOT_IDS" "$ids" >"$SCRATCH/hot-ids.txt"
 tail -n +"$((HOT_IDS + 1))" "$ids" >"$SCRATCH/cold-ids.txt"
-NEAR_TTL_MS=$(python3 -c "import json; print(json.load(open('$ROOT/src/main/resources/defaults.json'))['cache']['near']['ttlMs'])")
 LIMITS=$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000)
 
 declare -A NODE_PORT NODE_PID
 # node NAME K JAR [ENV=VALUE...]: a node of JAR on PORT+2K / MGMT_PORT+2K, with the bench's data.
 node() {
   local name="$1" k="$2" jar="$3"; shift 3
-  local port=$((PORT + 2 * k)) mgmt=$((MGMT_PORT + 2 * k)) envs=()
-  port_free "$port"; port_free "$mgmt"
-  mapfile -t envs < <(spillway_env "$port" "$mgmt")
-  : >"$SCRATCH/$name.log"
-  # shellcheck disable=SC2086
-  (cd "$ROOT" && exec env "${envs[@]}" "$@" java $SERVER_JVM_OPTS -jar "$jar" -conf conf/config.json \
-    >>"$SCRATCH/$name.log" 2>&1) &
-  BENCH_PIDS[$name]=$!
-  wait_http "http://127.0.0.1:$port/health/ready" 90 "${BENCH_PIDS[$name]}"
-  NODE_PORT[$name]=$port
+  NODE_JAR="$jar" start_spillway "$name" $((PORT + 2 * k)) $((MGMT_PORT + 2 * k)) "$@"
+  NODE_PORT[$name]=$((PORT + 2 * k))
   NODE_PID[$name]=${BENCH_PIDS[$name]}
 }
 node measured 0 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_POLICIES="$LIMITS"
@@ -90,10 +81,7 @@ pg_cpu() { # every PostgreSQL process, ticks (those that ended during the run ar
 measure() { # TARGET ROUND
   local target="$1" round="$2" n s0 r0 s1 r1 line requests
   n=$(node_of "$target")
-  if [ "$target" = miss ]; then
-    redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
-    sleep "$(python3 -c "print($NEAR_TTL_MS / 1000 + 1)")"
-  fi
+  if [ "$target" = miss ]; then uncache; fi
   s0=$(cpu "${NODE_PID[$n]}"); r0=$(cpu "$redis_pid"); p0=$(pg_cpu)
   # shellcheck disable=SC2046
   line=$(run_wrk "$target round $round" "http://127.0.0.1:${NODE_PORT[$n]}" "$DURATION" $(request_of "$target"))

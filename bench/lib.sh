@@ -186,8 +186,9 @@ spillway_env() {
   echo "SPILLWAY_REDIS_URI=redis://127.0.0.1:$BENCH_REDIS_PORT/$BENCH_REDIS_DB"
 }
 
-# start_spillway NAME PORT MGMT_PORT [ENV=VALUE...]: the production jar on conf/config.json with the bench's
-# databases, ports and ENV overrides; returns when /health/ready answers 200. Log: $SCRATCH/NAME.log.
+# start_spillway NAME PORT MGMT_PORT [ENV=VALUE...]: the production jar (NODE_JAR, default
+# target/spillway.jar) on conf/config.json with the bench's databases, ports and ENV overrides; returns when
+# /health/ready answers 200. Log: $SCRATCH/NAME.log.
 start_spillway() {
   local name="$1" port="$2" mgmt="$3"; shift 3
   port_free "$port"; port_free "$mgmt"
@@ -195,13 +196,21 @@ start_spillway() {
   mapfile -t envs < <(spillway_env "$port" "$mgmt")
   : >"$SCRATCH/$name.log"
   # shellcheck disable=SC2086 # SERVER_JVM_OPTS is a list of options on purpose
-  (cd "$ROOT" && exec env "${envs[@]}" "$@" java $SERVER_JVM_OPTS -jar target/spillway.jar -conf conf/config.json \
-    >>"$SCRATCH/$name.log" 2>&1) &
+  (cd "$ROOT" && exec env "${envs[@]}" "$@" java $SERVER_JVM_OPTS -jar "${NODE_JAR:-target/spillway.jar}" \
+    -conf conf/config.json >>"$SCRATCH/$name.log" 2>&1) &
   BENCH_PIDS[$name]=$!
   echo "${BENCH_PIDS[$name]}" >"$SCRATCH/$name.pid"
   if ! wait_http "http://127.0.0.1:$port/health/ready" 90 "${BENCH_PIDS[$name]}"; then
     echo "$name did not become ready; log:" >&2; tail -30 "$SCRATCH/$name.log" >&2; return 1
   fi
+}
+
+# uncache: no entry is left in the bench's Redis db or in a node's near cache (its TTL, NEAR_TTL_MS, runs
+# out), so the next reads of any id are misses.
+NEAR_TTL_MS=$(python3 -c "import json; print(json.load(open('$ROOT/src/main/resources/defaults.json'))['cache']['near']['ttlMs'])")
+uncache() {
+  redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+  sleep "$(python3 -c "print($NEAR_TTL_MS / 1000 + 1)")"
 }
 
 # start_baseline NAME PORT: the baseline server on its database and the bench's Redis db.

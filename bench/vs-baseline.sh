@@ -33,7 +33,6 @@ HOT_IDS=${HOT_IDS:-2000}
 SLO_MS=${SLO_MS:-100}
 MISS_ENV=${MISS_ENV:-}
 HALF_PEAK_SECONDS=${HALF_PEAK_SECONDS:-10}
-NEAR_TTL_MS=$(python3 -c "import json; print(json.load(open('$ROOT/src/main/resources/defaults.json'))['cache']['near']['ttlMs'])")
 export SLO_MS
 
 ensure_tools wrk gnuplot pgbench psql redis-cli curl
@@ -83,12 +82,6 @@ target_run() {
   esac
   record "$cmp" "$target" "$round" "$line"
   echo "$cmp $target round $round: $line"
-}
-
-# uncache: no entry of the miss rounds' ids is left in Redis or in the near cache (its TTL runs out).
-uncache() {
-  redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
-  sleep "$(python3 -c "print($NEAR_TTL_MS / 1000 + 1)")"
 }
 
 # --- closed loop: warm-up, then interleaved rounds ----------------------------------------------------------

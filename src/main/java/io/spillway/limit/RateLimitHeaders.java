@@ -23,12 +23,14 @@ public final class RateLimitHeaders {
   private static final CharSequence POLICY_NAME = HttpHeaders.createOptimized(POLICY);
   private static final CharSequence RATE_LIMIT_NAME = HttpHeaders.createOptimized(RATE_LIMIT);
 
-  /** A policy's RateLimit-Policy value, made once per policy and limit (requests under it share the string). */
-  private record PolicyValue(long limit, long window, String value) {}
+  /**
+   * A policy's name as an sf-string and its RateLimit-Policy value for one limit and window, made once
+   * (requests under the policy share the strings).
+   */
+  private record Rendered(String quoted, long limit, long window, String policy) {}
 
   /** Keyed by policy name: as many entries as policies ever configured. */
-  private static final ConcurrentHashMap<String, PolicyValue> POLICY_VALUES = new ConcurrentHashMap<>();
-  private static final ConcurrentHashMap<String, String> QUOTED = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Rendered> RENDERED = new ConcurrentHashMap<>();
 
   private RateLimitHeaders() {}
 
@@ -50,35 +52,27 @@ public final class RateLimitHeaders {
 
   /** {@code "name";q=100;w=60}; {@code w} is left out when the policy has no fixed window (a monthly quota). */
   public static String policy(Decision d) {
-    PolicyValue known = POLICY_VALUES.get(d.policy());
-    if (known != null && known.limit() == d.limit() && known.window() == d.windowSeconds()) {
-      return known.value();
-    }
-    String value = renderPolicy(d);
-    POLICY_VALUES.put(d.policy(), new PolicyValue(d.limit(), d.windowSeconds(), value));
-    return value;
-  }
-
-  private static String renderPolicy(Decision d) {
-    StringBuilder out = new StringBuilder(48).append(quoted(d.policy())).append(";q=").append(d.limit());
-    if (d.windowSeconds() > 0) {
-      out.append(";w=").append(d.windowSeconds());
-    }
-    return out.toString();
+    return rendered(d).policy();
   }
 
   /** {@code "name";r=42;t=17}. */
   public static String rateLimit(Decision d) {
-    return quoted(d.policy()) + ";r=" + Math.max(0, d.remaining()) + ";t=" + d.resetSeconds();
+    return rendered(d).quoted() + ";r=" + Math.max(0, d.remaining()) + ";t=" + d.resetSeconds();
   }
 
-  private static String quoted(String name) {
-    String q = QUOTED.get(name);
-    if (q == null) {
-      q = sfString(name);
-      QUOTED.put(name, q);
+  private static Rendered rendered(Decision d) {
+    Rendered known = RENDERED.get(d.policy());
+    if (known != null && known.limit() == d.limit() && known.window() == d.windowSeconds()) {
+      return known;
     }
-    return q;
+    String quoted = known != null ? known.quoted() : sfString(d.policy());
+    StringBuilder policy = new StringBuilder(48).append(quoted).append(";q=").append(d.limit());
+    if (d.windowSeconds() > 0) {
+      policy.append(";w=").append(d.windowSeconds());
+    }
+    Rendered made = new Rendered(quoted, d.limit(), d.windowSeconds(), policy.toString());
+    RENDERED.put(d.policy(), made);
+    return made;
   }
 
   /** An RFC 8941 sf-string: quoted, with {@code "} and {@code \} escaped. */

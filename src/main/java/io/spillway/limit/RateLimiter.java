@@ -170,9 +170,9 @@ public final class RateLimiter {
    * for a lease, the whole request is decided as if every policy were exact (and so falls back as configured).
    */
   private Future<Decision> decideLeased(PolicySet set, List<Charge> charges) {
-    Decision alone = fromLeasesAlone(charges);
+    List<Leases.Taken> alone = takenLocally(charges);
     if (alone != null) {
-      return Future.succeededFuture(alone);
+      return withExact(set, alone, List.of());
     }
     List<Charge> exact = new ArrayList<>(charges.size());
     List<Charge> leased = new ArrayList<>(charges.size());
@@ -195,37 +195,21 @@ public final class RateLimiter {
   }
 
   /**
-   * The common case, decided without lists: every policy of the request is leased and this node's leases
-   * cover (or, fresh from Redis, refuse) them all. Null when some policy needs Redis or is exact.
+   * The common case, without sorting the charges first: every policy of the request is leased and this node's
+   * leases cover (or, fresh from Redis, refuse) them all. Null, with nothing taken, when some policy needs
+   * Redis or is exact.
    */
-  private Decision fromLeasesAlone(List<Charge> charges) {
-    int n = charges.size();
-    Leases.Taken[] taken = new Leases.Taken[n];
-    for (int i = 0; i < n; i++) {
-      Charge c = charges.get(i);
+  private List<Leases.Taken> takenLocally(List<Charge> charges) {
+    List<Leases.Taken> taken = new ArrayList<>(charges.size());
+    for (Charge c : charges) {
       Leases.Taken t = c.policy().leased(c.cost()) ? leases.tryLocal(c) : null;
       if (t == null) {
-        for (int j = 0; j < i; j++) {
-          taken[j].undo();
-        }
+        taken.forEach(Leases.Taken::undo);
         return null;
       }
-      taken[i] = t;
+      taken.add(t);
     }
-    List<Outcome> outcomes = new ArrayList<>(n);
-    boolean refused = false;
-    for (Leases.Taken t : taken) {
-      outcomes.add(t.outcome());
-      refused |= !t.outcome().ok() && !t.outcome().policy().shadow;
-    }
-    if (refused) {
-      for (Leases.Taken t : taken) {
-        t.undo();
-      }
-    }
-    Decision d = Decision.from(outcomes, false);
-    count(outcomes, d);
-    return d;
+    return taken;
   }
 
   private Future<Decision> fetchLeases(PolicySet set, List<Charge> charges, List<Charge> leased, List<Charge> exact) {

@@ -1,5 +1,6 @@
 package io.spillway.server;
 
+import io.spillway.observe.HealthChecks;
 import io.spillway.observe.HttpMetrics;
 import io.spillway.observe.Readiness;
 import io.spillway.web.RequestIds;
@@ -19,7 +20,7 @@ import io.vertx.core.http.HttpServerRequest;
  */
 final class LivenessLane implements Handler<HttpServerRequest> {
   static final String PATH = "/health/live";
-  private static final Buffer BODY = Buffer.buffer("{\"status\":\"up\"}");
+  private static final Buffer BODY = Buffer.buffer(HealthChecks.LIVE_BODY);
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(RequestIds.HEADER);
 
@@ -41,9 +42,8 @@ final class LivenessLane implements Handler<HttpServerRequest> {
       return;
     }
     long start = System.nanoTime();
-    String id = request.getHeader(REQUEST_ID);
     request.response()
-        .putHeader(REQUEST_ID, RequestIds.valid(id) ? id : RequestIds.generate())
+        .putHeader(REQUEST_ID, RequestIds.resolve(request.getHeader(REQUEST_ID)))
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(BODY.slice());
     if (metrics != null) {

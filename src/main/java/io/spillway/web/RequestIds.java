@@ -32,10 +32,7 @@ public final class RequestIds implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String id = ctx.request().getHeader(HEADER);
-    if (!valid(id)) {
-      id = generate();
-    }
+    String id = resolve(ctx.request().getHeader(HEADER));
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();
@@ -51,7 +48,12 @@ public final class RequestIds implements Handler<RoutingContext> {
     return value instanceof java.util.function.Supplier<?> s ? (String) s.get() : null;
   }
 
-  public static boolean valid(String id) {
+  /** The request's id: the client's {@code X-Request-Id} value when valid, else a fresh one. */
+  public static String resolve(String header) {
+    return valid(header) ? header : generate();
+  }
+
+  static boolean valid(String id) {
     if (id == null || id.isEmpty() || id.length() > 128) {
       return false;
     }
