@@ -10,7 +10,7 @@
 # Spillway process, of redis-server and of PostgreSQL (utime+stime over the run / requests). CPU per request moves far less
 # with a busy neighbour than requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds
 # are compared in ONE run: BASE_JAR (with BASE_COMMIT naming it) adds a node of that build, measured in the
-# same interleaved rounds as api@base and live@base.
+# same interleaved rounds as api@base, miss@base and live@base.
 #
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -B -q -DskipTests package)
 #   BASE_JAR=/tmp/base/target/spillway.jar BASE_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
@@ -50,7 +50,7 @@ node bigleases 3 "$ROOT/target/spillway.jar" \
 targets=(api api-bigleases api-unlimited miss live)
 if [ -n "$BASE_JAR" ]; then
   node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$LIMITS"
-  targets+=(api@base live@base)
+  targets+=(api@base miss@base live@base)
 fi
 # TARGETS (e.g. "api api@base") measures only those.
 if [ -n "${TARGETS:-}" ]; then read -r -a targets <<<"$TARGETS"; fi
@@ -63,7 +63,7 @@ node_of() {
 request_of() {
   case "$1" in
     api*) echo "${api[@]}" ;;
-    miss) echo REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk ;;
+    miss*) echo REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk ;;
     live*) echo REQ_PATH=/health/live ;;
   esac
 }
@@ -81,7 +81,7 @@ pg_cpu() { # every PostgreSQL process, ticks (those that ended during the run ar
 measure() { # TARGET ROUND
   local target="$1" round="$2" n s0 r0 s1 r1 line requests
   n=$(node_of "$target")
-  if [ "$target" = miss ]; then uncache; fi
+  case "$target" in miss*) uncache ;; esac
   s0=$(cpu "${NODE_PID[$n]}"); r0=$(cpu "$redis_pid"); p0=$(pg_cpu)
   # shellcheck disable=SC2046
   line=$(run_wrk "$target round $round" "http://127.0.0.1:${NODE_PORT[$n]}" "$DURATION" $(request_of "$target"))

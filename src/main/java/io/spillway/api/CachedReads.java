@@ -14,18 +14,21 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The API's cached reads: how each cached representation is loaded and encoded (once, as the API sends it),
- * and how a post is served with its author's current name. Misses go to the data layer; a 404 is cached too.
+ * and how a post is served with its author's current name. Misses go to the data layer, those of one event-loop
+ * turn as one batched read ({@link TurnLoads}); a 404 is cached too.
  */
 final class CachedReads {
   private static final Buffer AUTHOR = Buffer.buffer(",\"author\":");
   private static final Buffer CLOSE = Buffer.buffer("}");
 
   private final ReadCache cache;
-  private final DataClient data;
+  private final TurnLoads<Model.User> users;
+  private final TurnLoads<Model.Post> posts;
 
   CachedReads(ReadCache cache, DataClient data) {
     this.cache = cache;
-    this.data = data;
+    this.users = new TurnLoads<>((ids, viewers) -> data.call(new Requests.GetUsers(ids, viewers)));
+    this.posts = new TurnLoads<>((ids, viewers) -> data.call(new Requests.GetPosts(ids, viewers)));
   }
 
   /** A user's public profile (never the email: that is only for the user, who reads it uncached). */
@@ -44,9 +47,8 @@ final class CachedReads {
   }
 
   private Future<Entry> userEntry(long id, Long viewer) {
-    return cache.get(CacheKey.user(id), () -> data.call(new Requests.GetUser(id, viewer))
-        .map(u -> Entry.of(Representations.user(u, false).toBuffer()))
-        .recover(CachedReads::missingWhenNotFound));
+    return cache.get(CacheKey.user(id), () -> users.load(id, viewer)
+        .map(u -> u == null ? Entry.missing() : Entry.of(Representations.user(u, false).toBuffer())));
   }
 
   /**
@@ -68,9 +70,8 @@ final class CachedReads {
   }
 
   private Future<Entry> postEntry(long id, Long viewer) {
-    return cache.get(CacheKey.post(id), () -> data.call(new Requests.GetPost(id, viewer))
-        .map(p -> Entry.of(Representations.post(withoutAuthor(p)).toBuffer(), p.authorId()))
-        .recover(CachedReads::missingWhenNotFound));
+    return cache.get(CacheKey.post(id), () -> posts.load(id, viewer)
+        .map(p -> p == null ? Entry.missing() : Entry.of(Representations.post(p).toBuffer(), p.authorId())));
   }
 
   private Future<ApiResponse> served(Future<Entry> entry) {
@@ -89,9 +90,8 @@ final class CachedReads {
   }
 
   private Future<Buffer> author(long id) {
-    return cache.get(CacheKey.userRef(id), () -> data.call(new Requests.GetUser(id, null))
-            .map(u -> Entry.of(Representations.ref(new Model.UserRef(u.id(), u.name())).toBuffer()))
-            .recover(CachedReads::missingWhenNotFound))
+    return cache.get(CacheKey.userRef(id), () -> users.load(id, null)
+            .map(u -> u == null ? Entry.missing() : Entry.of(Representations.ref(new Model.UserRef(u.id(), u.name())).toBuffer())))
         .map(e -> e.found() ? e.body() : Representations.ref(new Model.UserRef(id, null)).toBuffer());
   }
 
@@ -101,19 +101,10 @@ final class CachedReads {
         .appendBuffer(post, 0, post.length() - 1).appendBuffer(AUTHOR).appendBuffer(author).appendBuffer(CLOSE);
   }
 
-  private static Model.Post withoutAuthor(Model.Post p) {
-    return new Model.Post(p.id(), p.authorId(), p.text(), p.likeCount(), p.commentCount(), p.createdAt(), null);
-  }
-
   private static ApiResponse found(Entry e, String what) {
     if (!e.found()) {
       throw new ProblemException(Problem.notFound(what + " not found"));
     }
     return ApiResponse.cached(e);
-  }
-
-  private static Future<Entry> missingWhenNotFound(Throwable err) {
-    return err instanceof ProblemException pe && pe.problem().status() == 404
-        ? Future.succeededFuture(Entry.missing()) : Future.failedFuture(err);
   }
 }

@@ -42,7 +42,7 @@ final class GraphQlReads implements GraphQlData {
   @Override
   public Future<Map<Long, JsonObject>> users(Set<Long> ids, Long viewer) {
     return cached(ids, CacheKey::user,
-        missing -> data.call(new Requests.GetUsers(List.copyOf(missing), viewer)).map(found -> {
+        missing -> data.call(Requests.GetUsers.of(List.copyOf(missing), viewer)).map(found -> {
           Map<Long, Entry> out = new HashMap<>();
           found.forEach((id, u) -> out.put(id, Entry.of(Representations.user(u, false).toBuffer())));
           return out;
@@ -57,7 +57,7 @@ final class GraphQlReads implements GraphQlData {
   @Override
   public Future<Map<Long, JsonObject>> posts(Set<Long> ids, Long viewer) {
     return cached(ids, CacheKey::post,
-        missing -> data.call(new Requests.GetPosts(List.copyOf(missing), viewer)).map(found -> {
+        missing -> data.call(Requests.GetPosts.of(List.copyOf(missing), viewer)).map(found -> {
           Map<Long, Entry> out = new HashMap<>();
           found.forEach((id, p) -> out.put(id, Entry.of(Representations.post(p).toBuffer(), p.authorId())));
           return out;

@@ -12,14 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
- * Reads of many items at once, for batched loaders (GraphQL's DataLoaders): one query per physical shard that
- * holds any of the ids ({@code = ANY($1)}), all shards in parallel, merged by id. Never one query per item.
+ * Reads of many items at once, for batched loaders (GraphQL's DataLoaders, the cache's misses): one query per
+ * physical shard that holds any of the ids (users and posts by an {@link IdListQuery}, planned once), all shards
+ * in parallel, merged by id. Never one query per item.
  */
 final class BatchReads {
-  private static final String USERS = "SELECT " + Rows.USER_COLUMNS + " FROM counted_users WHERE id = ANY($1)";
-  private static final String POSTS = "SELECT " + Rows.POST_COLUMNS + " FROM counted_posts WHERE id = ANY($1)";
+  private static final IdListQuery USERS = new IdListQuery("SELECT " + Rows.USER_COLUMNS + " FROM counted_users WHERE id");
+  private static final IdListQuery POSTS = new IdListQuery("SELECT " + Rows.POST_COLUMNS + " FROM counted_posts WHERE id");
   /** The newest {@code $2} comments of each post in {@code $1}, each post by its index (post_id, id). */
   private static final String LATEST_COMMENTS = "SELECT c.* FROM unnest($1::bigint[]) AS p(id) CROSS JOIN LATERAL ("
       + "SELECT " + Rows.COMMENT_COLUMNS + " FROM comments WHERE post_id = p.id ORDER BY id DESC LIMIT $2) c";
@@ -32,18 +34,18 @@ final class BatchReads {
   }
 
   Future<Map<Long, Model.User>> users(Requests.GetUsers req) {
-    return perShard(req.ids(), req.viewer(), USERS, ids -> Tuple.of(ids),
+    return perShard(req.ids(), req.viewers(), USERS::sql, USERS::args,
         (row, out) -> out.put(row.getLong("id"), Rows.user(row)));
   }
 
   Future<Map<Long, Model.Post>> posts(Requests.GetPosts req) {
-    return perShard(req.ids(), req.viewer(), POSTS, ids -> Tuple.of(ids),
+    return perShard(req.ids(), req.viewers(), POSTS::sql, POSTS::args,
         (row, out) -> out.put(row.getLong("id"), Rows.post(row, null)));
   }
 
   /** Comments live with their post, so a post's newest comments are on the post's shard. */
   Future<Map<Long, List<Model.Comment>>> latestComments(Requests.LatestComments req) {
-    return this.<List<Model.Comment>>perShard(req.postIds(), req.viewer(), LATEST_COMMENTS,
+    return this.<List<Model.Comment>>perShard(req.postIds(), viewers(req.viewer()), n -> LATEST_COMMENTS,
             ids -> Tuple.of(ids, req.perPost()),
             (row, out) -> out.computeIfAbsent(row.getLong("post_id"), k -> new ArrayList<>()).add(Rows.comment(row, null)))
         .map(found -> {
@@ -57,19 +59,25 @@ final class BatchReads {
 
   /** Likes live with their post: one query per shard of the posts. */
   Future<List<Long>> liked(Requests.LikedPosts req) {
-    return this.<Boolean>perShard(req.postIds(), req.userId(), LIKED, ids -> Tuple.of(req.userId(), (Object) ids),
+    return this.<Boolean>perShard(req.postIds(), List.of(req.userId()), n -> LIKED, ids -> Tuple.of(req.userId(), (Object) ids),
             (row, out) -> out.put(row.getLong(0), true))
         .map(found -> List.copyOf(found.keySet()));
   }
 
-  private <T> Future<Map<Long, T>> perShard(Collection<Long> ids, Long viewer, String sql,
+  private static List<Long> viewers(Long viewer) {
+    return viewer == null ? List.of() : List.of(viewer);
+  }
+
+  private <T> Future<Map<Long, T>> perShard(Collection<Long> ids, List<Long> viewers, IntFunction<String> sql,
                                             Function<Long[], Tuple> args, BiConsumer<Row, Map<Long, T>> add) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
     List<Future<RowSet<Row>>> queries = new ArrayList<>();
-    shards.router().byPhysicalShard(ids).forEach((physical, shardIds) -> queries.add(
-        shards.reader(physical, viewer).preparedQuery(sql).execute(args.apply(shardIds.toArray(new Long[0])))));
+    shards.router().byPhysicalShard(ids).forEach((physical, shardIds) -> {
+      Long[] some = shardIds.toArray(new Long[0]);
+      queries.add(shards.reader(physical, viewers).preparedQuery(sql.apply(some.length)).execute(args.apply(some)));
+    });
     return Future.all(queries).map(v -> {
       Map<Long, T> out = new HashMap<>();
       for (Future<RowSet<Row>> q : queries) {

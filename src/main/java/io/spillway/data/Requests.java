@@ -101,11 +101,23 @@ public final class Requests {
   public record IdempotentWrite<R>(IdempotencyKey key, DataRequest<R> write, Function<R, Model.StoredResponse> render)
       implements DataRequest<Model.StoredResponse> {}
 
-  /** Many users by id: one query per shard. Missing ids are absent from the answer. */
-  public record GetUsers(List<Long> ids, Long viewer) implements DataRequest<java.util.Map<Long, Model.User>> {}
+  /**
+   * Many users by id: one query per shard. Missing ids are absent from the answer. {@code viewers}: whom the
+   * read is for (several when the reads of many requests go as one); if any of them wrote on this node a moment
+   * ago, the shard's primary answers, as for a single read.
+   */
+  public record GetUsers(List<Long> ids, List<Long> viewers) implements DataRequest<java.util.Map<Long, Model.User>> {
+    public static GetUsers of(List<Long> ids, Long viewer) {
+      return new GetUsers(ids, viewer == null ? List.of() : List.of(viewer));
+    }
+  }
 
-  /** Many posts by id (without their authors): one query per shard. Missing ids are absent from the answer. */
-  public record GetPosts(List<Long> ids, Long viewer) implements DataRequest<java.util.Map<Long, Model.Post>> {}
+  /** Many posts by id (without their authors): one query per shard, as {@link GetUsers}. */
+  public record GetPosts(List<Long> ids, List<Long> viewers) implements DataRequest<java.util.Map<Long, Model.Post>> {
+    public static GetPosts of(List<Long> ids, Long viewer) {
+      return new GetPosts(ids, viewer == null ? List.of() : List.of(viewer));
+    }
+  }
 
   /** The newest {@code perPost} comments of each post (newest first): one query per shard. */
   public record LatestComments(List<Long> postIds, int perPost, Long viewer)

@@ -96,6 +96,16 @@ final class Shards {
     return pools.primary(physical);
   }
 
+  /** A reader for {@code physical} that serves every one of {@code viewers} as {@link #reader(int, Long)} would. */
+  Pool reader(int physical, List<Long> viewers) {
+    for (Long viewer : viewers) {
+      if (recentWriters.wroteRecently(viewer)) {
+        return pools.primary(physical);
+      }
+    }
+    return reader(physical, (Long) null);
+  }
+
   Pool readerForId(long id, Long viewer) {
     return reader(router.physicalOfId(id), viewer);
   }

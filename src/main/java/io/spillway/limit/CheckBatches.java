@@ -1,5 +1,6 @@
 package io.spillway.limit;
 
+import io.spillway.web.TurnBatches;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 

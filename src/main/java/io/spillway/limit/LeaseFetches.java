@@ -1,6 +1,7 @@
 package io.spillway.limit;
 
 import io.spillway.redis.LuaScript;
+import io.spillway.web.TurnBatches;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.redis.client.Redis;

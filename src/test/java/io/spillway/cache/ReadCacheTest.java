@@ -111,7 +111,7 @@ class ReadCacheTest {
   @Test
   void concurrentMissesForOneKeyReadTheDatabaseOnce() {
     ApiClient.User target = a.newUser("Popular");
-    long loadsBefore = dataRequests(app.node(), "GetUser");
+    long loadsBefore = dataRequests(app.node(), "GetUsers");
     // Redis pauses every client for a moment: the first miss's flight cannot land before all 40 requests
     // have arrived, so without single flight each of them would read the database.
     Redis redis = Redis.createClient(app.clientVertx(), "redis://127.0.0.1:" + SpillwayApp.REDIS_PORT);
@@ -135,7 +135,38 @@ class ReadCacheTest {
     } finally {
       redis.close();
     }
-    assertEquals(1, dataRequests(app.node(), "GetUser") - loadsBefore, "one database read for 40 misses");
+    assertEquals(1, dataRequests(app.node(), "GetUsers") - loadsBefore, "one database read for 40 misses");
+  }
+
+  @Test
+  void concurrentMissesForManyKeysShareDatabaseReads() {
+    List<ApiClient.User> people = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      people.add(a.newUser("Person" + i));
+    }
+    long loadsBefore = dataRequests(app.node(), "GetUsers");
+    // As above, Redis holds the 40 misses back until all have arrived; then they reach the data layer
+    // together, and what one event loop needs in one turn goes as one read per shard.
+    Redis redis = Redis.createClient(app.clientVertx(), "redis://127.0.0.1:" + SpillwayApp.REDIS_PORT);
+    try {
+      Await.result(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(300).arg("ALL")));
+      List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+      try (TestHttp.Counted burst = app.concurrentClient()) {
+        for (ApiClient.User person : people) {
+          all.add(burst.web().get("/v1/users/" + person.id()).send());
+        }
+        Await.result(Future.all(all));
+      }
+      for (int i = 0; i < people.size(); i++) {
+        HttpResponse<Buffer> r = all.get(i).result();
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        assertEquals("Person" + i, r.bodyAsJsonObject().getString("name"), "each request gets its own user");
+      }
+    } finally {
+      redis.close();
+    }
+    long reads = dataRequests(app.node(), "GetUsers") - loadsBefore;
+    assertTrue(reads >= 1 && reads <= 10, "40 misses for 40 users took " + reads + " batched reads");
   }
 
   @Test
@@ -143,13 +174,13 @@ class ReadCacheTest {
     ApiClient.User someone = a.newUser("Someone");
     long logical = (Long.parseLong(someone.id()) >>> 10) & 8191;
     long neverMade = (1L << 23) | (logical << 10) | 7;
-    long before = dataRequests(app.node(), "GetUser");
+    long before = dataRequests(app.node(), "GetUsers");
     for (int i = 0; i < 3; i++) {
       HttpResponse<Buffer> r = a.get("/v1/users/" + neverMade, someone);
       assertEquals(404, r.statusCode());
       assertEquals("application/problem+json", r.getHeader("Content-Type"));
     }
-    assertEquals(1, dataRequests(app.node(), "GetUser") - before, "the 404 was cached after the first read");
+    assertEquals(1, dataRequests(app.node(), "GetUsers") - before, "the 404 was cached after the first read");
   }
 
   @Test

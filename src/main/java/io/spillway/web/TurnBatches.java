@@ -1,4 +1,4 @@
-package io.spillway.limit;
+package io.spillway.web;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -10,21 +10,21 @@ import java.util.function.Consumer;
 /**
  * Collects the items one event loop submits in one turn (the requests it read from its sockets together) and
  * hands them to {@code send} as one list once the turn is over, or as soon as {@code max} are waiting. Off an
- * event loop (tests, start-up) an item is sent alone. Used for the limiter's Redis calls: one round trip for
- * what a turn decided instead of one per request.
+ * event loop (tests, start-up) an item is sent alone. Used for the limiter's Redis calls and the cache's misses
+ * (Redis reads and fills, database loads): one round trip for what a turn needs instead of one per request.
  */
-final class TurnBatches<T> {
+public final class TurnBatches<T> {
   private final int max;
   private final Consumer<List<T>> send;
   // One pending batch per event-loop thread: only that thread touches it.
   private final ThreadLocal<List<List<T>>> pending = ThreadLocal.withInitial(() -> new ArrayList<>(1));
 
-  TurnBatches(int max, Consumer<List<T>> send) {
+  public TurnBatches(int max, Consumer<List<T>> send) {
     this.max = max;
     this.send = send;
   }
 
-  void add(T item) {
+  public void add(T item) {
     Context ctx = Vertx.currentContext();
     if (ctx == null || !ctx.isEventLoopContext()) {
       send.accept(List.of(item));
