@@ -25,6 +25,8 @@
 # docs/img/vs-baseline-latency.svg.
 #
 #   PORT=28080 MGMT_PORT=28081 BASELINE_PORT=28090 bench/vs-baseline.sh
+# The JIT needs longer than lib.sh's default warm-up to reach the steady state of either server on 2 busy cores.
+: "${WARMUP:=30s}"
 source "$(dirname "$0")/lib.sh"
 USERS=${USERS:-300000}
 ACTIVE_USERS=${ACTIVE_USERS:-5000}

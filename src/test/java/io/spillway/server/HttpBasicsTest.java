@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,19 @@ class HttpBasicsTest {
         .filter(l -> l.startsWith("vertx_http_server_requests_total{") && l.contains("route=\"/health/live\"")
             && l.contains("code=\"200\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
+  void onlyResponsesOfAPacketOrMoreAreCompressed() {
+    HttpResponse<Buffer> small = Await.result(app.client().get("/health/live")
+        .putHeader("Accept-Encoding", "gzip").send());
+    assertEquals(200, small.statusCode());
+    assertNull(small.getHeader("Content-Encoding"), "a 20-byte answer is sent as it is");
+    assertEquals("up", small.bodyAsJsonObject().getString("status"));
+    HttpResponse<Buffer> large = Await.result(app.client().get("/openapi.json")
+        .putHeader("Accept-Encoding", "gzip").send());
+    assertEquals(200, large.statusCode());
+    assertEquals("gzip", large.getHeader("Content-Encoding"));
   }
 
   @Test
