@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # What one request costs, in CPU, with no profiler attached: Spillway's main read path (GET /v1/users/{id}
-# with a JWT from TOKENS distinct users over HOT_IDS ids, the shipped rate-limit policies with their numbers
-# raised so no client is refused, metrics on, access log as shipped), the same read on a second node with the
-# limiter off (api-unlimited: what the limits cost), on a third with leases 1,000 times larger
-# (api-bigleases: what the lease fetches cost), the read of ids no cache holds (miss: near cache, Redis GET,
-# PostgreSQL, Redis SET; Redis flushed and the near cache's TTL let pass before each round, each wrk thread
-# walking its own slice of the USERS-HOT_IDS other ids), and the liveness probe, each under wrk for DURATION after
-# a warm-up, ROUNDS times interleaved. For each run: requests/s and the CPU microseconds per request of the
-# Spillway process, of redis-server and of PostgreSQL (utime+stime over the run / requests). CPU per request moves far less
-# with a busy neighbour than requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds
-# are compared in ONE run: BASE_JAR (with BASE_COMMIT naming it) adds a node of that build, measured in the
-# same interleaved rounds as api@base, miss@base and live@base.
+# with a JWT from TOKENS distinct users, each from an address of its own (X-Forwarded-For), over HOT_IDS ids,
+# the shipped rate-limit policies with their numbers raised so no client is refused, metrics on, access log
+# as shipped), the same read on a second node with the limiter off (api-unlimited: what the limits cost), on
+# a third with leases 1,000 times larger (api-bigleases: what the lease fetches cost), the read of ids no
+# cache holds (miss: near cache, Redis GET, PostgreSQL, Redis SET; Redis flushed and the near cache's TTL let
+# pass before each round, each wrk thread walking its own slice of the USERS-HOT_IDS other ids), and the
+# liveness probe, each under wrk for DURATION after a warm-up, ROUNDS times interleaved. For each run:
+# requests/s and the CPU microseconds per request of the Spillway process, of redis-server and of PostgreSQL
+# (utime+stime over the run / requests). CPU per request moves far less with a busy neighbour than
+# requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds are compared in ONE run:
+# BASE_JAR (with BASE_COMMIT naming it) adds a node of that build, measured in the same interleaved rounds as
+# api@base, miss@base and live@base.
 #
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -B -q -DskipTests package)
 #   BASE_JAR=/tmp/base/target/spillway.jar BASE_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
@@ -56,14 +57,14 @@ fi
 if [ -n "${TARGETS:-}" ]; then read -r -a targets <<<"$TARGETS"; fi
 redis_pid=$(redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" info server | awk -F: '/process_id/{print $2}' | tr -d '\r')
 
-api=(REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt")
+api=(REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt" ADDRESSES=1)
 node_of() {
   case "$1" in api|live|miss) echo measured ;; api-unlimited) echo unlimited ;; api-bigleases) echo bigleases ;; *@base) echo base ;; esac
 }
 request_of() {
   case "$1" in
     api*) echo "${api[@]}" ;;
-    miss*) echo REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk ;;
+    miss*) echo REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" ADDRESSES=1 IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk ;;
     live*) echo REQ_PATH=/health/live ;;
   esac
 }

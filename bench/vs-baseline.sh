@@ -5,7 +5,9 @@
 #   api      Spillway GET /v1/users/{id}  (JWT, the shipped rate-limit policies with their numbers raised so
 #            no bench client is refused, metrics on, access log as shipped, shedding as shipped)
 #            vs baseline GET /api/data/{id} (JWT, INCR+EXPIRE window per subject, Redis GET, Pg on a miss);
-#            TOKENS distinct users' tokens (one picked at random per request) over HOT_IDS user ids.
+#            TOKENS distinct users' tokens (one picked at random per request) over HOT_IDS user ids, each user
+#            from an address of its own (X-Forwarded-For, as behind a load balancer: many distinct clients for
+#            the per-address limit too, not one key for the whole load).
 #   trivial  Spillway GET /health/live as shipped vs baseline GET /hello.
 #   miss     Spillway GET /v1/users/{id} over ids no cache holds (each wrk thread walks its own slice of
 #            the other USERS-HOT_IDS ids) vs pgbench -S -M prepared at the same concurrency. "api" is the
@@ -65,7 +67,7 @@ start_baseline baseline "$BASELINE_PORT"
 
 S="http://127.0.0.1:$PORT"
 B="http://127.0.0.1:$BASELINE_PORT"
-API=(TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt")
+API=(TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt" ADDRESSES=1)
 secs=${DURATION%s}
 
 # target_run CMP TARGET ROUND: one measured run of TARGET in comparison CMP.
@@ -78,7 +80,7 @@ target_run() {
     trivial/baseline) line=$(run_wrk "$cmp $target round $round" "$B" "$DURATION" REQ_PATH=/hello) ;;
     miss/spillway) uncache
                    line=$(run_wrk "$cmp $target round $round" "http://127.0.0.1:$miss_port" "$DURATION" \
-                     REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/cold-ids.txt" \
+                     REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" ADDRESSES=1 IDS_FILE="$SCRATCH/cold-ids.txt" \
                      IDS_ORDER=walk IDS_OFFSET=$(( (round - 1) * cold_count / ROUNDS ))) ;;
     miss/pgbench)  line=$(run_pgbench "$cmp $target round $round" "$secs") ;;
   esac
@@ -94,7 +96,7 @@ warm_wrk "$S" "$WARMUP" REQ_PATH=/health/live
 warm_wrk "$B" "$WARMUP" REQ_PATH=/hello
 # The miss path is compiled too before it is measured: a walk over the cold ids (emptied again before each round).
 warm_wrk "http://127.0.0.1:$miss_port" "$WARMUP" REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" \
-  IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk
+  ADDRESSES=1 IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk
 
 while read -r round target; do target_run api "$target" "$round"; done < <(round_order "$ROUNDS" spillway baseline)
 while read -r round target; do target_run trivial "$target" "$round"; done < <(round_order "$ROUNDS" spillway baseline)
@@ -113,9 +115,9 @@ half_run() { # TARGET ROUND
   esac
   rm -f "$pct"
   open_loop port="$port" mix="normal:1:GET:$path" slo="normal:$SLO_MS" tokens="$SCRATCH/tokens.txt" \
-    ids="$SCRATCH/hot-ids.txt" rate="$rate" warmup=10 connections=128 seconds="$HALF_PEAK_SECONDS" label="$target" pct="$pct" >"$out"
+    ids="$SCRATCH/hot-ids.txt" addresses=true rate="$rate" warmup=10 connections=128 seconds="$HALF_PEAK_SECONDS" label="$target" pct="$pct" >"$out"
   { echo "### halfpeak $target round $round: OpenLoopLoad port=$port mix=normal:1:GET:$path slo=normal:$SLO_MS" \
-      "rate=$rate warmup=10 connections=128 seconds=$HALF_PEAK_SECONDS (tokens, hot ids)"; cat "$out"; echo; } >>"$RAW"
+      "rate=$rate warmup=10 connections=128 seconds=$HALF_PEAK_SECONDS (tokens, hot ids, addresses)"; cat "$out"; echo; } >>"$RAW"
   local line curve
   line=$(python3 "$BENCH_DIR/stats.py" openloop "$out" normal)
   curve=$(awk '{printf "%s%s:%s", (NR > 1 ? "," : ""), $3, $4}' "$pct")

@@ -3,6 +3,9 @@
 --   REQ_METHOD    GET (default) or POST; REQ_BODY the JSON body of a POST
 --   TOKENS_FILE   bearer tokens, one per line: each request takes one at random (many distinct clients);
 --                 unset: anonymous
+--   ADDRESSES=1   each token's requests come from an address of its own (X-Forwarded-For: 10.x.y.z, which
+--                 the server believes from 127.0.0.1), as users behind a load balancer do, instead of one
+--                 address for the whole load: per-address limits then see many clients, not one key
 --   IDS_FILE      ids, one per line; IDS_ORDER=random (default) or walk (each thread walks its own slice
 --                 of the list from IDS_OFFSET, so ids repeat only after the whole list: the cache-miss path)
 --   SLO_MS        the latency objective: done() counts answers within it (goodput)
@@ -25,6 +28,12 @@ end
 
 local tokens = {}
 if os.getenv("TOKENS_FILE") then tokens = lines(os.getenv("TOKENS_FILE")) end
+local addresses = {}
+if os.getenv("ADDRESSES") == "1" then
+  for t = 1, #tokens do
+    addresses[t] = string.format("10.%d.%d.%d", math.floor(t / 65536) % 256, math.floor(t / 256) % 256, t % 256)
+  end
+end
 local prefix, suffix = template:match("^(.-){id}(.*)$")
 local ids = {}
 if prefix then ids = lines(os.getenv("IDS_FILE")) end
@@ -46,7 +55,11 @@ local headers = {}
 if body then headers["Content-Type"] = "application/json" end
 
 function request()
-  if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[math.random(#tokens)] end
+  if #tokens > 0 then
+    local t = math.random(#tokens)
+    headers["Authorization"] = "Bearer " .. tokens[t]
+    if addresses[t] then headers["X-Forwarded-For"] = addresses[t] end
+  end
   local path = template
   if prefix then
     local id
