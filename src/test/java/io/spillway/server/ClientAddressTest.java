@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ClientAddressTest {
@@ -25,6 +27,28 @@ class ClientAddressTest {
     // The client put a fake address first; only the hops our proxies appended are believed.
     assertEquals("198.51.100.7", address.resolve("10.0.0.2", List.of("6.6.6.6, 198.51.100.7, 10.0.0.9")));
     assertEquals("198.51.100.7", address.resolve("127.0.0.1", List.of("6.6.6.6", "198.51.100.7,10.0.0.9")));
+  }
+
+  @Test
+  void oneHopIsTheClientWhenItIsAnAddress() {
+    assertEquals("198.51.100.7", address.resolve("10.0.0.2", List.of("198.51.100.7")));
+    assertEquals("10.0.0.5", address.resolve("10.0.0.2", List.of("10.0.0.5")));
+    // Written another way, the same address is still one client.
+    assertEquals("198.51.100.7", address.resolve("10.0.0.2", List.of(" 198.51.100.7 ")));
+    assertEquals("198.51.100.7", address.resolve("10.0.0.2", List.of("198.51.100.07")));
+    assertEquals("10.0.0.2", address.resolve("10.0.0.2", List.of("198.51.100.256")), "not an address");
+    assertEquals("10.0.0.2", address.resolve("10.0.0.2", List.of("1.2.3")), "not an address");
+  }
+
+  @Test
+  void canonicalIpv4IsRecognisedExactly() {
+    for (String yes : List.of("0.0.0.0", "10.1.2.3", "255.255.255.255", "192.0.2.10")) {
+      assertTrue(ClientAddress.isCanonicalIpv4(yes), yes);
+    }
+    for (String no : List.of("", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.256", "1..2.3", "1.2.3.4.", " 1.2.3.4",
+        "1.2.3.4:80", "1.2.3.x", "1234.1.1.1")) {
+      assertFalse(ClientAddress.isCanonicalIpv4(no), no);
+    }
   }
 
   @Test
