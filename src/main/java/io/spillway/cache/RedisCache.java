@@ -87,7 +87,16 @@ final class RedisCache {
     });
   }
 
+  /** One key's answer; a value that is not what this cache writes is treated as Redis not answering. */
   private static Lookup lookup(CacheKey key, Response r) {
+    try {
+      return parsed(key, r);
+    } catch (RuntimeException unreadable) {
+      return Lookup.UNAVAILABLE;
+    }
+  }
+
+  private static Lookup parsed(CacheKey key, Response r) {
     if (r == null) {
       return Lookup.ABSENT;
     }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,61 +113,74 @@ class ReadCacheTest {
   void concurrentMissesForOneKeyReadTheDatabaseOnce() {
     ApiClient.User target = a.newUser("Popular");
     long loadsBefore = dataRequests(app.node(), "GetUsers");
-    // Redis pauses every client for a moment: the first miss's flight cannot land before all 40 requests
-    // have arrived, so without single flight each of them would read the database.
-    Redis redis = Redis.createClient(app.clientVertx(), "redis://127.0.0.1:" + SpillwayApp.REDIS_PORT);
-    try {
-      Await.result(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(300).arg("ALL")));
-      List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
-      try (TestHttp.Counted burst = app.concurrentClient()) {
-        for (int i = 0; i < 40; i++) {
-          // Anonymous: one user would be held to its per-client share of concurrent requests.
-          all.add(burst.web().get("/v1/users/" + target.id()).send());
-        }
-        Await.result(Future.all(all));
-        // Sent one after the other, the first would fill the cache for the rest, single flight or not.
-        assertTrue(burst.connections() >= 20, "the 40 misses overlapped on only " + burst.connections()
-            + " connections");
-      }
-      for (Future<HttpResponse<Buffer>> f : all) {
-        assertEquals(200, f.result().statusCode(), f.result().bodyAsString());
-        assertEquals("Popular", f.result().bodyAsJsonObject().getString("name"));
-      }
-    } finally {
-      redis.close();
+    // The first miss's flight cannot land before all 40 requests have arrived, so without single flight
+    // each of them would read the database.
+    Burst burst = whileRedisPauses(Collections.nCopies(40, "/v1/users/" + target.id()));
+    // Sent one after the other, the first would fill the cache for the rest, single flight or not.
+    assertTrue(burst.connections() >= 20, "the 40 misses overlapped on only " + burst.connections()
+        + " connections");
+    for (HttpResponse<Buffer> r : burst.answers()) {
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      assertEquals("Popular", r.bodyAsJsonObject().getString("name"));
     }
     assertEquals(1, dataRequests(app.node(), "GetUsers") - loadsBefore, "one database read for 40 misses");
   }
 
   @Test
   void concurrentMissesForManyKeysShareDatabaseReads() {
-    List<ApiClient.User> people = new ArrayList<>();
+    List<String> paths = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      people.add(a.newUser("Person" + i));
+      paths.add("/v1/users/" + a.newUser("Person" + i).id());
     }
     long loadsBefore = dataRequests(app.node(), "GetUsers");
-    // As above, Redis holds the 40 misses back until all have arrived; then they reach the data layer
-    // together, and what one event loop needs in one turn goes as one read per shard.
+    // The 40 misses reach the data layer together, and what one event loop needs in one turn goes as one
+    // read per shard.
+    Burst burst = whileRedisPauses(paths);
+    for (int i = 0; i < paths.size(); i++) {
+      HttpResponse<Buffer> r = burst.answers().get(i);
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      assertEquals("Person" + i, r.bodyAsJsonObject().getString("name"), "each request gets its own user");
+    }
+    long reads = dataRequests(app.node(), "GetUsers") - loadsBefore;
+    assertTrue(reads >= 1 && reads <= 10, "40 misses for 40 users took " + reads + " batched reads");
+  }
+
+  private record Burst(List<HttpResponse<Buffer>> answers, int connections) {}
+
+  /**
+   * Sends GETs of {@code paths} at once, anonymously (one user would be held to its per-client share of
+   * concurrent requests), while Redis pauses every client for 300 ms, so the misses all wait together.
+   */
+  private static Burst whileRedisPauses(List<String> paths) {
     Redis redis = Redis.createClient(app.clientVertx(), "redis://127.0.0.1:" + SpillwayApp.REDIS_PORT);
     try {
       Await.result(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(300).arg("ALL")));
       List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
       try (TestHttp.Counted burst = app.concurrentClient()) {
-        for (ApiClient.User person : people) {
-          all.add(burst.web().get("/v1/users/" + person.id()).send());
+        for (String path : paths) {
+          all.add(burst.web().get(path).send());
         }
         Await.result(Future.all(all));
-      }
-      for (int i = 0; i < people.size(); i++) {
-        HttpResponse<Buffer> r = all.get(i).result();
-        assertEquals(200, r.statusCode(), r.bodyAsString());
-        assertEquals("Person" + i, r.bodyAsJsonObject().getString("name"), "each request gets its own user");
+        return new Burst(all.stream().map(Future::result).toList(), burst.connections());
       }
     } finally {
       redis.close();
     }
-    long reads = dataRequests(app.node(), "GetUsers") - loadsBefore;
-    assertTrue(reads >= 1 && reads <= 10, "40 misses for 40 users took " + reads + " batched reads");
+  }
+
+  @Test
+  void aValueInRedisThatIsNotAnEntryIsAMissNotAnError() {
+    ApiClient.User author = a.newUser("Scribe");
+    long id = Long.parseLong(a.post(author, "still here").getString("id"));
+    Redis redis = Redis.createClient(app.clientVertx(), "redis://127.0.0.1:" + SpillwayApp.REDIS_PORT + "/" + app.redisDb());
+    try {
+      Await.result(redis.send(Request.cmd(Command.SET).arg(CacheKey.post(id).redisKey("spillway:cache:")).arg("{not json")));
+    } finally {
+      redis.close();
+    }
+    HttpResponse<Buffer> r = b.get("/v1/posts/" + id, null);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    assertEquals("still here", r.bodyAsJsonObject().getString("text"));
   }
 
   @Test
