@@ -1,5 +1,6 @@
 package io.spillway.api;
 
+import io.spillway.web.Consistency;
 import io.spillway.web.TurnBatches;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,8 +34,14 @@ final class TurnLoads<T> {
     this.read = read;
   }
 
-  /** The item with {@code id} for {@code viewer} (may be null), or null when there is none. */
+  /**
+   * The item with {@code id} for {@code viewer} (may be null), or null when there is none. A request that
+   * carries a consistency token reads alone, in its own context, so the data layer sees its token.
+   */
   Future<T> load(long id, Long viewer) {
+    if (Consistency.required() != null) {
+      return read.apply(List.of(id), viewer == null ? List.of() : List.of(viewer)).map(found -> found.get(id));
+    }
     Promise<T> promise = Promise.promise();
     batches.add(new Load<>(id, viewer, promise));
     return promise.future();

@@ -1,7 +1,6 @@
 package io.spillway.web;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,22 +24,25 @@ public final class TurnBatches<T> {
   }
 
   public void add(T item) {
-    Context ctx = Vertx.currentContext();
+    ContextInternal ctx = ContextInternal.current();
     if (ctx == null || !ctx.isEventLoopContext()) {
       send.accept(List.of(item));
       return;
     }
+    // A batch belongs to no request: it is sent on the event loop's own context, so no request's
+    // context-local state (its trace, its consistency token) rides along with the others' items.
+    ContextInternal loop = ctx.unwrap();
     List<List<T>> slot = pending.get();
     if (slot.isEmpty()) {
       List<T> batch = new ArrayList<>();
       slot.add(batch);
       // Runs after the event loop has handled what it read in this turn.
-      ctx.runOnContext(v -> flush(slot, batch));
+      loop.runOnContext(v -> flush(slot, batch));
     }
     List<T> batch = slot.get(0);
     batch.add(item);
     if (batch.size() >= max) {
-      flush(slot, batch);
+      loop.dispatch(() -> flush(slot, batch));
     }
   }
 
