@@ -1,5 +1,6 @@
 package io.spillway.api;
 
+import io.spillway.data.Requests;
 import io.spillway.web.Consistency;
 import io.spillway.web.TurnBatches;
 import io.vertx.core.Future;
@@ -40,7 +41,7 @@ final class TurnLoads<T> {
    */
   Future<T> load(long id, Long viewer) {
     if (Consistency.required() != null) {
-      return read.apply(List.of(id), viewer == null ? List.of() : List.of(viewer)).map(found -> found.get(id));
+      return read.apply(List.of(id), Requests.viewers(viewer)).map(found -> found.get(id));
     }
     Promise<T> promise = Promise.promise();
     batches.add(new Load<>(id, viewer, promise));

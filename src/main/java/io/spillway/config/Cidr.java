@@ -66,6 +66,30 @@ public final class Cidr {
     return NetUtil.bytesToIpAddress(address);
   }
 
+  /** Whether {@code text} is dotted IPv4 exactly as {@link #format} writes it: four numbers up to 255, no leading zeros. */
+  public static boolean isCanonicalIpv4(String text) {
+    int n = text.length();
+    int i = 0;
+    for (int part = 0; part < 4; part++) {
+      if (part > 0) {
+        if (i == n || text.charAt(i) != '.') {
+          return false;
+        }
+        i++;
+      }
+      int start = i;
+      int value = 0;
+      while (i < n && i - start < 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+        value = value * 10 + text.charAt(i++) - '0';
+      }
+      int digits = i - start;
+      if (digits == 0 || value > 255 || digits > 1 && text.charAt(start) == '0') {
+        return false;
+      }
+    }
+    return i == n;
+  }
+
   private static boolean isIpv4Mapped(byte[] b) {
     for (int i = 0; i < 10; i++) {
       if (b[i] != 0) {

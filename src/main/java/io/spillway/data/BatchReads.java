@@ -45,7 +45,7 @@ final class BatchReads {
 
   /** Comments live with their post, so a post's newest comments are on the post's shard. */
   Future<Map<Long, List<Model.Comment>>> latestComments(Requests.LatestComments req) {
-    return this.<List<Model.Comment>>perShard(req.postIds(), viewers(req.viewer()), n -> LATEST_COMMENTS,
+    return this.<List<Model.Comment>>perShard(req.postIds(), Requests.viewers(req.viewer()), n -> LATEST_COMMENTS,
             ids -> Tuple.of(ids, req.perPost()),
             (row, out) -> out.computeIfAbsent(row.getLong("post_id"), k -> new ArrayList<>()).add(Rows.comment(row, null)))
         .map(found -> {
@@ -62,10 +62,6 @@ final class BatchReads {
     return this.<Boolean>perShard(req.postIds(), List.of(req.userId()), n -> LIKED, ids -> Tuple.of(req.userId(), (Object) ids),
             (row, out) -> out.put(row.getLong(0), true))
         .map(found -> List.copyOf(found.keySet()));
-  }
-
-  private static List<Long> viewers(Long viewer) {
-    return viewer == null ? List.of() : List.of(viewer);
   }
 
   private <T> Future<Map<Long, T>> perShard(Collection<Long> ids, List<Long> viewers, IntFunction<String> sql,

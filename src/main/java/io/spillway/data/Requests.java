@@ -101,6 +101,11 @@ public final class Requests {
   public record IdempotentWrite<R>(IdempotencyKey key, DataRequest<R> write, Function<R, Model.StoredResponse> render)
       implements DataRequest<Model.StoredResponse> {}
 
+  /** The viewers of a read made for {@code viewer} (none when anonymous). */
+  public static List<Long> viewers(Long viewer) {
+    return viewer == null ? List.of() : List.of(viewer);
+  }
+
   /**
    * Many users by id: one query per shard. Missing ids are absent from the answer. {@code viewers}: whom the
    * read is for (several when the reads of many requests go as one); if any of them wrote on this node a moment
@@ -108,14 +113,14 @@ public final class Requests {
    */
   public record GetUsers(List<Long> ids, List<Long> viewers) implements DataRequest<java.util.Map<Long, Model.User>> {
     public static GetUsers of(List<Long> ids, Long viewer) {
-      return new GetUsers(ids, viewer == null ? List.of() : List.of(viewer));
+      return new GetUsers(ids, Requests.viewers(viewer));
     }
   }
 
   /** Many posts by id (without their authors): one query per shard, as {@link GetUsers}. */
   public record GetPosts(List<Long> ids, List<Long> viewers) implements DataRequest<java.util.Map<Long, Model.Post>> {
     public static GetPosts of(List<Long> ids, Long viewer) {
-      return new GetPosts(ids, viewer == null ? List.of() : List.of(viewer));
+      return new GetPosts(ids, Requests.viewers(viewer));
     }
   }
 

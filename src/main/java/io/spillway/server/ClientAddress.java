@@ -61,7 +61,7 @@ public final class ClientAddress {
     }
     // The common case behind a load balancer: one hop, the client's IPv4 address as the proxy wrote it.
     // It is the answer whether or not it is trusted itself, and already canonical.
-    if (forwardedFor.size() == 1 && isCanonicalIpv4(forwardedFor.get(0))) {
+    if (forwardedFor.size() == 1 && Cidr.isCanonicalIpv4(forwardedFor.get(0))) {
       return forwardedFor.get(0);
     }
     List<String> hops = new ArrayList<>();
@@ -82,37 +82,6 @@ public final class ClientAddress {
       }
     }
     return format(current);
-  }
-
-  /** Dotted IPv4 exactly as {@link Cidr#format} writes it: four numbers up to 255, no leading zeros. */
-  static boolean isCanonicalIpv4(String s) {
-    int parts = 0;
-    int i = 0;
-    int n = s.length();
-    while (i < n) {
-      int start = i;
-      int value = 0;
-      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
-        value = value * 10 + (s.charAt(i) - '0');
-        i++;
-      }
-      int digits = i - start;
-      if (digits == 0 || value > 255 || digits > 1 && s.charAt(start) == '0') {
-        return false;
-      }
-      parts++;
-      if (i == n) {
-        break;
-      }
-      if (s.charAt(i) != '.' || parts == 4) {
-        return false;
-      }
-      i++;
-      if (i == n) {
-        return false;
-      }
-    }
-    return parts == 4;
   }
 
   private boolean trusted(byte[] address) {

@@ -1,5 +1,6 @@
 package io.spillway.server;
 
+import io.spillway.config.Cidr;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -43,11 +44,11 @@ class ClientAddressTest {
   @Test
   void canonicalIpv4IsRecognisedExactly() {
     for (String yes : List.of("0.0.0.0", "10.1.2.3", "255.255.255.255", "192.0.2.10")) {
-      assertTrue(ClientAddress.isCanonicalIpv4(yes), yes);
+      assertTrue(Cidr.isCanonicalIpv4(yes), yes);
     }
     for (String no : List.of("", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.256", "1..2.3", "1.2.3.4.", " 1.2.3.4",
         "1.2.3.4:80", "1.2.3.x", "1234.1.1.1")) {
-      assertFalse(ClientAddress.isCanonicalIpv4(no), no);
+      assertFalse(Cidr.isCanonicalIpv4(no), no);
     }
   }
 
