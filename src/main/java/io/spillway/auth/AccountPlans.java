@@ -37,7 +37,7 @@ public final class AccountPlans implements Handler<RoutingContext> {
   public AccountPlans(Vertx vertx, Function<Long, Future<String>> lookup, String defaultPlan, int ttlSeconds) {
     this.lookup = lookup;
     this.defaultPlan = defaultPlan;
-    this.plans = Caffeine.newBuilder().maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    this.plans = Caffeine.newBuilder().executor(Runnable::run).maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
     this.changes = vertx.eventBus().localConsumer(CHANGED, msg -> plans.invalidate(Ids.spread(msg.body())));
   }
 

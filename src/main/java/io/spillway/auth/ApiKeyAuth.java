@@ -56,8 +56,8 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
                     int ttlSeconds, int flushSeconds) {
     this.lookup = lookup;
     this.touch = touch;
-    this.keys = Caffeine.newBuilder().maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
-    this.unknown = Caffeine.newBuilder().maximumSize(UNKNOWN_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    this.keys = Caffeine.newBuilder().executor(Runnable::run).maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    this.unknown = Caffeine.newBuilder().executor(Runnable::run).maximumSize(UNKNOWN_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
     vertx.setPeriodic(flushSeconds * 1000L, t -> flush());
   }
 

@@ -61,6 +61,7 @@ public final class JwtTokens {
 
   // Bounded by size (least useful tokens go first, never the whole cache at once) and by each token's expiry.
   private final Cache<String, Verified> verified = Caffeine.newBuilder()
+      .executor(Runnable::run)
       .maximumSize(CACHE_CAPACITY)
       .expireAfter(new UntilTokenExpiry())
       .build();

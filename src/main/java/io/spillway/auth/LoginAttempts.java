@@ -173,9 +173,9 @@ public final class LoginAttempts {
 
     LocalLogs(AuthConfig.Login config) {
       this.config = config;
-      this.logs = Caffeine.newBuilder().maximumSize(100_000)
+      this.logs = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000)
           .expireAfterAccess(Duration.ofSeconds(config.windowSeconds())).build();
-      this.locks = Caffeine.newBuilder().maximumSize(100_000)
+      this.locks = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000)
           .expireAfterWrite(Duration.ofSeconds(2L * config.maxLockoutSeconds())).build();
     }
 

@@ -22,6 +22,10 @@ import java.util.function.LongSupplier;
  * counter and remembers it for the key; a load notes the counter when it starts and may fill only if its key
  * was not invalidated since. A read that raced a write therefore serves its (older) answer once, but does
  * not cache it.
+ *
+ * <p>Caffeine's upkeep (evictions, expiries, its read and write buffers) runs on the thread that reads or
+ * fills, a little at a time, instead of on the common fork-join pool: with a fill on every miss, handing the
+ * upkeep to the pool woke one of its threads hundreds of times a second, costing more than the work itself.
  */
 final class NearCache {
   /** Loads slower than this never fill: the record of invalidations does not reach back further. */
@@ -38,6 +42,7 @@ final class NearCache {
     long foundNanos = TimeUnit.MILLISECONDS.toNanos(config.nearTtlMs());
     long missingNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(config.nearTtlMs(), config.negativeTtlMs()));
     this.entries = Caffeine.newBuilder()
+        .executor(Runnable::run)
         .maximumWeight(config.nearMaxBytes())
         .<CacheKey, Entry>weigher((k, e) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, e.weight())))
         .expireAfter(Lifetimes.<CacheKey, Entry>of(e -> e.found() ? foundNanos : missingNanos))
@@ -49,6 +54,7 @@ final class NearCache {
         })
         .build();
     this.invalidated = Caffeine.newBuilder()
+        .executor(Runnable::run)
         .maximumSize(Math.max(1024, config.nearMaxEntries()))
         .expireAfterWrite(MAX_LOAD_NANOS, TimeUnit.NANOSECONDS)
         .ticker(nanos::getAsLong)

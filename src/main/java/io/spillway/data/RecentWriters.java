@@ -17,6 +17,7 @@ final class RecentWriters {
 
   RecentWriters(long windowMs, int capacity) {
     this.writers = windowMs <= 0 ? null : Caffeine.newBuilder()
+        .executor(Runnable::run)
         .maximumSize(capacity)
         .expireAfterWrite(windowMs, TimeUnit.MILLISECONDS)
         .build();

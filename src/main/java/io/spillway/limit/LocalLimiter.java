@@ -29,7 +29,7 @@ final class LocalLimiter {
   private final LongSupplier clockMicros;
   private final Map<String, Entry> counters = new HashMap<>();
   /** Redis's last answer per token-bucket subject: {remaining, at (µs)}; bounded, and useless after a minute. */
-  private final Cache<String, long[]> lastFromRedis = Caffeine.newBuilder().maximumSize(MAX_SUBJECTS)
+  private final Cache<String, long[]> lastFromRedis = Caffeine.newBuilder().executor(Runnable::run).maximumSize(MAX_SUBJECTS)
       .expireAfterWrite(Duration.ofMinutes(1)).build();
   private int sinceSweep;
 

@@ -30,6 +30,12 @@ import java.util.function.LongSupplier;
  * and those are refused at once rather than queued: a queue's timeout runs on the lagging loops and could
  * not keep {@code maxQueueMs}. A waiter found past {@code maxQueueMs} when a slot frees is refused, not let in.
  *
+ * <p>Queue timeouts: one timer per node at a time, not one per waiter. It is set for the oldest waiter's
+ * deadline, refuses every waiter then past {@code maxQueueMs}, and is set again for the next oldest, if any.
+ * The queue is FIFO per priority with one wait bound, so the oldest waiter always expires first; a timer per
+ * waiter cost a timer set and a timer cancel on every queued request, which at a steady queue was a
+ * noticeable share of the node's CPU.
+ *
  * <p>Warm-up: for {@code warmupMs} after start an adaptive limit admits up to {@code maxLimit} and the lag
  * signal is ignored. A node that just joined runs cold (JIT, empty caches and pools): its first latencies
  * would drive the learned limit down and shed a load the node can carry a few seconds later. The algorithm
@@ -64,6 +70,8 @@ public final class LoadShedder implements Shareable {
 
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicBoolean sampling = new AtomicBoolean();
+  /** Whether the queue's one timeout timer is set. */
+  private final AtomicBoolean sweepSet = new AtomicBoolean();
   private volatile int limit;
 
   private final Object queueLock = new Object();
@@ -105,17 +113,7 @@ public final class LoadShedder implements Shareable {
 
   /** A shedder for {@code vertx}, on the wall clock, with queue timeouts on Vert.x timers; {@code registry} may be null. */
   public static LoadShedder create(Vertx vertx, ShedConfig config, MeterRegistry registry) {
-    Timeouts timers = (delayMs, task) -> {
-      long id = vertx.setTimer(delayMs, t -> task.run());
-      return () -> {
-        try {
-          vertx.cancelTimer(id);
-        } catch (RuntimeException e) {
-          // Vert.x 5.0.7 can throw here when the timer is cancelled from another thread before it is fully set
-          // up. Not cancelling is harmless: the timeout then finds the request no longer waiting.
-        }
-      };
-    };
+    Timeouts timers = (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run());
     return new LoadShedder(vertx, config, ConcurrencyLimit.from(config), System::nanoTime, timers, registry);
   }
 
@@ -334,9 +332,65 @@ public final class LoadShedder implements Shareable {
     // the queue still empty. Draining now closes that window.
     drain();
     if (permit.isWaiting()) {
-      permit.timer(timeouts.schedule(config.maxQueueMs(), () -> timedOut(permit)));
+      setSweep(now);
     }
     return permit;
+  }
+
+  /** Sets the queue's timeout timer for the oldest waiter's deadline, unless it is set already or nobody waits. */
+  private void setSweep(long now) {
+    if (!sweepSet.compareAndSet(false, true)) {
+      return;
+    }
+    long oldest;
+    synchronized (queueLock) {
+      Permit c = criticalQueue.peekFirst();
+      Permit n = normalQueue.peekFirst();
+      if (c == null && n == null) {
+        sweepSet.set(false);
+        return;
+      }
+      oldest = c == null ? n.queuedAt() : n == null ? c.queuedAt() : Math.min(c.queuedAt(), n.queuedAt());
+    }
+    long dueInNanos = oldest + maxQueueNanos - now;
+    long delayMs = Math.max(1, (dueInNanos + 999_999) / 1_000_000);
+    timeouts.schedule(delayMs, this::sweep);
+  }
+
+  /** The timeout timer fired: refuses every waiter past {@code maxQueueMs}, then sets the timer for the rest. */
+  private void sweep() {
+    // Cleared first: a waiter queued from now on either sets the timer itself or is seen by the check below.
+    sweepSet.set(false);
+    long now = clock.getAsLong();
+    for (Permit expired = pollExpired(now); expired != null; expired = pollExpired(now)) {
+      rejectWaiter(expired, Rejection.Reason.QUEUE_TIMEOUT, now);
+    }
+    if (queueLength() > 0) {
+      setSweep(now);
+    }
+  }
+
+  /** The oldest waiter of either queue if it is past {@code maxQueueMs}, taken out of its queue; else null. */
+  private Permit pollExpired(long now) {
+    synchronized (queueLock) {
+      Permit c = criticalQueue.peekFirst();
+      if (c != null && overdue(c, now)) {
+        criticalQueue.pollFirst();
+        queuedCritical--;
+        return c;
+      }
+      Permit n = normalQueue.peekFirst();
+      if (n != null && overdue(n, now)) {
+        normalQueue.pollFirst();
+        queuedNormal--;
+        return n;
+      }
+      return null;
+    }
+  }
+
+  private boolean overdue(Permit waiter, long now) {
+    return now - waiter.queuedAt() >= maxQueueNanos;
   }
 
   private Permit rejectWaiter(Permit permit, Rejection.Reason reason, long now) {
@@ -344,13 +398,6 @@ public final class LoadShedder implements Shareable {
       countRejection(permit.priority(), reason, now);
     }
     return permit;
-  }
-
-  private void timedOut(Permit permit) {
-    if (permit.isWaiting()) {
-      removeFromQueue(permit);
-      rejectWaiter(permit, Rejection.Reason.QUEUE_TIMEOUT, clock.getAsLong());
-    }
   }
 
   /** Hands free slots to waiters, critical first, each in arrival order. */
@@ -369,8 +416,8 @@ public final class LoadShedder implements Shareable {
           if (head == null) {
             return;
           }
-          if (now - head.queuedAt() > maxQueueNanos) {
-            // Its timer is late (the loop that runs it is busy): the wait bound holds all the same.
+          if (overdue(head, now)) {
+            // The timeout timer is late (the loop that runs it is busy): the wait bound holds all the same.
             if (critical) {
               criticalQueue.pollFirst();
               queuedCritical--;

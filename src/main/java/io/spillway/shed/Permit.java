@@ -34,10 +34,9 @@ public final class Permit {
   private long queuedAt;
   private int inflightAtAdmission;
   private Future<Void> admitted;
-  // Only for a waiting request: where to wake it, and its queue timer.
+  // Only for a waiting request: its outcome, and where to wake it.
   private Promise<Void> promise;
   private Executor wake;
-  private volatile Runnable cancelTimer;
 
   Permit(LoadShedder shedder, Priority priority, String client) {
     this.shedder = shedder;
@@ -88,13 +87,6 @@ public final class Permit {
     this.admitted = promise.future();
   }
 
-  void timer(Runnable cancel) {
-    cancelTimer = cancel;
-    if (state != WAITING) {
-      cancel.run();
-    }
-  }
-
   /** Called under the queue lock by whoever hands this waiter a slot; false when it is no longer waiting. */
   boolean grant(long now, int inflight) {
     admittedAt = now;
@@ -104,7 +96,6 @@ public final class Permit {
 
   /** Wakes a granted waiter on its own event loop. */
   void wakeAdmitted() {
-    stopTimer();
     wake.execute(() -> promise.tryComplete());
   }
 
@@ -113,7 +104,6 @@ public final class Permit {
     if (!STATE.compareAndSet(this, WAITING, REJECTED)) {
       return false;
     }
-    stopTimer();
     giveBackClient();
     wake.execute(() -> promise.tryFail(rejection));
     return true;
@@ -155,7 +145,6 @@ public final class Permit {
         }
       } else if (s == WAITING) {
         if (STATE.compareAndSet(this, WAITING, DONE)) {
-          stopTimer();
           giveBackClient();
           shedder.leftQueue(this);
           wake.execute(() -> promise.tryFail(new CancellationException("the request went away while queued")));
@@ -174,13 +163,6 @@ public final class Permit {
     String c = CLIENT.getAndSet(this, null);
     if (c != null) {
       shedder.clients().release(c);
-    }
-  }
-
-  private void stopTimer() {
-    Runnable cancel = cancelTimer;
-    if (cancel != null) {
-      cancel.run();
     }
   }
 

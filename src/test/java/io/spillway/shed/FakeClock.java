@@ -14,7 +14,6 @@ final class FakeClock implements LongSupplier, Timeouts {
   private static final class Task {
     final long at;
     final Runnable run;
-    boolean cancelled;
 
     Task(long at, Runnable run) {
       this.at = at;
@@ -28,28 +27,29 @@ final class FakeClock implements LongSupplier, Timeouts {
   }
 
   @Override
-  public synchronized Runnable schedule(long delayMs, Runnable task) {
-    Task t = new Task(now + TimeUnit.MILLISECONDS.toNanos(delayMs), task);
-    tasks.add(t);
-    return () -> {
-      synchronized (FakeClock.this) {
-        t.cancelled = true;
-      }
-    };
+  public synchronized void schedule(long delayMs, Runnable task) {
+    tasks.add(new Task(now + TimeUnit.MILLISECONDS.toNanos(delayMs), task));
   }
 
-  /** Moves time on and runs, in deadline order, every timer that is now due. */
+  /** Moves time on and runs, in deadline order, every timer that is now due (also those the due ones set). */
   void advanceMillis(long ms) {
-    List<Task> due;
     synchronized (this) {
       now += TimeUnit.MILLISECONDS.toNanos(ms);
-      due = tasks.stream().filter(t -> t.at <= now && !t.cancelled).sorted(Comparator.comparingLong(t -> t.at)).toList();
-      tasks.removeAll(due);
     }
-    due.forEach(t -> t.run.run());
+    for (;;) {
+      Task next;
+      synchronized (this) {
+        next = tasks.stream().filter(t -> t.at <= now).min(Comparator.comparingLong(t -> t.at)).orElse(null);
+        if (next == null) {
+          return;
+        }
+        tasks.remove(next);
+      }
+      next.run.run();
+    }
   }
 
   synchronized int pendingTimers() {
-    return (int) tasks.stream().filter(t -> !t.cancelled).count();
+    return tasks.size();
   }
 }

@@ -107,8 +107,37 @@ class LoadShedderTest {
     assertTrue(second.admitted().succeeded());
     assertEquals(8, shedder.inflight());
     clock.advanceMillis(500);
-    assertEquals(0, clock.pendingTimers(), "an admitted waiter's timeout is cancelled");
+    assertEquals(0, clock.pendingTimers(), "no timeout timer is left once nobody waits");
     assertTrue(second.admitted().succeeded());
+  }
+
+  @Test
+  void oneTimeoutTimerServesTheWholeQueueAndEachWaiterLeavesAtItsOwnDeadline() {
+    LoadShedder shedder = shedder();
+    admitAll(shedder, Priority.NORMAL, 8);
+    admitAll(shedder, Priority.CRITICAL, 2);
+    Permit first = shedder.admit(Priority.NORMAL);
+    clock.advanceMillis(40);
+    Permit second = shedder.admit(Priority.NORMAL);
+    Permit critical = shedder.admit(Priority.CRITICAL);
+    assertEquals(3, shedder.queueLength());
+    assertEquals(1, clock.pendingTimers(), "three waiters, one timer");
+
+    clock.advanceMillis(60);
+    assertEquals(Rejection.Reason.QUEUE_TIMEOUT, reason(first), "the oldest leaves at its 100 ms");
+    assertFalse(second.admitted().isComplete(), "queued 40 ms later, it still has 40 ms to go");
+    assertFalse(critical.admitted().isComplete());
+    assertEquals(1, clock.pendingTimers(), "the timer is set again for the next oldest");
+
+    clock.advanceMillis(39);
+    assertFalse(second.admitted().isComplete());
+    clock.advanceMillis(1);
+    assertEquals(Rejection.Reason.QUEUE_TIMEOUT, reason(second));
+    assertEquals(Rejection.Reason.QUEUE_TIMEOUT, reason(critical));
+    assertEquals(0, shedder.queueLength());
+    assertEquals(0, clock.pendingTimers());
+    assertEquals(2.0, rejected(Priority.NORMAL, Rejection.Reason.QUEUE_TIMEOUT));
+    assertEquals(1.0, rejected(Priority.CRITICAL, Rejection.Reason.QUEUE_TIMEOUT));
   }
 
   @Test
