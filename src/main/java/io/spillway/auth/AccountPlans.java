@@ -1,9 +1,9 @@
 package io.spillway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spillway.web.Caller;
 import io.spillway.web.Ids;
+import io.spillway.web.Caches;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -37,7 +37,7 @@ public final class AccountPlans implements Handler<RoutingContext> {
   public AccountPlans(Vertx vertx, Function<Long, Future<String>> lookup, String defaultPlan, int ttlSeconds) {
     this.lookup = lookup;
     this.defaultPlan = defaultPlan;
-    this.plans = Caffeine.newBuilder().executor(Runnable::run).maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    this.plans = Caches.builder().maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
     this.changes = vertx.eventBus().localConsumer(CHANGED, msg -> plans.invalidate(Ids.spread(msg.body())));
   }
 

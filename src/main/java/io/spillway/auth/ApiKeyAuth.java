@@ -1,11 +1,11 @@
 package io.spillway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spillway.web.Caller;
 import io.spillway.web.Ids;
 import io.spillway.web.ProblemType;
 import io.spillway.web.Problems;
+import io.spillway.web.Caches;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -56,8 +56,8 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
                     int ttlSeconds, int flushSeconds) {
     this.lookup = lookup;
     this.touch = touch;
-    this.keys = Caffeine.newBuilder().executor(Runnable::run).maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
-    this.unknown = Caffeine.newBuilder().executor(Runnable::run).maximumSize(UNKNOWN_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    this.keys = Caches.builder().maximumSize(CACHE_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
+    this.unknown = Caches.builder().maximumSize(UNKNOWN_CAPACITY).expireAfterWrite(Duration.ofSeconds(ttlSeconds)).build();
     vertx.setPeriodic(flushSeconds * 1000L, t -> flush());
   }
 

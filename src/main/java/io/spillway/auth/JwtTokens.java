@@ -1,10 +1,10 @@
 package io.spillway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.spillway.config.ConfigException;
 import io.spillway.config.JwtConfig;
+import io.spillway.web.Caches;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -60,8 +60,7 @@ public final class JwtTokens {
   private record Verifier(JWTAuth auth, Set<String> kids, long version) {}
 
   // Bounded by size (least useful tokens go first, never the whole cache at once) and by each token's expiry.
-  private final Cache<String, Verified> verified = Caffeine.newBuilder()
-      .executor(Runnable::run)
+  private final Cache<String, Verified> verified = Caches.builder()
       .maximumSize(CACHE_CAPACITY)
       .expireAfter(new UntilTokenExpiry())
       .build();

@@ -1,9 +1,9 @@
 package io.spillway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spillway.config.AuthConfig;
 import io.spillway.redis.LuaScript;
+import io.spillway.web.Caches;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -173,9 +173,9 @@ public final class LoginAttempts {
 
     LocalLogs(AuthConfig.Login config) {
       this.config = config;
-      this.logs = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000)
+      this.logs = Caches.builder().maximumSize(100_000)
           .expireAfterAccess(Duration.ofSeconds(config.windowSeconds())).build();
-      this.locks = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000)
+      this.locks = Caches.builder().maximumSize(100_000)
           .expireAfterWrite(Duration.ofSeconds(2L * config.maxLockoutSeconds())).build();
     }
 

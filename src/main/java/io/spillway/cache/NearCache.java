@@ -1,10 +1,10 @@
 package io.spillway.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.spillway.config.CacheConfig;
 import io.spillway.redis.Lifetimes;
+import io.spillway.web.Caches;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,9 +23,7 @@ import java.util.function.LongSupplier;
  * was not invalidated since. A read that raced a write therefore serves its (older) answer once, but does
  * not cache it.
  *
- * <p>Caffeine's upkeep (evictions, expiries, its read and write buffers) runs on the thread that reads or
- * fills, a little at a time, instead of on the common fork-join pool: with a fill on every miss, handing the
- * upkeep to the pool woke one of its threads hundreds of times a second, costing more than the work itself.
+ * <p>Its caches are {@link Caches#builder()}'s: their upkeep runs on the event loop that reads or fills.
  */
 final class NearCache {
   /** Loads slower than this never fill: the record of invalidations does not reach back further. */
@@ -41,8 +39,7 @@ final class NearCache {
     long floor = Math.max(1, config.nearMaxBytes() / config.nearMaxEntries());
     long foundNanos = TimeUnit.MILLISECONDS.toNanos(config.nearTtlMs());
     long missingNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(config.nearTtlMs(), config.negativeTtlMs()));
-    this.entries = Caffeine.newBuilder()
-        .executor(Runnable::run)
+    this.entries = Caches.builder()
         .maximumWeight(config.nearMaxBytes())
         .<CacheKey, Entry>weigher((k, e) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, e.weight())))
         .expireAfter(Lifetimes.<CacheKey, Entry>of(e -> e.found() ? foundNanos : missingNanos))
@@ -53,8 +50,7 @@ final class NearCache {
           }
         })
         .build();
-    this.invalidated = Caffeine.newBuilder()
-        .executor(Runnable::run)
+    this.invalidated = Caches.builder()
         .maximumSize(Math.max(1024, config.nearMaxEntries()))
         .expireAfterWrite(MAX_LOAD_NANOS, TimeUnit.NANOSECONDS)
         .ticker(nanos::getAsLong)

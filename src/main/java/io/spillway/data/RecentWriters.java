@@ -1,9 +1,9 @@
 package io.spillway.data;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 
 import java.util.concurrent.TimeUnit;
+import io.spillway.web.Caches;
 
 /**
  * Who wrote recently, so their next reads go to the primary and see their own writes (replicas lag). Shared
@@ -16,8 +16,7 @@ final class RecentWriters {
   private final Cache<Long, Boolean> writers;
 
   RecentWriters(long windowMs, int capacity) {
-    this.writers = windowMs <= 0 ? null : Caffeine.newBuilder()
-        .executor(Runnable::run)
+    this.writers = windowMs <= 0 ? null : Caches.builder()
         .maximumSize(capacity)
         .expireAfterWrite(windowMs, TimeUnit.MILLISECONDS)
         .build();

@@ -1,8 +1,8 @@
 package io.spillway.limit;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spillway.config.RateLimitPolicy;
+import io.spillway.web.Caches;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ final class LocalLimiter {
   private final LongSupplier clockMicros;
   private final Map<String, Entry> counters = new HashMap<>();
   /** Redis's last answer per token-bucket subject: {remaining, at (µs)}; bounded, and useless after a minute. */
-  private final Cache<String, long[]> lastFromRedis = Caffeine.newBuilder().executor(Runnable::run).maximumSize(MAX_SUBJECTS)
+  private final Cache<String, long[]> lastFromRedis = Caches.builder().maximumSize(MAX_SUBJECTS)
       .expireAfterWrite(Duration.ofMinutes(1)).build();
   private int sinceSweep;
 

@@ -375,18 +375,21 @@ public final class LoadShedder implements Shareable {
     synchronized (queueLock) {
       Permit c = criticalQueue.peekFirst();
       if (c != null && overdue(c, now)) {
-        criticalQueue.pollFirst();
-        queuedCritical--;
-        return c;
+        return takeHead(true);
       }
       Permit n = normalQueue.peekFirst();
-      if (n != null && overdue(n, now)) {
-        normalQueue.pollFirst();
-        queuedNormal--;
-        return n;
-      }
-      return null;
+      return n != null && overdue(n, now) ? takeHead(false) : null;
     }
+  }
+
+  /** Takes the first waiter out of the critical or the normal queue; call under {@code queueLock}. */
+  private Permit takeHead(boolean critical) {
+    if (critical) {
+      queuedCritical--;
+      return criticalQueue.pollFirst();
+    }
+    queuedNormal--;
+    return normalQueue.pollFirst();
   }
 
   private boolean overdue(Permit waiter, long now) {
@@ -418,27 +421,14 @@ public final class LoadShedder implements Shareable {
           }
           if (overdue(head, now)) {
             // The timeout timer is late (the loop that runs it is busy): the wait bound holds all the same.
-            if (critical) {
-              criticalQueue.pollFirst();
-              queuedCritical--;
-            } else {
-              normalQueue.pollFirst();
-              queuedNormal--;
-            }
-            expired = head;
+            expired = takeHead(critical);
             break;
           }
           int n = tryAcquire(capacity(head.priority(), now));
           if (n == 0) {
             return;
           }
-          if (critical) {
-            criticalQueue.pollFirst();
-            queuedCritical--;
-          } else {
-            normalQueue.pollFirst();
-            queuedNormal--;
-          }
+          takeHead(critical);
           if (head.grant(now, n)) {
             granted = head;
           } else {
