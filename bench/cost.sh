@@ -5,7 +5,8 @@
 # as shipped), the same read on a second node with the limiter off (api-unlimited: what the limits cost), on
 # a third with leases 1,000 times larger (api-bigleases: what the lease fetches cost), the read of ids no
 # cache holds (miss: near cache, Redis GET, PostgreSQL, Redis SET; Redis flushed and the near cache's TTL let
-# pass before each round, each wrk thread walking its own slice of the USERS-HOT_IDS other ids), and the
+# pass before each round, each wrk thread walking its own slice of the USERS-HOT_IDS other ids, none read twice
+# in a round), and the
 # liveness probe, each under wrk for DURATION after a warm-up, ROUNDS times interleaved. For each run:
 # requests/s and the CPU microseconds per request of the Spillway process, of redis-server and of PostgreSQL
 # (utime+stime over the run / requests). CPU per request moves far less with a busy neighbour than
@@ -16,7 +17,8 @@
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -B -q -DskipTests package)
 #   BASE_JAR=/tmp/base/target/spillway.jar BASE_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
 source "$(dirname "$0")/lib.sh"
-USERS=${USERS:-100000}
+# Enough ids that no miss round reads one twice (checked after each: cold_walk_check).
+USERS=${USERS:-300000}
 TOKENS=${TOKENS:-256}
 HOT_IDS=${HOT_IDS:-2000}
 BASE_JAR=${BASE_JAR:-}
@@ -88,6 +90,7 @@ measure() { # TARGET ROUND
   line=$(run_wrk "$target round $round" "http://127.0.0.1:${NODE_PORT[$n]}" "$DURATION" $(request_of "$target"))
   s1=$(cpu "${NODE_PID[$n]}"); r1=$(cpu "$redis_pid"); p1=$(pg_cpu)
   requests=$(awk '/requests in/{print $1; exit}' "$SCRATCH/wrk.out")
+  case "$target" in miss*) cold_walk_check "$target round $round" "$SCRATCH/cold-ids.txt" ;; esac
   line="$line $(python3 -c "print('server_cpu_us=%.1f redis_cpu_us=%.1f pg_cpu_us=%.1f' % (($s1 - $s0) * 1e4 / $requests, ($r1 - $r0) * 1e4 / $requests, ($p1 - $p0) * 1e4 / $requests))")"
   record cost "$target" "$round" "$line"
   echo "$target round $round: $line"

@@ -213,6 +213,21 @@ uncache() {
   sleep "$(python3 -c "print($NEAR_TTL_MS / 1000 + 1)")"
 }
 
+# cold_walk_check LABEL IDS_FILE: fails when the last wrk run ($SCRATCH/wrk.out) sent more requests than 90% of
+# IDS_FILE's ids: each wrk thread walks on from its own start, so once one has sent its share (a little more than
+# ids/threads if the threads are uneven) it reads ids another thread read, from the near cache or Redis, and a
+# "miss" figure would then count hits.
+cold_walk_check() {
+  local label="$1" ids requests
+  ids=$(wc -l <"$2")
+  requests=$(awk '/requests in/{print $1; exit}' "$SCRATCH/wrk.out")
+  if [ "$requests" -gt $((ids * 9 / 10)) ]; then
+    echo "$label: $requests requests over $ids cold ids: ids were read twice, so not every read was a miss;" \
+      "raise USERS" >&2
+    return 1
+  fi
+}
+
 # start_baseline NAME PORT: the baseline server on its database and the bench's Redis db.
 start_baseline() {
   local name="$1" port="$2"

@@ -81,7 +81,8 @@ target_run() {
     miss/spillway) uncache
                    line=$(run_wrk "$cmp $target round $round" "http://127.0.0.1:$miss_port" "$DURATION" \
                      REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" ADDRESSES=1 IDS_FILE="$SCRATCH/cold-ids.txt" \
-                     IDS_ORDER=walk IDS_OFFSET=$(( (round - 1) * cold_count / ROUNDS ))) ;;
+                     IDS_ORDER=walk IDS_OFFSET=$(( (round - 1) * cold_count / ROUNDS )))
+                   cold_walk_check "$cmp $target round $round" "$SCRATCH/cold-ids.txt" ;;
     miss/pgbench)  line=$(run_pgbench "$cmp $target round $round" "$secs") ;;
   esac
   record "$cmp" "$target" "$round" "$line"

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * so while the hold lasts a read that began before the write cannot store what it read. Reads that take longer
  * than half the hold do not fill at all, which closes the window after it.
  *
- * <p>The reads an event loop misses in one turn go to Redis as one {@code MGET}, and the fills of one turn as one
+ * <p>The reads an event loop misses in one turn go to Redis as one {@code MGET}, one at a time per event loop (the
+ * misses of a turn that ends while the previous MGET is unanswered join the next), and the fills of one turn as one
  * pipelined write ({@link TurnBatches}): under load, a miss costs a fraction of a round trip.
  *
  * <p>Redis failing is a miss, never an error: the read falls through to the data layer. After repeated failures a
@@ -36,6 +37,8 @@ final class RedisCache {
   private static final Buffer MISSING_BYTES = Buffer.buffer(MISSING);
   /** Keys per MGET, fills per pipelined write, at most. */
   private static final int MAX_BATCH = 128;
+  /** MGETs per event loop unanswered at a time: under load the next one gathers the misses of the wait. */
+  private static final int READS_IN_FLIGHT = 1;
 
   /** What Redis held for a key. */
   enum State { ABSENT, HELD, FOUND, UNAVAILABLE }
@@ -52,7 +55,7 @@ final class RedisCache {
   private final String prefix;
   private final CacheMetrics metrics;
   private final CircuitBreaker breaker = new CircuitBreaker(System::currentTimeMillis, 5, 5_000);
-  private final TurnBatches<Read> reads = new TurnBatches<>(MAX_BATCH, this::read);
+  private final TurnBatches<Read> reads = TurnBatches.inFlight(MAX_BATCH, READS_IN_FLIGHT, this::read);
   private final TurnBatches<Request> fills = new TurnBatches<>(MAX_BATCH, this::fill);
 
   private record Read(CacheKey key, Promise<Lookup> promise) {}
@@ -70,16 +73,16 @@ final class RedisCache {
     return promise.future();
   }
 
-  /** One MGET for the keys an event loop missed in one turn. */
-  private void read(List<Read> batch) {
+  /** One MGET for the keys an event loop missed in one turn (or while its previous MGET was unanswered). */
+  private Future<?> read(List<Read> batch) {
     CircuitBreaker.Permit permit = breaker.permit();
     if (permit == CircuitBreaker.Permit.SKIP) {
       batch.forEach(r -> r.promise().complete(Lookup.UNAVAILABLE));
-      return;
+      return Future.succeededFuture();
     }
     Request mget = Request.cmd(Command.MGET);
     batch.forEach(r -> mget.arg(r.key().redisKey(prefix)));
-    call(permit, mget).onComplete(ar -> {
+    return call(permit, mget).onComplete(ar -> {
       for (int i = 0; i < batch.size(); i++) {
         Read r = batch.get(i);
         r.promise().complete(ar.succeeded() ? lookup(r.key(), ar.result().get(i)) : Lookup.UNAVAILABLE);

@@ -43,6 +43,47 @@ class TurnBatchesTest {
   }
 
   @Test
+  void whileABatchIsUnansweredTheNextTurnsGatherIntoOneBatchSentWhenItAnswers() {
+    List<List<Integer>> sent = new CopyOnWriteArrayList<>();
+    List<Promise<Void>> answers = new CopyOnWriteArrayList<>();
+    TurnBatches<Integer> batches = TurnBatches.inFlight(4, 1, batch -> {
+      sent.add(batch);
+      Promise<Void> answer = Promise.promise();
+      answers.add(answer);
+      return answer.future();
+    });
+    ContextInternal loop = (ContextInternal) vertx.getOrCreateContext();
+    onLoop(loop, () -> batches.add(1));
+    assertEquals(List.of(List.of(1)), sent, "nothing in flight: the batch leaves at the end of its turn");
+    onLoop(loop, () -> batches.add(2));
+    onLoop(loop, () -> batches.add(3));
+    assertEquals(1, sent.size(), "turns that end while a batch is unanswered keep their items");
+    onLoop(loop, () -> {
+      for (int i = 4; i <= 7; i++) {
+        batches.add(i);
+      }
+    });
+    assertEquals(List.of(List.of(1), List.of(2, 3, 4, 5)), sent, "a full batch leaves at once, in flight or not");
+    onLoop(loop, () -> answers.get(0).complete());
+    onLoop(loop, () -> { });
+    assertEquals(List.of(List.of(1), List.of(2, 3, 4, 5)), sent, "two still unanswered is above the bound");
+    onLoop(loop, () -> answers.get(1).complete());
+    onLoop(loop, () -> { });
+    assertEquals(List.of(List.of(1), List.of(2, 3, 4, 5), List.of(6, 7)), sent,
+        "what waited leaves once the loop is below its bound");
+  }
+
+  /** Runs {@code action} on {@code loop} and returns after the turns it set off have run. */
+  private static void onLoop(ContextInternal loop, Runnable action) {
+    Promise<Void> done = Promise.promise();
+    loop.runOnContext(v -> {
+      action.run();
+      loop.runOnContext(after -> loop.runOnContext(last -> done.complete()));
+    });
+    done.future().await();
+  }
+
+  @Test
   void aBatchIsSentOutsideTheContextOfTheRequestsThatFilledIt() {
     List<Boolean> sentFromARequest = new CopyOnWriteArrayList<>();
     TurnBatches<String> batches = new TurnBatches<>(2, batch -> {
