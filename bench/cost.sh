@@ -6,8 +6,8 @@
 # a third with leases 1,000 times larger (api-bigleases: what the lease fetches cost), the read of ids no
 # cache holds (miss: near cache, Redis GET, PostgreSQL, Redis SET; Redis flushed and the near cache's TTL let
 # pass before each round, each wrk thread walking its own slice of the USERS-HOT_IDS other ids, none read twice
-# in a round), and the
-# liveness probe, each under wrk for DURATION after a warm-up, ROUNDS times interleaved. For each run:
+# in a round), and the liveness probe, each under wrk for DURATION after a warm-up, ROUNDS times interleaved.
+# For each run:
 # requests/s and the CPU microseconds per request of the Spillway process, of redis-server and of PostgreSQL
 # (utime+stime over the run / requests). CPU per request moves far less with a busy neighbour than
 # requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds are compared in ONE run:

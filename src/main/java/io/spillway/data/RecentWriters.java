@@ -1,9 +1,9 @@
 package io.spillway.data;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import io.spillway.web.Caches;
 
 import java.util.concurrent.TimeUnit;
-import io.spillway.web.Caches;
 
 /**
  * Who wrote recently, so their next reads go to the primary and see their own writes (replicas lag). Shared

@@ -105,16 +105,25 @@ public final class TurnBatches<T> {
     } catch (RuntimeException e) {
       answered = Future.failedFuture(e);
     }
-    if (maxInFlight == 0 || answered == null) {
+    if (maxInFlight == 0) {
       return;
     }
     state.inFlight++;
-    answered.onComplete(ar -> loop.runOnContext(v -> {
-      state.inFlight--;
-      // What gathered meanwhile leaves at the end of this turn, with what the answer's callbacks add.
-      if (!state.pending.isEmpty()) {
-        endOfTurn(loop, state);
+    // The answer of a call made on this loop arrives on it; anything else is brought back to it.
+    answered.onComplete(ar -> {
+      if (loop.inThread()) {
+        answered(loop, state);
+      } else {
+        loop.runOnContext(v -> answered(loop, state));
       }
-    }));
+    });
+  }
+
+  private void answered(ContextInternal loop, Loop<T> state) {
+    state.inFlight--;
+    // What gathered meanwhile leaves at the end of this turn, with what the answer's callbacks add.
+    if (!state.pending.isEmpty()) {
+      endOfTurn(loop, state);
+    }
   }
 }
