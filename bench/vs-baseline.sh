@@ -18,7 +18,10 @@
 #            MISS_ENV="SPILLWAY_CACHE_ENABLED=false") starts a second Spillway with those settings for them.
 #   halfpeak p99 at half of peak: open-loop load (src/test/java/io/spillway/bench/OpenLoopLoad.java, fixed
 #            arrival rate, latency from the scheduled send time) at half of each server's median "api"
-#            rate, and the baseline at Spillway's half-peak rate too (same offered load).
+#            rate, and the baseline at Spillway's half-peak rate too (same offered load). "floor" is the
+#            baseline's GET /hello at Spillway's half-peak rate, sent by the same generator with the same
+#            headers: a route that does no work, so its latency is what this machine and the generator add
+#            (the generator shares the server's cores) at that rate, inside every half-peak figure.
 #
 # Good: a 2xx answer within SLO_MS (100 ms). Closed loop: wrk -t$THREADS -c$CONNS, WARMUP per target, then
 # ROUNDS rounds of DURATION interleaved A B, B A, A B; the figures are medians over the rounds.
@@ -113,6 +116,7 @@ half_run() { # TARGET ROUND
     spillway) port=$PORT; path='/v1/users/{id}'; rate=$s_half ;;
     baseline) port=$BASELINE_PORT; path='/api/data/{id}'; rate=$b_half ;;
     baseline-at-spillway-rate) port=$BASELINE_PORT; path='/api/data/{id}'; rate=$s_half ;;
+    floor) port=$BASELINE_PORT; path=/hello; rate=$s_half ;;
   esac
   rm -f "$pct"
   open_loop port="$port" mix="normal:1:GET:$path" slo="normal:$SLO_MS" tokens="$SCRATCH/tokens.txt" \
@@ -126,7 +130,7 @@ half_run() { # TARGET ROUND
   echo "halfpeak $target round $round (rate $rate/s): $line"
 }
 while read -r round target; do half_run "$target" "$round"; done \
-  < <(round_order "$ROUNDS" spillway baseline baseline-at-spillway-rate)
+  < <(round_order "$ROUNDS" spillway baseline baseline-at-spillway-rate floor)
 
 # --- the miss path against pgbench --------------------------------------------------------------------------
 # The baseline goes first: its idle Pg connections would count against the shared PostgreSQL's
@@ -165,7 +169,8 @@ summary="$SCRATCH/vs-baseline.summary"
   echo "## miss: Spillway GET /v1/users/{id} over ids not read before vs pgbench -S -M prepared (-c $CONNS -j $THREADS, scale ${PGBENCH_SCALE:-10})"
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" miss spillway/pgbench
   echo
-  echo "## halfpeak: open loop at half of each median 'api' rate (Spillway $s_half/s, baseline $b_half/s; rps = 2xx answers/s)"
+  echo "## halfpeak: open loop at half of each median 'api' rate (Spillway $s_half/s, baseline $b_half/s; rps = 2xx answers/s);" \
+    "floor = baseline GET /hello at $s_half/s"
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" halfpeak spillway/baseline
   echo
   echo "latency curve: ${curve_dat#"$ROOT"/} -> docs/img/vs-baseline-latency.svg"
