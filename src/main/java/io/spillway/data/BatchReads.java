@@ -1,8 +1,8 @@
 package io.spillway.data;
 
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -11,13 +11,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
-import java.util.function.IntFunction;
+import java.util.function.BiFunction;
 
 /**
  * Reads of many items at once, for batched loaders (GraphQL's DataLoaders, the cache's misses): one query per
- * physical shard that holds any of the ids (users and posts by an {@link IdListQuery}, planned once), all shards
- * in parallel, merged by id. Never one query per item.
+ * physical shard that holds any of the ids (users and posts by an {@link IdListQuery}, planned once, and shared
+ * with the concurrent reads for the same pool: {@link GatheredIdReads}), all shards in parallel, merged by id.
+ * Never one query per item.
  */
 final class BatchReads {
   private static final IdListQuery USERS = new IdListQuery("SELECT " + Rows.USER_COLUMNS + " FROM counted_users WHERE id");
@@ -28,25 +28,27 @@ final class BatchReads {
   private static final String LIKED = "SELECT post_id FROM likes WHERE user_id = $1 AND post_id = ANY($2)";
 
   private final Shards shards;
+  private final GatheredIdReads userRows = new GatheredIdReads(USERS);
+  private final GatheredIdReads postRows = new GatheredIdReads(POSTS);
 
   BatchReads(Shards shards) {
     this.shards = shards;
   }
 
+  /** Users by id; the reads of concurrent requests for one pool share a statement ({@link GatheredIdReads}). */
   Future<Map<Long, Model.User>> users(Requests.GetUsers req) {
-    return perShard(req.ids(), req.viewers(), USERS::sql, USERS::args,
-        (row, out) -> out.put(row.getLong("id"), Rows.user(row)));
+    return perShard(req.ids(), req.viewers(), userRows::read, (row, out) -> out.put(row.getLong("id"), Rows.user(row)));
   }
 
+  /** Posts by id, gathered as {@link #users}. */
   Future<Map<Long, Model.Post>> posts(Requests.GetPosts req) {
-    return perShard(req.ids(), req.viewers(), POSTS::sql, POSTS::args,
-        (row, out) -> out.put(row.getLong("id"), Rows.post(row, null)));
+    return perShard(req.ids(), req.viewers(), postRows::read, (row, out) -> out.put(row.getLong("id"), Rows.post(row, null)));
   }
 
   /** Comments live with their post, so a post's newest comments are on the post's shard. */
   Future<Map<Long, List<Model.Comment>>> latestComments(Requests.LatestComments req) {
-    return this.<List<Model.Comment>>perShard(req.postIds(), Requests.viewers(req.viewer()), n -> LATEST_COMMENTS,
-            ids -> Tuple.of(ids, req.perPost()),
+    return this.<List<Model.Comment>>perShard(req.postIds(), Requests.viewers(req.viewer()),
+            (pool, ids) -> pool.preparedQuery(LATEST_COMMENTS).execute(Tuple.of(ids, req.perPost())),
             (row, out) -> out.computeIfAbsent(row.getLong("post_id"), k -> new ArrayList<>()).add(Rows.comment(row, null)))
         .map(found -> {
           Map<Long, List<Model.Comment>> out = new HashMap<>();
@@ -59,24 +61,25 @@ final class BatchReads {
 
   /** Likes live with their post: one query per shard of the posts. */
   Future<List<Long>> liked(Requests.LikedPosts req) {
-    return this.<Boolean>perShard(req.postIds(), List.of(req.userId()), n -> LIKED, ids -> Tuple.of(req.userId(), (Object) ids),
+    return this.<Boolean>perShard(req.postIds(), List.of(req.userId()),
+            (pool, ids) -> pool.preparedQuery(LIKED).execute(Tuple.of(req.userId(), (Object) ids)),
             (row, out) -> out.put(row.getLong(0), true))
         .map(found -> List.copyOf(found.keySet()));
   }
 
-  private <T> Future<Map<Long, T>> perShard(Collection<Long> ids, List<Long> viewers, IntFunction<String> sql,
-                                            Function<Long[], Tuple> args, BiConsumer<Row, Map<Long, T>> add) {
+  /** {@code query}: (the shard's reader, that shard's ids) -> the rows. */
+  private <T> Future<Map<Long, T>> perShard(Collection<Long> ids, List<Long> viewers,
+                                            BiFunction<Pool, Long[], Future<? extends Iterable<Row>>> query,
+                                            BiConsumer<Row, Map<Long, T>> add) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    List<Future<RowSet<Row>>> queries = new ArrayList<>();
-    shards.router().byPhysicalShard(ids).forEach((physical, shardIds) -> {
-      Long[] some = shardIds.toArray(new Long[0]);
-      queries.add(shards.reader(physical, viewers).preparedQuery(sql.apply(some.length)).execute(args.apply(some)));
-    });
+    List<Future<? extends Iterable<Row>>> queries = new ArrayList<>();
+    shards.router().byPhysicalShard(ids).forEach((physical, shardIds) ->
+        queries.add(query.apply(shards.reader(physical, viewers), shardIds.toArray(new Long[0]))));
     return Future.all(queries).map(v -> {
       Map<Long, T> out = new HashMap<>();
-      for (Future<RowSet<Row>> q : queries) {
+      for (Future<? extends Iterable<Row>> q : queries) {
         for (Row row : q.result()) {
           add.accept(row, out);
         }
