@@ -7,8 +7,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterEach;
@@ -20,8 +18,10 @@ import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reads by id gathered per pool, against a real PostgreSQL: fewer statements, and each read its own rows. */
 class GatheredIdReadsTest {
@@ -41,8 +41,7 @@ class GatheredIdReadsTest {
       db.query("CREATE VIEW slow_items AS SELECT i.id, i.name FROM items i, pg_sleep(1) s");
     }
     vertx = Vertx.vertx();
-    pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(LocalPostgres.HOST)
-        .setPort(LocalPostgres.PORT).setUser(LocalPostgres.USER).setDatabase(database)).using(vertx).build();
+    pool = LocalPostgres.pool(vertx, database);
     counted = countingStatements(pool);
   }
 
@@ -56,13 +55,10 @@ class GatheredIdReadsTest {
   @Test
   void theReadsOfOneTurnShareAStatementAndEachGetsOnlyItsOwnRows() {
     GatheredIdReads reads = new GatheredIdReads(new IdListQuery("SELECT id, name FROM items WHERE id"));
-    Context loop = vertx.getOrCreateContext();
-    Promise<List<Future<List<Row>>>> submitted = Promise.promise();
-    loop.runOnContext(v -> submitted.complete(List.of(
+    List<Future<List<Row>>> answers = onLoop((loop, submitted) -> submitted.complete(List.of(
         reads.read(counted, new Long[] {1L, 2L}),
         reads.read(counted, new Long[] {2L, 3L, 3L}),
         reads.read(counted, new Long[] {99L, 4L}))));
-    List<Future<List<Row>>> answers = Await.result(submitted.future());
 
     assertEquals(List.of(1L, 2L), ids(answers.get(0)));
     assertEquals(List.of(2L, 3L), ids(answers.get(1)), "a row shared with another read, an id asked for twice");
@@ -74,18 +70,15 @@ class GatheredIdReadsTest {
   @Test
   void readsThatArriveWhileAStatementIsUnansweredLeaveTogetherWhenItAnswers() {
     GatheredIdReads reads = new GatheredIdReads(new IdListQuery("SELECT id, name FROM slow_items WHERE id"));
-    Context loop = vertx.getOrCreateContext();
-    Promise<List<Future<List<Row>>>> submitted = Promise.promise();
     // Three turns: the first read leaves at the end of its turn; the next two, each in a turn of its own,
     // arrive while it runs.
-    loop.runOnContext(v -> {
+    List<Future<List<Row>>> answers = onLoop((loop, submitted) -> {
       Future<List<Row>> first = reads.read(counted, new Long[] {5L});
       loop.runOnContext(v2 -> {
         Future<List<Row>> second = reads.read(counted, new Long[] {6L, 7L});
         loop.runOnContext(v3 -> submitted.complete(List.of(first, second, reads.read(counted, new Long[] {8L}))));
       });
     });
-    List<Future<List<Row>>> answers = Await.result(submitted.future());
 
     assertEquals(List.of(5L), ids(answers.get(0)));
     assertEquals(List.of(6L, 7L), ids(answers.get(1)));
@@ -96,14 +89,21 @@ class GatheredIdReadsTest {
   @Test
   void aFailedStatementFailsEveryReadItCarried() {
     GatheredIdReads reads = new GatheredIdReads(new IdListQuery("SELECT id, name FROM no_such_table WHERE id"));
-    Context loop = vertx.getOrCreateContext();
-    Promise<List<Future<List<Row>>>> submitted = Promise.promise();
-    loop.runOnContext(v -> submitted.complete(List.of(
+    List<Future<List<Row>>> answers = onLoop((loop, submitted) -> submitted.complete(List.of(
         reads.read(counted, new Long[] {1L}), reads.read(counted, new Long[] {2L}))));
-    for (Future<List<Row>> answer : Await.result(submitted.future())) {
-      assertEquals(true, answer.transform(ar -> Future.succeededFuture(ar.failed())).await(),
+    for (Future<List<Row>> answer : answers) {
+      boolean failed = Await.result(answer.transform(ar -> Future.succeededFuture(ar.failed())));
+      assertTrue(failed,
           "a read whose statement failed fails");
     }
+  }
+
+  /** Runs {@code submit} on an event loop and returns the reads it hands to its promise. */
+  private List<Future<List<Row>>> onLoop(BiConsumer<Context, Promise<List<Future<List<Row>>>>> submit) {
+    Context loop = vertx.getOrCreateContext();
+    Promise<List<Future<List<Row>>>> submitted = Promise.promise();
+    loop.runOnContext(v -> submit.accept(loop, submitted));
+    return Await.result(submitted.future());
   }
 
   private static List<Long> ids(Future<List<Row>> answer) {

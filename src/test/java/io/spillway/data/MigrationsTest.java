@@ -8,8 +8,6 @@ import io.spillway.testkit.ShippedConfig;
 import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +32,7 @@ class MigrationsTest {
   void createDatabase() {
     LocalPostgres.create(List.of(database));
     vertx = Vertx.vertx();
-    pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(LocalPostgres.HOST)
-        .setPort(LocalPostgres.PORT).setUser(LocalPostgres.USER).setDatabase(database)).using(vertx).build();
+    pool = LocalPostgres.pool(vertx, database);
   }
 
   @AfterEach

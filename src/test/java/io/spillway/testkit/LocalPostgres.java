@@ -80,6 +80,12 @@ public final class LocalPostgres {
     return "\"" + db + "\"";
   }
 
+  /** A pool on {@code database} of the local PostgreSQL, on {@code vertx}. */
+  public static Pool pool(Vertx vertx, String database) {
+    return PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(HOST).setPort(PORT).setUser(USER)
+        .setDatabase(database)).using(vertx).build();
+  }
+
   private interface AdminWork {
     Future<Void> run(Pool pool);
   }

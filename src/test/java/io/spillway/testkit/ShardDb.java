@@ -1,8 +1,6 @@
 package io.spillway.testkit;
 
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -17,8 +15,7 @@ public final class ShardDb implements AutoCloseable {
   private final Pool pool;
 
   public ShardDb(String database) {
-    pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(LocalPostgres.HOST)
-        .setPort(LocalPostgres.PORT).setUser(LocalPostgres.USER).setDatabase(database)).using(vertx).build();
+    pool = LocalPostgres.pool(vertx, database);
   }
 
   public List<Row> query(String sql, Object... args) {
