@@ -1,7 +1,7 @@
 package io.spillway.data;
 
 import io.spillway.testkit.Await;
-import io.spillway.testkit.LocalPostgres;
+import io.spillway.testkit.ScratchDatabase;
 import io.spillway.testkit.ShardDb;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -25,31 +24,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reads by id gathered per pool, against a real PostgreSQL: fewer statements, and each read its own rows. */
 class GatheredIdReadsTest {
-  private final String database = "spillway_gather" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
   private final AtomicInteger statements = new AtomicInteger();
+  private ScratchDatabase scratch;
   private Vertx vertx;
-  private Pool pool;
   private Pool counted;
 
   @BeforeEach
   void createDatabase() {
-    LocalPostgres.create(List.of(database));
-    try (ShardDb db = new ShardDb(database)) {
+    scratch = new ScratchDatabase("spillway_gather");
+    try (ShardDb db = new ShardDb(scratch.name)) {
       db.query("CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL)");
       db.query("INSERT INTO items SELECT i, 'item ' || i FROM generate_series(1, 20) i");
       // Every statement on this view takes a second: long enough for later reads to arrive while it runs.
       db.query("CREATE VIEW slow_items AS SELECT i.id, i.name FROM items i, pg_sleep(1) s");
     }
-    vertx = Vertx.vertx();
-    pool = LocalPostgres.pool(vertx, database);
-    counted = countingStatements(pool);
+    vertx = scratch.vertx;
+    counted = countingStatements(scratch.pool);
   }
 
   @AfterEach
   void dropDatabase() {
-    pool.close().await();
-    vertx.close().await();
-    LocalPostgres.drop(List.of(database));
+    scratch.close();
   }
 
   @Test

@@ -2,12 +2,11 @@ package io.spillway.data;
 
 import io.spillway.Spillway;
 import io.spillway.config.AppConfig;
-import io.spillway.testkit.LocalPostgres;
+import io.spillway.testkit.ScratchDatabase;
 import io.spillway.testkit.ShardDb;
 import io.spillway.testkit.ShippedConfig;
 import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,22 +22,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Migrations against a real PostgreSQL database: applied once, checksummed, and an edited one refused. */
 class MigrationsTest {
-  private final String database = "spillway_mig" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-  private Vertx vertx;
+  private ScratchDatabase scratch;
+  private String database;
   private Pool pool;
 
   @BeforeEach
   void createDatabase() {
-    LocalPostgres.create(List.of(database));
-    vertx = Vertx.vertx();
-    pool = LocalPostgres.pool(vertx, database);
+    scratch = new ScratchDatabase("spillway_mig");
+    database = scratch.name;
+    pool = scratch.pool;
   }
 
   @AfterEach
   void dropDatabase() {
-    pool.close().await();
-    vertx.close().await();
-    LocalPostgres.drop(List.of(database));
+    scratch.close();
   }
 
   @Test
