@@ -60,6 +60,8 @@ public final class Spillway {
   private final Redis redis;
   private final Redis historyRedis;
   private static final long LEASE_REFUND_PERIOD_MS = 250;
+  /** The least time a verticle's undeploy gets in a stop, even past the grace period. */
+  private static final long MIN_UNDEPLOY_MS = 1_000;
   private final RateLimiter limiter;
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
@@ -68,7 +70,10 @@ public final class Spillway {
   /** The shard map the node routes by: one per node, followed by the data layer, read by the shard mover. */
   private final LiveShardMap shardMap;
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private final List<String> deployments = new CopyOnWriteArrayList<>();
+  /** What {@link #deploy()} started, in order: the stop undeploys it in reverse. */
+  private final List<Deployed> deployments = new CopyOnWriteArrayList<>();
+
+  private record Deployed(String name, String id) {}
 
   private Spillway(Vertx vertx, AppConfig config, Telemetry telemetry) {
     this.vertx = vertx;
@@ -238,30 +243,31 @@ public final class Spillway {
     // Unspent units of dropped rate-limit leases go back to their policies a few times a second.
     vertx.setPeriodic(LEASE_REFUND_PERIOD_MS, id -> limiter.refundDroppedLeases());
     Future<Void> chain = limiter.loadScript()
-        .compose(v -> deploy(DataVerticle.instances(config, telemetry.registry(), shardMap, redis), config.data().instances()))
-        .compose(v -> deploy(() -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
+        .compose(v -> deploy("data", DataVerticle.instances(config, telemetry.registry(), shardMap, redis),
+            config.data().instances()))
+        .compose(v -> deploy("reshard", () -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(v -> deploy(() -> new StreamVerticle(config, telemetry.registry(), historyRedis,
+      chain = chain.compose(v -> deploy("stream", () -> new StreamVerticle(config, telemetry.registry(), historyRedis,
           telemetry.eventSpans()), config.stream().instances()));
     }
     if (kafka && config.feed().timelines() && config.feed().instances() > 0) {
-      chain = chain.compose(v -> deploy(() -> new FanOutVerticle(config, telemetry.registry(), telemetry.eventSpans()),
+      chain = chain.compose(v -> deploy("fan-out", () -> new FanOutVerticle(config, telemetry.registry(), telemetry.eventSpans()),
           config.feed().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
-      chain = chain.compose(v -> deploy(() -> new OutboxVerticle(config, telemetry.registry(), telemetry.eventSpans()),
+      chain = chain.compose(v -> deploy("outbox", () -> new OutboxVerticle(config, telemetry.registry(), telemetry.eventSpans()),
           config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
-      chain = chain.compose(v -> deploy(() -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
+      chain = chain.compose(v -> deploy("management", () -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
     }
-    return chain.compose(v -> deploy(() -> new HttpVerticle(config, owners, telemetry, services), config.http().instances()));
+    return chain.compose(v -> deploy("http", () -> new HttpVerticle(config, owners, telemetry, services), config.http().instances()));
   }
 
-  private Future<Void> deploy(Supplier<? extends Deployable> verticle, int instances) {
+  private Future<Void> deploy(String name, Supplier<? extends Deployable> verticle, int instances) {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
-        .onSuccess(deployments::add)
+        .onSuccess(id -> deployments.add(new Deployed(name, id)))
         .mapEmpty();
   }
 
@@ -288,18 +294,29 @@ public final class Spillway {
         config.shutdownDrainDelayMs(), config.shutdownTimeoutMs());
     Future<Void> chain = config.shutdownDrainDelayMs() == 0 ? Future.succeededFuture()
         : vertx.timer(config.shutdownDrainDelayMs()).mapEmpty();
-    // Undeploy in reverse order: the HTTP servers drain first while the data layer still answers them.
-    List<String> reversed = new ArrayList<>(deployments);
+    // Undeploy in reverse order: the HTTP servers drain first while the data layer still answers them. The
+    // whole stop is bounded: a verticle whose undeploy is still running at the grace period's end (or a
+    // second after it began, when the period is spent) is left behind with a warning, so one stuck verticle
+    // cannot hold the others, or the caller, for ever.
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownDrainDelayMs()
+        + config.shutdownTimeoutMs());
+    List<Deployed> reversed = new ArrayList<>(deployments);
     Collections.reverse(reversed);
-    for (String id : reversed) {
-      chain = chain.compose(v -> vertx.undeploy(id)
-          .recover(err -> {
-            LOG.warn("undeploying {} failed: {}", id, err.getMessage());
-            return Future.succeededFuture();
-          }));
+    for (Deployed d : reversed) {
+      chain = chain.compose(v -> {
+        long boundMs = Math.max(MIN_UNDEPLOY_MS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        return vertx.undeploy(d.id()).timeout(boundMs, TimeUnit.MILLISECONDS).recover(err -> {
+          LOG.warn("undeploying the {} verticles failed or overran its {} ms: {}", d.name(), boundMs, err.toString());
+          return Future.succeededFuture();
+        });
+      });
     }
-    return chain.eventually(limiter::returnLeases).eventually(cache::close).eventually(() -> historyRedis == redis ? Future.succeededFuture()
-        : historyRedis.close()).eventually(redis::close).eventually(vertx::close).onComplete(ar -> telemetry.close());
+    return chain.eventually(limiter::returnLeases).eventually(cache::close)
+        .eventually(() -> historyRedis == redis ? Future.succeededFuture() : historyRedis.close())
+        .eventually(redis::close)
+        // Vert.x's close undeploys what is left: a verticle left behind above would hold it too.
+        .eventually(() -> vertx.close().timeout(MIN_UNDEPLOY_MS, TimeUnit.MILLISECONDS))
+        .onComplete(ar -> telemetry.close());
   }
 
   public Vertx vertx() {

@@ -108,8 +108,8 @@ class ConsistencyTokenReadsTest {
             .value("spillway_data_pool_available", "pool=\"pg-shard-" + shard + "-replica-0\""),
             "the replica's pool is up, so the read above ran there");
       } finally {
-        b.stop().await();
-        a.stop().await();
+        Await.result(b.stop());
+        Await.result(a.stop());
       }
     } finally {
       vertx.close().await();

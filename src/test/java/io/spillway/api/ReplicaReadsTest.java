@@ -53,7 +53,7 @@ class ReplicaReadsTest {
             "/health/ready").send()).bodyAsJsonObject();
         assertEquals("up", ready.getJsonObject("checks").getJsonObject("pg-shard-1-replica-0").getString("status"));
       } finally {
-        node.stop().await();
+        Await.result(node.stop());
       }
     } finally {
       vertx.close().await();

@@ -212,7 +212,7 @@ class LiveShardMoveTest {
         assertEquals(200, a.get("/v1/users/" + author.id(), fan).statusCode());
       }
     } finally {
-      second.stop().await();
+      Await.result(second.stop());
     }
   }
 

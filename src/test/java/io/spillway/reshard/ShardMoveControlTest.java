@@ -154,7 +154,7 @@ class ShardMoveControlTest {
       boolean firstLeads = Moves.status(app.client(), app.managementPort()).getBoolean("runsMoves");
       WebClient survivor = firstLeads ? onSecond.web() : app.client();
       int survivorPort = firstLeads ? secondPort : app.managementPort();
-      (firstLeads ? app.node() : second).stop().await();
+      Await.result((firstLeads ? app.node() : second).stop());
 
       JsonObject done = Moves.await(survivor, survivorPort, logical, "done", Moves.phase("done"));
       assertTrue(Moves.status(survivor, survivorPort).getBoolean("runsMoves"), "the other node took over");
@@ -165,7 +165,7 @@ class ShardMoveControlTest {
       assertEquals(200, new ApiClient(firstLeads ? onSecond.web() : app.client())
           .get("/v1/users/" + owner.id() + "/posts?limit=100", owner).statusCode());
     } finally {
-      second.stop().await();
+      Await.result(second.stop());
     }
   }
 
