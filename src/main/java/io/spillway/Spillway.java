@@ -62,6 +62,8 @@ public final class Spillway {
   private static final long LEASE_REFUND_PERIOD_MS = 250;
   /** The least time a verticle's undeploy gets in a stop, even past the grace period. */
   private static final long MIN_UNDEPLOY_MS = 1_000;
+  /** The most time Vert.x's own close gets at the end of a stop. */
+  private static final long CLOSE_MS = 10_000;
   private final RateLimiter limiter;
   private final CallerHandler callers;
   private final LimitsUpdate limitsUpdate;
@@ -315,7 +317,7 @@ public final class Spillway {
         .eventually(() -> historyRedis == redis ? Future.succeededFuture() : historyRedis.close())
         .eventually(redis::close)
         // Vert.x's close undeploys what is left: a verticle left behind above would hold it too.
-        .eventually(() -> vertx.close().timeout(MIN_UNDEPLOY_MS, TimeUnit.MILLISECONDS))
+        .eventually(() -> vertx.close().timeout(CLOSE_MS, TimeUnit.MILLISECONDS))
         .onComplete(ar -> telemetry.close());
   }
 
