@@ -40,8 +40,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -62,7 +63,7 @@ public final class Spillway {
   private static final long LEASE_REFUND_PERIOD_MS = 250;
   /** The least time a verticle's undeploy gets in a stop, even past the grace period. */
   private static final long MIN_UNDEPLOY_MS = 1_000;
-  /** The most time Vert.x's own close gets at the end of a stop. */
+  /** What a stop may take past its grace period, Vert.x's own close included. */
   private static final long CLOSE_MS = 10_000;
   private final RateLimiter limiter;
   private final CallerHandler callers;
@@ -313,12 +314,28 @@ public final class Spillway {
         });
       });
     }
-    return chain.eventually(limiter::returnLeases).eventually(cache::close)
+    // The caller's future is bound to no context: the event loops are gone by the time it completes. Vert.x's
+    // close undeploys what is left, a verticle left behind above included, so it is bounded too: past it, the
+    // caller hears of the overrun and the close goes on without it.
+    Promise<Void> stopped = Promise.promise();
+    chain.eventually(limiter::returnLeases).eventually(cache::close)
         .eventually(() -> historyRedis == redis ? Future.succeededFuture() : historyRedis.close())
         .eventually(redis::close)
-        // Vert.x's close undeploys what is left: a verticle left behind above would hold it too.
-        .eventually(() -> vertx.close().timeout(CLOSE_MS, TimeUnit.MILLISECONDS))
-        .onComplete(ar -> telemetry.close());
+        .onComplete(x -> vertx.close().onComplete(ar -> {
+          telemetry.close();
+          if (ar.succeeded()) {
+            stopped.tryComplete();
+          } else {
+            stopped.tryFail(ar.cause());
+          }
+        }));
+    long boundMs = config.shutdownDrainDelayMs() + config.shutdownTimeoutMs() + CLOSE_MS;
+    CompletableFuture.delayedExecutor(boundMs, TimeUnit.MILLISECONDS).execute(() -> {
+      if (stopped.tryFail("the stop overran its " + boundMs + " ms")) {
+        LOG.warn("the stop overran its {} ms; Vert.x is still closing", boundMs);
+      }
+    });
+    return stopped.future();
   }
 
   public Vertx vertx() {
@@ -337,20 +354,22 @@ public final class Spillway {
     return limiter;
   }
 
-  /** On SIGTERM or SIGINT: stop gracefully, then exit 0 (1 when the stop failed or overran). */
+  /** On SIGTERM or SIGINT: stop gracefully, then exit 0 (1 when the stop failed or overran its bound). */
   @SuppressWarnings("restriction")
   public void stopOnSignal() {
-    CountDownLatch latch = new CountDownLatch(1);
     sun.misc.SignalHandler handler = sig -> new Thread(() -> {
       boolean clean;
       try {
-        stop().onComplete(ar -> latch.countDown());
-        clean = latch.await(config.shutdownDrainDelayMs() + config.shutdownTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
+        stop().toCompletionStage().toCompletableFuture().get();
+        clean = true;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         clean = false;
+      } catch (ExecutionException e) {
+        LOG.warn("the stop failed: {}", String.valueOf(e.getCause()));
+        clean = false;
       }
-      LOG.info("spillway stopped{}", clean ? "" : " (grace period overrun)");
+      LOG.info("spillway stopped{}", clean ? "" : " (not cleanly)");
       System.exit(clean ? 0 : 1);
     }, "spillway-shutdown").start();
     sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
