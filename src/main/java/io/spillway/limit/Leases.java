@@ -11,7 +11,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,8 +21,12 @@ import java.util.function.LongSupplier;
  * event loop of the node shares the leases.
  */
 final class Leases {
-  /** A lease held by this node. */
-  static final class Lease {
+  /**
+   * A lease held by this node. Every event loop takes from it with a compare-and-set, so its counter sits on a
+   * cache line of its own ({@link UnitsCell}): the fields every take reads, and whatever was allocated next to
+   * the lease, are not invalidated by the other cores' takes.
+   */
+  static final class Lease extends UnitsCell {
     final long expiresAtNanos;
     final long limit;
     /** What the policy had left in Redis right after the grant (for the headers). */
@@ -32,10 +35,10 @@ final class Leases {
     final long retryMillis;
     final long granted;
     final Policy policy;
-    private final AtomicLong units;
 
     Lease(Policy policy, long granted, long limit, long leftInRedis, long resetMillis, long retryMillis,
           long expiresAtNanos) {
+      super(granted);
       this.policy = policy;
       this.granted = granted;
       this.limit = limit;
@@ -43,7 +46,6 @@ final class Leases {
       this.resetMillis = resetMillis;
       this.retryMillis = retryMillis;
       this.expiresAtNanos = expiresAtNanos;
-      this.units = new AtomicLong(granted);
     }
 
     boolean tryTake(int cost, long now) {
@@ -51,11 +53,11 @@ final class Leases {
         return false;
       }
       while (true) {
-        long left = units.get();
+        long left = units();
         if (left < cost) {
           return false;
         }
-        if (units.compareAndSet(left, left - cost)) {
+        if (casUnits(left, left - cost)) {
           return true;
         }
       }
@@ -63,16 +65,16 @@ final class Leases {
 
     /** Units taken for a request that another policy then refused. */
     void giveBack(int cost) {
-      units.addAndGet(cost);
+      addUnits(cost);
     }
 
     long left() {
-      return units.get();
+      return units();
     }
 
     /** Takes every unit left at once (the lease is being dropped): later takes find none. */
     long drain() {
-      return Math.max(0, units.getAndSet(0));
+      return Math.max(0, swapUnits(0));
     }
   }
 
@@ -230,7 +232,7 @@ final class Leases {
     return fetching.run(c.key(), () -> {
       Policy p = c.policy();
       long ttlNanos = TimeUnit.MILLISECONDS.toNanos(p.config.common().lease().ttlMs());
-      return fetches.submit(c.key(), p, p.config.common().lease().size())
+      return fetches.submit(c.key(), p, p.leaseUnits)
           .map(grant -> lease(p, grant, nanos.getAsLong(), ttlNanos))
           .onSuccess(lease -> {
             metrics.leased(p.name, lease.granted);

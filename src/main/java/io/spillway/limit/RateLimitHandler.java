@@ -46,6 +46,10 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (!limiter.enabled()) {
+      ctx.next();
+      return;
+    }
     Future<Decision> decision = limiter.check(requestInfo(ctx), stage);
     if (decision.isComplete()) {
       // Decided in memory (a lease, the local fallback): nothing can arrive meanwhile, go on at once.

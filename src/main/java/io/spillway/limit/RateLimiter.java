@@ -106,6 +106,11 @@ public final class RateLimiter {
     leases.timeout(config.redisTimeoutMs());
   }
 
+  /** False while {@code limits.enabled} is off: every request is admitted, with no RateLimit headers. */
+  public boolean enabled() {
+    return current.get().config.enabled();
+  }
+
   public LimitsConfig config() {
     return current.get().config;
   }
