@@ -3,7 +3,8 @@
 # with a JWT from TOKENS distinct users, each from an address of its own (X-Forwarded-For), over HOT_IDS ids,
 # the shipped rate-limit policies with their numbers raised so no client is refused, metrics on, access log
 # as shipped), the same read on a second node with the limiter off (api-unlimited: what the limits cost), on
-# a third with leases 1,000 times larger (api-bigleases: what the lease fetches cost), the read of ids no
+# a third whose leases are the units the shipped shares are of the shipped numbers (api-unitleases: leases
+# that do not follow the raised limits, so they are fetched 1,000 times as often), the read of ids no
 # cache holds (miss: near cache, Redis GET, PostgreSQL, Redis SET; Redis flushed and the near cache's TTL let
 # pass before each round, each wrk thread walking its own slice of the USERS-HOT_IDS other ids, none read twice
 # in a round), and the liveness probe, each under wrk for DURATION after a warm-up, ROUNDS times interleaved.
@@ -12,7 +13,8 @@
 # (utime+stime over the run / requests). CPU per request moves far less with a busy neighbour than
 # requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds are compared in ONE run:
 # BASE_JAR (with BASE_COMMIT naming it) adds a node of that build, measured in the same interleaved rounds as
-# api@base, miss@base and live@base.
+# api@base, miss@base and live@base (its policies give leases in units, as api-unitleases's do: a build from
+# before lease shares reads only units).
 #
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -B -q -DskipTests package)
 #   BASE_JAR=/tmp/base/target/spillway.jar BASE_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
@@ -46,13 +48,13 @@ node() {
 }
 node measured 0 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_POLICIES="$LIMITS"
 node unlimited 1 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_ENABLED=false
-# The same policies with leases 1,000 times larger: almost no lease fetches, so api-bigleases minus
-# api-unlimited is the limiter's per-request work and api minus api-bigleases what the fetches cost.
-node bigleases 3 "$ROOT/target/spillway.jar" \
-  SPILLWAY_LIMITS_POLICIES="$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000 1000)"
-targets=(api api-bigleases api-unlimited miss live)
+# The same policies with the shipped shares turned into units of the shipped numbers (50, 20, 10, 20): what
+# leases that do not follow the raised limits cost in fetches (api-unitleases minus api).
+UNIT_LIMITS=$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resources/defaults.json" 1000 1 units)
+node unitleases 3 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_POLICIES="$UNIT_LIMITS"
+targets=(api api-unitleases api-unlimited miss live)
 if [ -n "$BASE_JAR" ]; then
-  node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$LIMITS"
+  node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$UNIT_LIMITS"
   targets+=(api@base miss@base live@base)
 fi
 # TARGETS (e.g. "api api@base") measures only those.
@@ -61,7 +63,7 @@ redis_pid=$(redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" info server | awk -F: 
 
 api=(REQ_PATH=/v1/users/{id} TOKENS_FILE="$SCRATCH/tokens.txt" IDS_FILE="$SCRATCH/hot-ids.txt" ADDRESSES=1)
 node_of() {
-  case "$1" in api|live|miss) echo measured ;; api-unlimited) echo unlimited ;; api-bigleases) echo bigleases ;; *@base) echo base ;; esac
+  case "$1" in api|live|miss) echo measured ;; api-unlimited) echo unlimited ;; api-unitleases) echo unitleases ;; *@base) echo base ;; esac
 }
 request_of() {
   case "$1" in
@@ -106,7 +108,8 @@ summary="$SCRATCH/cost.summary"
   echo
   echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds interleaved after a $WARMUP warm-up per target; medians."
   echo "api = GET /v1/users/{id} ($TOKENS users' tokens, $HOT_IDS ids, limits as shipped x1000); api-unlimited = the same"
-  echo "on a node with limits.enabled=false; api-bigleases = on a node whose leases are 1,000 times larger;"
+  echo "on a node with limits.enabled=false; api-unitleases = on a node whose leases are the shipped shares' units"
+  echo "of the shipped numbers (they do not follow the raised limits);"
   echo "miss = GET /v1/users/{id} over ids no cache holds; live = GET /health/live; @base = the same on the base jar's node."
   echo
   python3 "$BENCH_DIR/stats.py" cost "$ROUNDS_FILE"

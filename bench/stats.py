@@ -15,7 +15,7 @@
   stats.py overload-dat ROUNDS CAPACITY   the same as a gnuplot data file
   stats.py histogram BEFORE AFTER NAME    count, p50 and p99 (ms) of the observations a Prometheus histogram
                                           NAME (seconds; every label set summed) got between two scrapes
-  stats.py raise-limits DEFAULTS FACTOR [LEASE_FACTOR]
+  stats.py raise-limits DEFAULTS FACTOR [LEASE_FACTOR [units]]
                                           the shipped rate-limit policies with every number (rate, burst,
                                           limit) multiplied by FACTOR (and leaseSize by LEASE_FACTOR, 1 by
                                           default), as one JSON array
@@ -208,14 +208,24 @@ def overload_dat(path, capacity):
               + f" {g('on', 'all', 'good_pct'):.1f} {g('off', 'all', 'good_pct'):.1f}")
 
 
-def raise_limits(defaults, factor, lease_factor=1.0):
+def raise_limits(defaults, factor, lease_factor=1.0, units=False):
+    """The shipped policies with their numbers times FACTOR. A lease given as a share ("10%") follows the
+    policy; LEASE_FACTOR multiplies it too (a share at most 100%). With `units`, a share is first turned into
+    the units it is of the shipped numbers (for a build that takes only units)."""
     policies = json.load(open(defaults))["limits"]["policies"]
     for p in policies:
+        capacity = p.get("burst", p.get("limit"))
         for k in ("rate", "burst", "limit"):
             if k in p:
                 p[k] = int(p[k] * factor)
-        if p.get("leaseSize"):
-            p["leaseSize"] = int(p["leaseSize"] * lease_factor)
+        lease = p.get("leaseSize")
+        if isinstance(lease, str):
+            if units:
+                lease = max(1, int(capacity * float(lease.rstrip("%")) / 100))
+            else:
+                p["leaseSize"] = "%g%%" % min(100.0, float(lease.rstrip("%")) * lease_factor)
+        if isinstance(lease, int):
+            p["leaseSize"] = int(lease * lease_factor)
     print(json.dumps(policies, separators=(",", ":")))
 
 
@@ -298,7 +308,8 @@ def main():
     elif cmd == "jfr-top":
         jfr_top(sys.argv[2], int(sys.argv[3]))
     elif cmd == "raise-limits":
-        raise_limits(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 1.0)
+        raise_limits(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 1.0,
+                     len(sys.argv) > 5 and sys.argv[5] == "units")
     elif cmd == "histogram":
         histogram(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

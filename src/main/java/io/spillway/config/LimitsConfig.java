@@ -138,12 +138,18 @@ public record LimitsConfig(
     };
   }
 
-  /** {@code leaseSize} (null: exact mode) and {@code leaseTtlMs}. */
+  /**
+   * {@code leaseSize} (null: exact mode): units, or a share of what the policy holds ({@code "10%"}); and
+   * {@code leaseTtlMs}.
+   */
   private static RateLimitPolicy.Lease lease(ConfigReader p) {
     if (!p.has("leaseSize")) {
       return null;
     }
-    return new RateLimitPolicy.Lease(p.integer("leaseSize"), p.number("leaseTtlMs"));
+    if (p.raw().getValue("leaseSize") instanceof String share) {
+      return RateLimitPolicy.Lease.share(p.key("leaseSize"), share, p.number("leaseTtlMs"));
+    }
+    return new RateLimitPolicy.Lease(p.integer("leaseSize"), 0, p.number("leaseTtlMs"));
   }
 
   private static long requiredNumber(ConfigReader p, String name, Algorithm algorithm) {

@@ -119,7 +119,7 @@ public sealed interface RateLimitPolicy {
             + algorithm.configName() + " (a window that slides cannot be spent ahead); allowed for token-bucket, "
             + "gcra, fixed-window and quota");
       }
-      if (lease.size() > capacity) {
+      if (lease.percent() == 0 && lease.size() > capacity) {
         throw new ConfigException("limits.policies[].leaseSize", lease.size() + " is more than the policy holds ("
             + capacity + ")");
       }
@@ -127,14 +127,48 @@ public sealed interface RateLimitPolicy {
   }
 
   /**
-   * Leased mode: a node takes {@code size} units of the policy from Redis in one call and spends them itself
-   * for at most {@code ttlMs}, so most requests make no Redis trip. Over any interval a leased policy admits at
-   * most nodes x size more than exact mode, and leaves at most nodes x size unspent per lease period.
+   * Leased mode: a node takes a lease of the policy's units from Redis in one call and spends them itself for
+   * at most {@code ttlMs}, so most requests make no Redis trip. The lease is {@code size} units, or, when
+   * {@code percent} is set ({@code "leaseSize": "10%"}), that share of what the policy holds (its burst or
+   * limit), so it follows the policy when the policy's numbers change. Over any interval a leased policy admits
+   * at most nodes x lease more than exact mode, and leaves at most nodes x lease unspent per lease period.
+   *
+   * @param size    units per lease (0 when {@code percent} is set)
+   * @param percent the lease as a share of the policy's capacity, in percent (0 when {@code size} is set)
    */
-  record Lease(int size, long ttlMs) {
+  record Lease(int size, double percent, long ttlMs) {
     public Lease {
-      Check.range("limits.policies[].leaseSize", size, 1, 1_000_000);
+      if (percent == 0) {
+        Check.range("limits.policies[].leaseSize", size, 1, 1_000_000);
+      } else if (size != 0 || !(percent > 0 && percent <= 100)) {
+        throw new ConfigException("limits.policies[].leaseSize", "a share must be more than 0% and at most 100%, got "
+            + percent + "%");
+      }
       Check.range("limits.policies[].leaseTtlMs", ttlMs, 10, 60_000);
+    }
+
+    /** {@code "N%"}: a share of the policy's capacity. */
+    static Lease share(String key, String text, long ttlMs) {
+      String t = text.trim();
+      double percent;
+      try {
+        percent = t.endsWith("%") && t.length() <= 12 ? Double.parseDouble(t.substring(0, t.length() - 1)) : -1;
+      } catch (NumberFormatException e) {
+        percent = -1;
+      }
+      if (!(percent > 0 && percent <= 100)) {
+        throw new ConfigException(key, "must be a number of units or a share such as \"10%\" (more than 0%, at most "
+            + "100%), got \"" + (t.length() <= 20 ? t : t.substring(0, 20) + "...") + "\"");
+      }
+      return new Lease(0, percent, ttlMs);
+    }
+
+    /** Units per lease for a policy that holds {@code capacity}: a share is at least 1 unit. */
+    public int units(long capacity) {
+      if (percent == 0) {
+        return size;
+      }
+      return (int) Math.max(1, Math.min(1_000_000, (long) Math.floor(capacity * percent / 100)));
     }
   }
 

@@ -39,6 +39,8 @@ final class Policy {
   final long headerWindowSeconds;
   /** Decided before authentication: its key needs nothing authentication finds out (see {@link Stage}). */
   final boolean beforeAuth;
+  /** Units per lease in leased mode; 0 in exact mode. */
+  final int leaseUnits;
   /** The policy as the Redis script takes it, encoded once by {@link RedisLimits#scriptArgs}. */
   final List<String> scriptArgs;
   private final List<KeyKind> key;
@@ -74,6 +76,30 @@ final class Policy {
     costs = List.copyOf(costRules);
     scriptArgs = RedisLimits.scriptArgs(p);
     headerWindowSeconds = headerWindowSeconds(p);
+    leaseUnits = common.lease() == null ? 0 : common.lease().units(capacity(p));
+  }
+
+  /** The most a subject may spend at once: what a lease share is a share of. */
+  private static long capacity(RateLimitPolicy p) {
+    if (p instanceof RateLimitPolicy.TokenBucket t) {
+      return t.burst();
+    }
+    if (p instanceof RateLimitPolicy.Gcra g) {
+      return g.burst();
+    }
+    if (p instanceof RateLimitPolicy.Quota q) {
+      return q.limit();
+    }
+    if (p instanceof RateLimitPolicy.FixedWindow f) {
+      return f.limit();
+    }
+    if (p instanceof RateLimitPolicy.SlidingWindowLog l) {
+      return l.limit();
+    }
+    if (p instanceof RateLimitPolicy.SlidingWindowCounter c) {
+      return c.limit();
+    }
+    throw new IllegalStateException("no capacity for " + p.algorithm());
   }
 
   private static long headerWindowSeconds(RateLimitPolicy p) {
@@ -192,8 +218,7 @@ final class Policy {
 
   /** True when this policy is in leased mode and a request of {@code cost} fits in one lease. */
   boolean leased(int cost) {
-    RateLimitPolicy.Lease lease = config.common().lease();
-    return lease != null && cost <= lease.size();
+    return cost <= leaseUnits;
   }
 
   int cost(RequestInfo r) {

@@ -42,7 +42,7 @@ class DocumentedDefaultsTest {
   private static final Pattern CODE = Pattern.compile("`([^`]+)`");
   private static final Pattern KEY = Pattern.compile("[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*|\\[])*");
   private static final Pattern PROSE = Pattern.compile("`([a-z][A-Za-z0-9.\\[\\]]*)`(?:,| \\() ?default (?:is )?`?([0-9][0-9,.]*[0-9]|[0-9]|on|off|true|false)`?");
-  private static final Pattern NUMBER = Pattern.compile("\\d[\\d,]*");
+  private static final Pattern NUMBER = Pattern.compile("\\d[\\d,]*(\\.\\d+)?");
 
   private record Cell(Path file, int line, String key, String text) {
     String where() {
@@ -210,6 +210,8 @@ class DocumentedDefaultsTest {
   private static void numbers(Object value, Set<BigDecimal> out) {
     if (value instanceof Number n) {
       out.add(new BigDecimal(n.toString()));
+    } else if (value instanceof String share && share.matches("[0-9.]+%")) {
+      out.add(new BigDecimal(share.substring(0, share.length() - 1)));
     } else if (value instanceof JsonObject o) {
       o.forEach(e -> numbers(e.getValue(), out));
     } else if (value instanceof JsonArray a) {

@@ -144,10 +144,33 @@ class LeasedLimitsTest {
   }
 
   @Test
+  void aLeaseGivenAsAShareIsThatShareOfThePolicy() {
+    // 2% of a quota of 1,000 is a lease of 20; the same share of a quota ten times larger, 200.
+    for (int limit : new int[] {1_000, 10_000}) {
+      var leased = limitsOf(policy("share" + limit, "quota", "limit", limit, "period", "day", "key", List.of("ip"),
+          "leaseSize", "2%", "leaseTtlMs", 60_000));
+      var exact = sameKeys(leased, policy("share" + limit, "quota", "limit", limit, "period", "day",
+          "key", List.of("ip")));
+      RateLimiter node = RateLimiter.create(redis, leased, null);
+      RateLimiter observer = RateLimiter.create(redis, exact, null);
+      String client = "203.0.113.14";
+      assertTrue(onEventLoop(() -> node.check(request("/v1/x", client))).admitted());
+      assertEquals(limit - limit / 50, onEventLoop(() -> observer.peek(request("/v1/x", client))).remaining(),
+          "the node took a lease of 2% of " + limit);
+    }
+  }
+
+  @Test
   void onlyPoliciesThatCanBeSpentAheadMayLease() {
     var tooBig = org.junit.jupiter.api.Assertions.assertThrows(io.spillway.config.ConfigException.class,
         () -> limitsOf(policy("big", "token-bucket", "rate", 1, "burst", 5, "leaseSize", 6)));
     assertEquals("limits.policies[0].leaseSize: 6 is more than the policy holds (5)", tooBig.getMessage());
+    for (String share : List.of("0%", "101%", "ten%", "10", "-5%")) {
+      var bad = org.junit.jupiter.api.Assertions.assertThrows(io.spillway.config.ConfigException.class,
+          () -> limitsOf(policy("b", "token-bucket", "rate", 1, "burst", 5, "leaseSize", share)));
+      assertTrue(bad.getMessage().startsWith("limits.policies[0].leaseSize: must be a number of units or a share "
+          + "such as \"10%\""), share + ": " + bad.getMessage());
+    }
     var sliding = org.junit.jupiter.api.Assertions.assertThrows(io.spillway.config.ConfigException.class,
         () -> limitsOf(policy("s", "sliding-window-log", "limit", 5, "windowSeconds", 60, "leaseSize", 2)));
     assertTrue(sliding.getMessage().startsWith("limits.policies[0].leaseSize: is not available for algorithm "
