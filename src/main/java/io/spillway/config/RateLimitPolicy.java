@@ -21,6 +21,9 @@ public sealed interface RateLimitPolicy {
 
   Algorithm algorithm();
 
+  /** The most a subject may spend at once: the burst of a bucket or GCRA, the limit of a window or quota. */
+  long capacity();
+
   default String name() {
     return common().name();
   }
@@ -211,6 +214,11 @@ public sealed interface RateLimitPolicy {
     public Algorithm algorithm() {
       return Algorithm.TOKEN_BUCKET;
     }
+
+    @Override
+    public long capacity() {
+      return burst;
+    }
   }
 
   /** The generic cell rate algorithm: {@code limit} per {@code windowSeconds}, evenly spaced, {@code burst} at once. */
@@ -227,6 +235,11 @@ public sealed interface RateLimitPolicy {
     public Algorithm algorithm() {
       return Algorithm.GCRA;
     }
+
+    @Override
+    public long capacity() {
+      return burst;
+    }
   }
 
   /** At most {@code limit} per epoch-aligned window of {@code windowSeconds}. */
@@ -241,6 +254,11 @@ public sealed interface RateLimitPolicy {
     @Override
     public Algorithm algorithm() {
       return Algorithm.FIXED_WINDOW;
+    }
+
+    @Override
+    public long capacity() {
+      return limit;
     }
   }
 
@@ -257,6 +275,11 @@ public sealed interface RateLimitPolicy {
     public Algorithm algorithm() {
       return Algorithm.SLIDING_WINDOW_LOG;
     }
+
+    @Override
+    public long capacity() {
+      return limit;
+    }
   }
 
   /** About {@code limit} per sliding {@code windowSeconds}: this window's count plus the last one's, weighted. */
@@ -272,6 +295,11 @@ public sealed interface RateLimitPolicy {
     public Algorithm algorithm() {
       return Algorithm.SLIDING_WINDOW_COUNTER;
     }
+
+    @Override
+    public long capacity() {
+      return limit;
+    }
   }
 
   /** {@code limit} per UTC calendar {@code period}. */
@@ -286,6 +314,11 @@ public sealed interface RateLimitPolicy {
     @Override
     public Algorithm algorithm() {
       return Algorithm.QUOTA;
+    }
+
+    @Override
+    public long capacity() {
+      return limit;
     }
   }
 }

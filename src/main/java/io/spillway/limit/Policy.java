@@ -76,30 +76,7 @@ final class Policy {
     costs = List.copyOf(costRules);
     scriptArgs = RedisLimits.scriptArgs(p);
     headerWindowSeconds = headerWindowSeconds(p);
-    leaseUnits = common.lease() == null ? 0 : common.lease().units(capacity(p));
-  }
-
-  /** The most a subject may spend at once: what a lease share is a share of. */
-  private static long capacity(RateLimitPolicy p) {
-    if (p instanceof RateLimitPolicy.TokenBucket t) {
-      return t.burst();
-    }
-    if (p instanceof RateLimitPolicy.Gcra g) {
-      return g.burst();
-    }
-    if (p instanceof RateLimitPolicy.Quota q) {
-      return q.limit();
-    }
-    if (p instanceof RateLimitPolicy.FixedWindow f) {
-      return f.limit();
-    }
-    if (p instanceof RateLimitPolicy.SlidingWindowLog l) {
-      return l.limit();
-    }
-    if (p instanceof RateLimitPolicy.SlidingWindowCounter c) {
-      return c.limit();
-    }
-    throw new IllegalStateException("no capacity for " + p.algorithm());
+    leaseUnits = common.lease() == null ? 0 : common.lease().units(p.capacity());
   }
 
   private static long headerWindowSeconds(RateLimitPolicy p) {
