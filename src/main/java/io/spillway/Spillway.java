@@ -251,21 +251,25 @@ public final class Spillway {
         .compose(v -> deploy("reshard", () -> new ReshardVerticle(config, telemetry.registry(), shardMap), 1));
     if (kafka && config.stream().instances() > 0) {
       owners.add(StreamVerticle.HEALTH_OWNER);
-      chain = chain.compose(v -> deploy("stream", () -> new StreamVerticle(config, telemetry.registry(), historyRedis,
-          telemetry.eventSpans()), config.stream().instances()));
+      chain = chain.compose(v -> deploy("stream",
+          () -> new StreamVerticle(config, telemetry.registry(), historyRedis, telemetry.eventSpans()),
+          config.stream().instances()));
     }
     if (kafka && config.feed().timelines() && config.feed().instances() > 0) {
-      chain = chain.compose(v -> deploy("fan-out", () -> new FanOutVerticle(config, telemetry.registry(), telemetry.eventSpans()),
-          config.feed().instances()));
+      chain = chain.compose(v -> deploy("fan-out",
+          () -> new FanOutVerticle(config, telemetry.registry(), telemetry.eventSpans()), config.feed().instances()));
     }
     if (kafka && config.stream().outboxInstances() > 0) {
-      chain = chain.compose(v -> deploy("outbox", () -> new OutboxVerticle(config, telemetry.registry(), telemetry.eventSpans()),
+      chain = chain.compose(v -> deploy("outbox",
+          () -> new OutboxVerticle(config, telemetry.registry(), telemetry.eventSpans()),
           config.stream().outboxInstances()));
     }
     if (config.management().enabled()) {
-      chain = chain.compose(v -> deploy("management", () -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
+      chain = chain.compose(v -> deploy("management",
+          () -> new ManagementVerticle(config, owners, telemetry, limitsUpdate), 1));
     }
-    return chain.compose(v -> deploy("http", () -> new HttpVerticle(config, owners, telemetry, services), config.http().instances()));
+    return chain.compose(v -> deploy("http", () -> new HttpVerticle(config, owners, telemetry, services),
+        config.http().instances()));
   }
 
   private Future<Void> deploy(String name, Supplier<? extends Deployable> verticle, int instances) {
