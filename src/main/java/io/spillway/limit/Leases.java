@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,12 +22,8 @@ import java.util.function.LongSupplier;
  * event loop of the node shares the leases.
  */
 final class Leases {
-  /**
-   * A lease held by this node. Every event loop takes from it with a compare-and-set, so its counter sits on a
-   * cache line of its own ({@link UnitsCell}): the fields every take reads, and whatever was allocated next to
-   * the lease, are not invalidated by the other cores' takes.
-   */
-  static final class Lease extends UnitsCell {
+  /** A lease held by this node. */
+  static final class Lease {
     final long expiresAtNanos;
     final long limit;
     /** What the policy had left in Redis right after the grant (for the headers). */
@@ -35,10 +32,10 @@ final class Leases {
     final long retryMillis;
     final long granted;
     final Policy policy;
+    private final AtomicLong units;
 
     Lease(Policy policy, long granted, long limit, long leftInRedis, long resetMillis, long retryMillis,
           long expiresAtNanos) {
-      super(granted);
       this.policy = policy;
       this.granted = granted;
       this.limit = limit;
@@ -46,6 +43,7 @@ final class Leases {
       this.resetMillis = resetMillis;
       this.retryMillis = retryMillis;
       this.expiresAtNanos = expiresAtNanos;
+      this.units = new AtomicLong(granted);
     }
 
     boolean tryTake(int cost, long now) {
@@ -53,11 +51,11 @@ final class Leases {
         return false;
       }
       while (true) {
-        long left = units();
+        long left = units.get();
         if (left < cost) {
           return false;
         }
-        if (casUnits(left, left - cost)) {
+        if (units.compareAndSet(left, left - cost)) {
           return true;
         }
       }
@@ -65,16 +63,16 @@ final class Leases {
 
     /** Units taken for a request that another policy then refused. */
     void giveBack(int cost) {
-      addUnits(cost);
+      units.addAndGet(cost);
     }
 
     long left() {
-      return units();
+      return units.get();
     }
 
     /** Takes every unit left at once (the lease is being dropped): later takes find none. */
     long drain() {
-      return Math.max(0, swapUnits(0));
+      return Math.max(0, units.getAndSet(0));
     }
   }
 
