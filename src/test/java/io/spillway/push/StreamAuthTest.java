@@ -62,9 +62,17 @@ class StreamAuthTest {
     return r.bodyAsJsonObject().getString("ticket");
   }
 
+  /**
+   * One client for the class, held here: a client made per call and kept by nobody may be closed by Vert.x's
+   * cleaner while its handshake is under way, which the test would read as a failed handshake.
+   */
+  private static WebSocketClient sockets;
+
   private static Future<WebSocket> connect(String uri, String from) {
-    WebSocketClient client = app.clientVertx().createWebSocketClient();
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.port()).setURI(uri)
+    if (sockets == null) {
+      sockets = app.clientVertx().createWebSocketClient();
+    }
+    return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.port()).setURI(uri)
         .addHeader("X-Forwarded-For", from));
   }
 

@@ -9,10 +9,12 @@ import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -42,7 +44,9 @@ class GracefulShutdownTest {
         }
       });
       String token = new JwtTokens(vertx, AppConfig.from(conf).jwt()).issue("1", null);
-      WebSocket ws = Await.result(vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+      // Both clients are held until the end: one kept by nobody may be closed by Vert.x's cleaner mid-test.
+      WebSocketClient sockets = vertx.createWebSocketClient();
+      WebSocket ws = Await.result(sockets.connect(new WebSocketConnectOptions()
           .setHost("127.0.0.1").setPort(port).setURI("/v1/stream").addHeader("Authorization", "Bearer " + token)));
       Promise<Short> closed = Promise.promise();
       ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
@@ -52,7 +56,8 @@ class GracefulShutdownTest {
       assertEquals("{\"op\":\"pong\"}", Await.result(pong.future()));
 
       // An in-flight request: the server has its headers (it answered 100-continue), not yet its body.
-      HttpClientRequest signUp = Await.result(vertx.createHttpClient().request(new RequestOptions()
+      HttpClient http = vertx.createHttpClient();
+      HttpClientRequest signUp = Await.result(http.request(new RequestOptions()
           .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/users")));
       Buffer body = new JsonObject().put("email", "inflight@example.com").put("name", "In Flight")
           .put("password", "long enough").toBuffer();
@@ -70,6 +75,8 @@ class GracefulShutdownTest {
           .map(b -> new JsonObject().put("status", response.statusCode()).put("body", b.toJsonObject()))));
       assertEquals(201, created.getInteger("status"), "the in-flight request still completes");
       assertEquals("In Flight", created.getJsonObject("body").getString("name"));
+      Await.result(sockets.close());
+      Await.result(http.close());
       assertEquals(0, node.awaitExit(30), node.output());
     } finally {
       vertx.close().await();

@@ -23,6 +23,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -487,8 +488,14 @@ class LoadShedIntegrationTest {
     return responses.stream().map(Future::result).collect(Collectors.toList());
   }
 
+  /** Held by the test: a client kept by nobody may be closed by Vert.x's cleaner with its sockets. */
+  private NetClient raw;
+
   private NetSocket rawRequest(String path) {
-    NetSocket socket = await(vertx.createNetClient().connect(port, "127.0.0.1"));
+    if (raw == null) {
+      raw = vertx.createNetClient();
+    }
+    NetSocket socket = await(raw.connect(port, "127.0.0.1"));
     await(socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     return socket;
   }
