@@ -50,7 +50,12 @@ final class FanOut {
         : eachFollowerPage(req.authorId(), 0, 0, page -> timelines.addToAll(page, entry)));
   }
 
-  /** A follow fills the follower's timeline (when it has one) with the followee's newest posts; an unfollow empties it of them. */
+  /**
+   * A follow fills the follower's timeline (when it has one) with the followee's newest posts; an unfollow
+   * empties it of them. A high-follower followee's posts stay out, whether this node knows it as one yet or
+   * its count says so now: follows and posts are separate events, and a follow handled after the post that
+   * found the author over the bound must not copy that post in.
+   */
   Future<Void> follow(Requests.FollowChanged req) {
     if (!req.follows()) {
       return timelines.removeAuthor(req.followerId(), req.followeeId());
@@ -58,6 +63,12 @@ final class FanOut {
     if (wide.known().contains(req.followeeId())) {
       return Future.succeededFuture();
     }
+    return followerCount(req.followeeId()).compose(count -> count > maxFollowers
+        ? wide.add(req.followeeId()).mapEmpty()
+        : backfill(req));
+  }
+
+  private Future<Void> backfill(Requests.FollowChanged req) {
     return timelines.exists(req.followerId()).compose(exists -> !exists ? Future.succeededFuture()
         : shards.primaryForId(req.followeeId()).preparedQuery(RECENT_POSTS)
             .execute(Tuple.of(req.followeeId(), timelines.cap()))
