@@ -1,8 +1,10 @@
 package io.spillway.feed;
 
+import io.spillway.data.ShardRouter;
 import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.RedisProcess;
+import io.spillway.testkit.ShardDb;
 import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -94,6 +96,25 @@ class FeedFanOutTest {
 
   @Test
   @Order(2)
+  void aFollowOfAnAuthorOverTheBoundCopiesNoPostIntoTheTimeline() {
+    ApiClient api = new ApiClient(app.client());
+    ApiClient.User star = api.newUser("quiet-star");
+    for (int i = 0; i < MAX_FOLLOWERS; i++) {
+      follow(api, api.newUser("early" + i), star, true);
+    }
+    // A post no fan-out saw (written into its shard directly): nothing has told this node yet that the author
+    // is over the bound, so only the follower count can.
+    String seeded = seedPost(star);
+    ApiClient.User late = api.newUser("late-fan");
+    openTimeline(api, late);
+    follow(api, late, star, true);
+    Await.until("the author's post merged into the new follower's feed", FANOUT,
+        () -> feed(api, late, 20).contains(seeded));
+    assertFalse(timeline(late).contains(seeded), "an author over the bound is not backfilled into a timeline");
+  }
+
+  @Test
+  @Order(3)
   void aHighFollowerAuthorIsMergedAtReadTimeNotFannedOut() {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User star = api.newUser("star");
@@ -134,7 +155,7 @@ class FeedFanOutTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void anUnfollowAndADeleteTakeEntriesOut() {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User reader = api.newUser("reader");
@@ -157,7 +178,7 @@ class FeedFanOutTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aTimelineRebuiltFromThePostsTablesEqualsTheOneMaintainedLive() {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User reader = api.newUser("rebuilt");
@@ -193,7 +214,7 @@ class FeedFanOutTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void withRedisGoneTheFeedIsStillServedFromThePostsTables() {
     ApiClient api = new ApiClient(app.client());
     ApiClient.User reader = api.newUser("patient");
@@ -214,6 +235,20 @@ class FeedFanOutTest {
     HttpResponse<Buffer> r = api.call(follow ? HttpMethod.PUT : HttpMethod.DELETE,
         "/v1/users/" + followee.id() + "/follow", follower, null);
     assertEquals(200, r.statusCode(), r.bodyAsString());
+  }
+
+  /** A post of {@code author} inserted into the shard that holds the author, with no event for it. */
+  private static String seedPost(ApiClient.User author) {
+    long id = Long.parseLong(author.id());
+    for (String database : app.databases()) {
+      try (ShardDb db = new ShardDb(database)) {
+        if (db.count("SELECT count(*) FROM users WHERE id = $1", id) == 1) {
+          return String.valueOf(db.query("INSERT INTO posts (id, author_id, text) VALUES (next_id($1), $2, 'seeded') "
+              + "RETURNING id", ShardRouter.logicalOf(id), id).get(0).getLong(0));
+        }
+      }
+    }
+    throw new AssertionError("no shard holds user " + id);
   }
 
   /** The first read of a feed builds its timeline (in the background): wait until it is there. */
