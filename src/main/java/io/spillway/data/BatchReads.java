@@ -37,12 +37,14 @@ final class BatchReads {
 
   /** Users by id; the reads of concurrent requests for one pool share a statement ({@link GatheredIdReads}). */
   Future<Map<Long, Model.User>> users(Requests.GetUsers req) {
-    return perShard(req.ids(), req.viewers(), userRows::read, (row, out) -> out.put(row.getLong("id"), Rows.user(row)));
+    return perShard(req.ids(), req.viewers(), userRows::read,
+        (row, out) -> out.put(row.getLong("id"), Rows.user(row)));
   }
 
   /** Posts by id, gathered as {@link #users}. */
   Future<Map<Long, Model.Post>> posts(Requests.GetPosts req) {
-    return perShard(req.ids(), req.viewers(), postRows::read, (row, out) -> out.put(row.getLong("id"), Rows.post(row, null)));
+    return perShard(req.ids(), req.viewers(), postRows::read,
+        (row, out) -> out.put(row.getLong("id"), Rows.post(row, null)));
   }
 
   /** Comments live with their post, so a post's newest comments are on the post's shard. */

@@ -2,11 +2,9 @@ package io.spillway.data;
 
 import io.spillway.testkit.Await;
 import io.spillway.testkit.ScratchDatabase;
-import io.spillway.testkit.ShardDb;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterEach;
@@ -26,19 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GatheredIdReadsTest {
   private final AtomicInteger statements = new AtomicInteger();
   private ScratchDatabase scratch;
-  private Vertx vertx;
   private Pool counted;
 
   @BeforeEach
   void createDatabase() {
     scratch = new ScratchDatabase("spillway_gather");
-    try (ShardDb db = new ShardDb(scratch.name)) {
-      db.query("CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL)");
-      db.query("INSERT INTO items SELECT i, 'item ' || i FROM generate_series(1, 20) i");
-      // Every statement on this view takes a second: long enough for later reads to arrive while it runs.
-      db.query("CREATE VIEW slow_items AS SELECT i.id, i.name FROM items i, pg_sleep(1) s");
-    }
-    vertx = scratch.vertx;
+    // Every statement on the view takes a second: long enough for later reads to arrive while it runs.
+    Await.result(scratch.pool.query("CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL); "
+        + "INSERT INTO items SELECT i, 'item ' || i FROM generate_series(1, 20) i; "
+        + "CREATE VIEW slow_items AS SELECT i.id, i.name FROM items i, pg_sleep(1) s").execute());
     counted = countingStatements(scratch.pool);
   }
 
@@ -88,14 +82,13 @@ class GatheredIdReadsTest {
         reads.read(counted, new Long[] {1L}), reads.read(counted, new Long[] {2L}))));
     for (Future<List<Row>> answer : answers) {
       boolean failed = Await.result(answer.transform(ar -> Future.succeededFuture(ar.failed())));
-      assertTrue(failed,
-          "a read whose statement failed fails");
+      assertTrue(failed, "a read whose statement failed fails");
     }
   }
 
   /** Runs {@code submit} on an event loop and returns the reads it hands to its promise. */
   private List<Future<List<Row>>> onLoop(BiConsumer<Context, Promise<List<Future<List<Row>>>>> submit) {
-    Context loop = vertx.getOrCreateContext();
+    Context loop = scratch.vertx.getOrCreateContext();
     Promise<List<Future<List<Row>>>> submitted = Promise.promise();
     loop.runOnContext(v -> submit.accept(loop, submitted));
     return Await.result(submitted.future());

@@ -7,7 +7,6 @@ import io.spillway.testkit.ShardDb;
 import io.spillway.testkit.ShippedConfig;
 import io.spillway.testkit.SpillwayApp;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,14 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Migrations against a real PostgreSQL database: applied once, checksummed, and an edited one refused. */
 class MigrationsTest {
   private ScratchDatabase scratch;
-  private String database;
-  private Pool pool;
 
   @BeforeEach
   void createDatabase() {
     scratch = new ScratchDatabase("spillway_mig");
-    database = scratch.name;
-    pool = scratch.pool;
   }
 
   @AfterEach
@@ -43,7 +38,7 @@ class MigrationsTest {
     List<Migrations.Migration> shipped = Migrations.shipped();
     assertEquals(shipped.size(), apply(shipped));
     assertEquals(0, apply(shipped), "a second start finds nothing to do");
-    try (ShardDb db = new ShardDb(database)) {
+    try (ShardDb db = new ShardDb(scratch.name)) {
       for (Migrations.Migration m : shipped) {
         String recorded = db.query("SELECT checksum FROM schema_migrations WHERE version = $1", m.version())
             .get(0).getString(0);
@@ -65,7 +60,7 @@ class MigrationsTest {
     Exception refused = assertThrows(Exception.class, () -> apply(edited));
     assertTrue(refused.getMessage().contains("db/migrations/" + v2.file() + " was changed after it was applied"),
         refused.getMessage());
-    try (ShardDb db = new ShardDb(database)) {
+    try (ShardDb db = new ShardDb(scratch.name)) {
       assertEquals(0, db.count("SELECT count(*) FROM pg_tables WHERE tablename = 'later'"),
           "nothing is applied after a changed file is found");
     }
@@ -75,10 +70,10 @@ class MigrationsTest {
   @Test
   void aNodeDoesNotStartOnAShardWhoseRecordedChecksumDiffers() throws Exception {
     apply(Migrations.shipped());
-    try (ShardDb db = new ShardDb(database)) {
+    try (ShardDb db = new ShardDb(scratch.name)) {
       db.query("UPDATE schema_migrations SET checksum = repeat('0', 64) WHERE name = $1", "V3__api_keys.sql");
     }
-    AppConfig config = AppConfig.from(ShippedConfig.tree(SpillwayApp.testConfig(List.of(database), 13, "")));
+    AppConfig config = AppConfig.from(ShippedConfig.tree(SpillwayApp.testConfig(List.of(scratch.name), 13, "")));
     Future<Spillway> start = Spillway.start(config);
     Exception refused = assertThrows(Exception.class, () -> start.await(60, TimeUnit.SECONDS));
     assertTrue(refused.getMessage().contains("db/migrations/V3__api_keys.sql was changed after it was applied"),
@@ -89,11 +84,11 @@ class MigrationsTest {
   void rowsAppliedBeforeChecksumsGetThemBackFilled() throws Exception {
     List<Migrations.Migration> shipped = Migrations.shipped();
     apply(shipped);
-    try (ShardDb db = new ShardDb(database)) {
+    try (ShardDb db = new ShardDb(scratch.name)) {
       db.query("ALTER TABLE schema_migrations DROP COLUMN checksum");
     }
     assertEquals(0, apply(shipped), "nothing is applied again");
-    try (ShardDb db = new ShardDb(database)) {
+    try (ShardDb db = new ShardDb(scratch.name)) {
       assertEquals(0, db.count("SELECT count(*) FROM schema_migrations WHERE checksum IS NULL"));
       assertEquals(shipped.get(0).checksum(),
           db.query("SELECT checksum FROM schema_migrations WHERE version = 1").get(0).getString(0));
@@ -111,6 +106,6 @@ class MigrationsTest {
   }
 
   private int apply(List<Migrations.Migration> migrations) throws Exception {
-    return Migrations.apply(pool, database, migrations).await(60, TimeUnit.SECONDS);
+    return Migrations.apply(scratch.pool, scratch.name, migrations).await(60, TimeUnit.SECONDS);
   }
 }
