@@ -5,13 +5,14 @@ import io.spillway.redis.SingleFlight;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,7 +20,7 @@ import java.util.function.LongSupplier;
  * of units taken from Redis in one script call ({@code lease.lua}) and spent here, so most requests are decided
  * without a Redis trip. A lease lives {@code leaseTtlMs} at most; what is left of it then is given back to the
  * policy in Redis ({@link #refundDropped}). One fetch per key at a time; every
- * event loop of the node shares the leases.
+ * event loop of the node shares the leases. A request finds them by subject and policy ({@link LeaseIndex}).
  */
 final class Leases {
   /** A lease held by this node. */
@@ -32,18 +33,32 @@ final class Leases {
     final long retryMillis;
     final long granted;
     final Policy policy;
-    private final AtomicLong units;
+    /** The subject's hash tag when the lease is indexed by it ({@link LeaseIndex}), else null. */
+    final String subject;
+    /** Units left; in the lease itself, so taking one reads no other object. */
+    private volatile long units;
 
-    Lease(Policy policy, long granted, long limit, long leftInRedis, long resetMillis, long retryMillis,
-          long expiresAtNanos) {
+    private static final VarHandle UNITS;
+
+    static {
+      try {
+        UNITS = MethodHandles.lookup().findVarHandle(Lease.class, "units", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    Lease(Policy policy, String subject, long granted, long limit, long leftInRedis, long resetMillis,
+          long retryMillis, long expiresAtNanos) {
       this.policy = policy;
+      this.subject = subject;
       this.granted = granted;
       this.limit = limit;
       this.leftInRedis = leftInRedis;
       this.resetMillis = resetMillis;
       this.retryMillis = retryMillis;
       this.expiresAtNanos = expiresAtNanos;
-      this.units = new AtomicLong(granted);
+      this.units = granted;
     }
 
     boolean tryTake(int cost, long now) {
@@ -51,11 +66,11 @@ final class Leases {
         return false;
       }
       while (true) {
-        long left = units.get();
+        long left = units;
         if (left < cost) {
           return false;
         }
-        if (units.compareAndSet(left, left - cost)) {
+        if (UNITS.compareAndSet(this, left, left - cost)) {
           return true;
         }
       }
@@ -63,16 +78,16 @@ final class Leases {
 
     /** Units taken for a request that another policy then refused. */
     void giveBack(int cost) {
-      units.addAndGet(cost);
+      UNITS.getAndAdd(this, (long) cost);
     }
 
     long left() {
-      return units.get();
+      return units;
     }
 
     /** Takes every unit left at once (the lease is being dropped): later takes find none. */
     long drain() {
-      return Math.max(0, units.getAndSet(0));
+      return Math.max(0, (long) UNITS.getAndSet(this, 0L));
     }
   }
 
@@ -104,6 +119,7 @@ final class Leases {
   private final LimiterMetrics metrics;
   /** Leases by key; an expired one is dropped when a new one replaces it or by {@link #refundDropped}'s sweep. */
   private final ConcurrentHashMap<String, Lease> held = new ConcurrentHashMap<>();
+  private final LeaseIndex index = new LeaseIndex();
   private final SingleFlight<String, Lease> fetching = new SingleFlight<>();
   private final Queue<Refund> refunds = new ConcurrentLinkedQueue<>();
 
@@ -136,6 +152,7 @@ final class Leases {
         drop(key, lease);
       }
     });
+    index.sweep(now);
     List<Future<LeaseFetches.Grant>> sent = new ArrayList<>();
     for (Refund r; sent.size() < REFUNDS_PER_CALL && (r = refunds.poll()) != null; ) {
       Refund refund = r;
@@ -152,11 +169,15 @@ final class Leases {
         drop(key, lease);
       }
     });
+    index.clear();
     return drainRefunds();
   }
 
   /** A lease leaves this node: what is left of it goes back to Redis with the next refunds. */
   private void drop(String key, Lease lease) {
+    if (lease.subject != null) {
+      index.remove(lease.subject, lease);
+    }
     long left = lease.drain();
     if (left > 0) {
       refunds.add(new Refund(lease.policy, key, left));
@@ -182,11 +203,45 @@ final class Leases {
    * trip per refused request either).
    */
   Taken tryLocal(Charge c) {
-    Lease lease = held.get(c.key());
+    return tryLocal(c, nanos.getAsLong(), c.keyedByTag() ? index.of(c.slotTag()) : null);
+  }
+
+  /**
+   * Every charge decided here ({@link #tryLocal(Charge)}), or null, with nothing taken, when one of them is
+   * not (or its policy is not leased at its cost). Charges on one subject, one after another, share a lookup.
+   */
+  List<Taken> tryLocal(List<Charge> charges) {
+    long now = nanos.getAsLong();
+    List<Taken> taken = new ArrayList<>(charges.size());
+    String subject = null;
+    Lease[] ofSubject = null;
+    for (Charge c : charges) {
+      Taken t = null;
+      if (c.policy().leased(c.cost())) {
+        if (c.keyedByTag() && !c.slotTag().equals(subject)) {
+          subject = c.slotTag();
+          ofSubject = index.of(subject);
+        }
+        t = tryLocal(c, now, c.keyedByTag() ? ofSubject : null);
+      }
+      if (t == null) {
+        taken.forEach(Taken::undo);
+        return null;
+      }
+      taken.add(t);
+    }
+    return taken;
+  }
+
+  private Taken tryLocal(Charge c, long now, Lease[] ofSubject) {
+    Lease lease = ofSubject == null ? null : LeaseIndex.in(ofSubject, c.policy());
+    if (lease == null) {
+      // Not indexed by its subject (a key with more parts, or a lease of an earlier config): found by key.
+      lease = held.get(c.key());
+    }
     if (lease == null) {
       return null;
     }
-    long now = nanos.getAsLong();
     if (now >= lease.expiresAtNanos) {
       // Left for the fetch that replaces it, or for the sweep, to drop: no write on the request path.
       return null;
@@ -231,10 +286,13 @@ final class Leases {
       Policy p = c.policy();
       long ttlNanos = TimeUnit.MILLISECONDS.toNanos(p.config.common().lease().ttlMs());
       return fetches.submit(c.key(), p, p.leaseUnits)
-          .map(grant -> lease(p, grant, nanos.getAsLong(), ttlNanos))
+          .map(grant -> lease(p, c.keyedByTag() ? c.slotTag() : null, grant, nanos.getAsLong(), ttlNanos))
           .onSuccess(lease -> {
             metrics.leased(p.name, lease.granted);
             Lease old = held.put(c.key(), lease);
+            if (lease.subject != null) {
+              index.put(lease.subject, lease);
+            }
             if (old != null) {
               drop(c.key(), old);
             }
@@ -246,10 +304,11 @@ final class Leases {
   }
 
   /** A grant lives the lease's TTL; an empty answer only until Redis' retry time (within that TTL). */
-  private static Lease lease(Policy policy, LeaseFetches.Grant g, long now, long ttlNanos) {
+  private static Lease lease(Policy policy, String subject, LeaseFetches.Grant g, long now, long ttlNanos) {
     long life = g.granted() > 0 ? ttlNanos
         : Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(Math.max(0, g.retryMillis())));
-    return new Lease(policy, g.granted(), g.limit(), g.remaining(), g.resetMillis(), g.retryMillis(), now + life);
+    return new Lease(policy, subject, g.granted(), g.limit(), g.remaining(), g.resetMillis(), g.retryMillis(),
+        now + life);
   }
 
   private static Taken admitted(Charge c, Lease lease) {

@@ -48,9 +48,12 @@ final class Policy {
   private final List<Rule> routes;
   private final List<Rule> costs;
   private final Set<String> plans;
+  /** Where this policy stands in its config's list: its slot among a subject's leases ({@link Leases}). */
+  final int index;
 
-  Policy(RateLimitPolicy p) {
+  Policy(RateLimitPolicy p, int index) {
     RateLimitPolicy.Common common = p.common();
+    this.index = index;
     config = p;
     name = common.name();
     algorithm = p.algorithm();
@@ -121,7 +124,7 @@ final class Policy {
     // The first key part is the hash tag: every policy keyed first by the same subject shares a Redis
     // Cluster slot, so they can be evaluated in one script (see docs/rate-limiting.md).
     String tag = null;
-    StringBuilder rest = new StringBuilder();
+    StringBuilder rest = null;
     for (KeyKind kind : key) {
       String part = part(kind, r);
       if (part == null) {
@@ -130,11 +133,16 @@ final class Policy {
       if (tag == null) {
         tag = part;
       } else {
-        rest.append(':').append(part);
+        rest = (rest == null ? new StringBuilder() : rest).append(':').append(part);
       }
     }
-    String redisKey = keyPrefix + ":{" + tag + "}:" + keySuffix + rest;
-    return new Charge(this, redisKey, tag, (int) Math.min(1_000_000_000L, (long) cost * r.units()));
+    return Charge.on(this, keyPrefix, tag, rest == null ? "" : rest.toString(),
+        (int) Math.min(1_000_000_000L, (long) cost * r.units()));
+  }
+
+  /** The Redis key of the subject {@code tag} (+ {@code rest}, the key's other parts) under this policy. */
+  String key(String keyPrefix, String tag, String rest) {
+    return keyPrefix + ":{" + tag + "}:" + keySuffix + rest;
   }
 
   private static boolean anyMatches(List<Rule> rules, RequestInfo r) {

@@ -1,6 +1,7 @@
 package io.spillway.limit;
 
 import io.spillway.config.LimitsConfig;
+import io.spillway.config.RateLimitPolicy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,11 @@ final class PolicySet {
 
   PolicySet(LimitsConfig config) {
     this.config = config;
-    this.policies = config.policies().stream().map(Policy::new).toList();
+    List<Policy> compiled = new ArrayList<>(config.policies().size());
+    for (RateLimitPolicy p : config.policies()) {
+      compiled.add(new Policy(p, compiled.size()));
+    }
+    this.policies = List.copyOf(compiled);
     this.leasing = config.policies().stream().anyMatch(p -> p.common().lease() != null);
   }
 

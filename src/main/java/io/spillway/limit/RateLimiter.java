@@ -175,7 +175,9 @@ public final class RateLimiter {
    * for a lease, the whole request is decided as if every policy were exact (and so falls back as configured).
    */
   private Future<Decision> decideLeased(PolicySet set, List<Charge> charges) {
-    List<Leases.Taken> alone = takenLocally(charges);
+    // The common case, without sorting the charges first: every policy of the request is leased and this
+    // node's leases cover (or, fresh from Redis, refuse) them all.
+    List<Leases.Taken> alone = leases.tryLocal(charges);
     if (alone != null) {
       return withExact(set, alone, List.of());
     }
@@ -187,34 +189,8 @@ public final class RateLimiter {
     if (leased.isEmpty()) {
       return decideExact(set, charges, true);
     }
-    List<Leases.Taken> local = new ArrayList<>(leased.size());
-    for (Charge c : leased) {
-      Leases.Taken t = leases.tryLocal(c);
-      if (t == null) {
-        local.forEach(Leases.Taken::undo);
-        return fetchLeases(set, charges, leased, exact);
-      }
-      local.add(t);
-    }
-    return withExact(set, local, exact);
-  }
-
-  /**
-   * The common case, without sorting the charges first: every policy of the request is leased and this node's
-   * leases cover (or, fresh from Redis, refuse) them all. Null, with nothing taken, when some policy needs
-   * Redis or is exact.
-   */
-  private List<Leases.Taken> takenLocally(List<Charge> charges) {
-    List<Leases.Taken> taken = new ArrayList<>(charges.size());
-    for (Charge c : charges) {
-      Leases.Taken t = c.policy().leased(c.cost()) ? leases.tryLocal(c) : null;
-      if (t == null) {
-        taken.forEach(Leases.Taken::undo);
-        return null;
-      }
-      taken.add(t);
-    }
-    return taken;
+    List<Leases.Taken> local = leases.tryLocal(leased);
+    return local == null ? fetchLeases(set, charges, leased, exact) : withExact(set, local, exact);
   }
 
   private Future<Decision> fetchLeases(PolicySet set, List<Charge> charges, List<Charge> leased, List<Charge> exact) {

@@ -5,6 +5,7 @@ import io.spillway.testkit.RedisProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -158,6 +159,39 @@ class LeasedLimitsTest {
       assertEquals(limit - limit / 50, onEventLoop(() -> observer.peek(request("/v1/x", client))).remaining(),
           "the node took a lease of 2% of " + limit);
     }
+  }
+
+  @Test
+  void policiesOnOneClientSpendTheirOwnLeasesAcrossAReloadThatReordersThem() {
+    var tight = policy("tight", "token-bucket", "rate", 0.001, "burst", 4, "key", List.of("ip"),
+        "leaseSize", 2, "leaseTtlMs", 60_000);
+    var loose = policy("loose", "token-bucket", "rate", 0.001, "burst", 100, "key", List.of("ip"),
+        "leaseSize", 50, "leaseTtlMs", 60_000);
+    var json = LimitTesting.limitsJson(tight, loose);
+    RateLimiter node = RateLimiter.create(redis, LimitTesting.limits(json), null);
+    String client = "203.0.113.15";
+    for (int i = 0; i < 4; i++) {
+      assertTrue(onEventLoop(() -> node.check(request("/v1/x", client))).admitted());
+    }
+    // The same policies, listed the other way round: each still spends what it leased, so the spent one
+    // goes on refusing although the other's lease, now first in the list, has units left.
+    node.update(LimitTesting.limits(json.copy().put("policies", new JsonArray(List.of(loose, tight)))));
+    Decision refused = onEventLoop(() -> node.check(request("/v1/x", client)));
+    assertFalse(refused.admitted());
+    assertEquals("tight", refused.rejectedBy());
+  }
+
+  @Test
+  void aPolicyKeyedByClientAndRouteLeasesPerRoute() {
+    var config = limitsOf(policy("per-route", "token-bucket", "rate", 0.001, "burst", 3, "key",
+        List.of("ip", "route"), "leaseSize", 3, "leaseTtlMs", 60_000));
+    RateLimiter node = RateLimiter.create(redis, config, null);
+    String client = "203.0.113.16";
+    for (int i = 0; i < 3; i++) {
+      assertTrue(onEventLoop(() -> node.check(request("/v1/a", client))).admitted());
+    }
+    assertFalse(onEventLoop(() -> node.check(request("/v1/a", client))).admitted(), "route /v1/a is spent");
+    assertTrue(onEventLoop(() -> node.check(request("/v1/b", client))).admitted(), "route /v1/b has its own");
   }
 
   @Test
