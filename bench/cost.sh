@@ -13,8 +13,8 @@
 # (utime+stime over the run / requests). CPU per request moves far less with a busy neighbour than
 # requests/s do, but this host's speed drifts by 10-20% over minutes, so two builds are compared in ONE run:
 # BASE_JAR (with BASE_COMMIT naming it) adds a node of that build, measured in the same interleaved rounds as
-# api@base, miss@base and live@base (its policies give leases in units, as api-unitleases's do: a build from
-# before lease shares reads only units).
+# api@base, miss@base and live@base. Its policies give leases in units, as api-unitleases's do (a build from
+# before lease shares reads only units), unless BASE_LEASES=shares: then the same policies as api's.
 #
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -B -q -DskipTests package)
 #   BASE_JAR=/tmp/base/target/spillway.jar BASE_COMMIT=<commit> PORT=28080 MGMT_PORT=28081 bench/cost.sh
@@ -54,7 +54,9 @@ UNIT_LIMITS=$(python3 "$BENCH_DIR/stats.py" raise-limits "$ROOT/src/main/resourc
 node unitleases 3 "$ROOT/target/spillway.jar" SPILLWAY_LIMITS_POLICIES="$UNIT_LIMITS"
 targets=(api api-unitleases api-unlimited miss live)
 if [ -n "$BASE_JAR" ]; then
-  node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$UNIT_LIMITS"
+  base_limits=$UNIT_LIMITS
+  [ "${BASE_LEASES:-units}" = shares ] && base_limits=$LIMITS
+  node base 2 "$BASE_JAR" SPILLWAY_LIMITS_POLICIES="$base_limits"
   targets+=(api@base miss@base live@base)
 fi
 # TARGETS (e.g. "api api@base") measures only those.
