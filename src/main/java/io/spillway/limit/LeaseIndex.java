@@ -70,8 +70,4 @@ final class LeaseIndex {
   void clear() {
     bySubject.clear();
   }
-
-  int subjects() {
-    return bySubject.size();
-  }
 }
