@@ -17,11 +17,14 @@ import io.spillway.data.Model;
 import io.spillway.data.Requests;
 import io.spillway.limit.RateLimitHandler;
 import io.spillway.limit.RateLimiter;
+import io.spillway.web.ProblemException;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.function.Function;
 
 /** The REST API, v1 and v2: mounts every resource on the router, with the contract it is checked against. */
 public final class RestApi {
@@ -48,8 +51,7 @@ public final class RestApi {
         id -> data.call(new Requests.FindApiKey(id))
             .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.keyHash(), k.revokedAt() != null)),
         ids -> data.call(new Requests.TouchApiKeys(ids)), auth.apiKeyCacheSeconds(), auth.apiKeyUsedFlushSeconds());
-    AccountPlans plans = new AccountPlans(vertx, id -> data.call(new Requests.GetAccountPlan(id)).map(Model.AccountPlan::plan),
-        auth.defaultPlan(), auth.apiKeyCacheSeconds());
+    AccountPlans plans = new AccountPlans(vertx, storedPlans(data), auth.defaultPlan(), auth.apiKeyCacheSeconds());
     Routes routes = new Routes(router, config.http().maxBodyBytes(), new Routes.Chain(BearerAuth.required(tokens),
         BearerAuth.optional(tokens), apiKeys, plans, clientConcurrency, RateLimitHandler.beforeAuth(limiter),
         RateLimitHandler.afterAuth(limiter)))
@@ -79,5 +81,15 @@ public final class RestApi {
     if (config.devMode()) {
       router.route("/graphiql*").subRouter(GraphQlEndpoint.graphiql(vertx));
     }
+  }
+
+  /**
+   * An account's stored plan, null when it has none or there is no such account (a valid token of an account
+   * that is gone): that answer is cached like any other, so such a token costs no query per request.
+   */
+  private static Function<Long, Future<String>> storedPlans(DataClient data) {
+    return id -> data.call(new Requests.GetAccountPlan(id)).map(Model.AccountPlan::plan)
+        .recover(err -> err instanceof ProblemException p && p.problem().status() == 404
+            ? Future.succeededFuture(null) : Future.failedFuture(err));
   }
 }

@@ -1,5 +1,7 @@
 package io.spillway.limit;
 
+import io.micrometer.core.instrument.Timer;
+import io.spillway.auth.JwtTokens;
 import io.spillway.testkit.ApiClient;
 import io.spillway.testkit.Await;
 import io.spillway.testkit.SpillwayApp;
@@ -154,6 +156,30 @@ class ApiKeysAndPlansTest {
     assertEquals(200, setPlan(u.id(), null).statusCode(), "back to the default plan");
     Await.until("the default plan to apply", Duration.ofSeconds(10), () -> "free".equals(withKey(key, "/v1/usage")
         .bodyAsJsonObject().getString("plan")));
+  }
+
+  @Test
+  void aTokenOfAnAccountThatIsGoneIsOnTheDefaultPlanWithoutALookupPerRequest() {
+    // A valid token whose account does not exist (deleted, or never on this deployment).
+    String gone = "9000000000000001";
+    String token = new JwtTokens(app.clientVertx(), app.config().jwt()).issue(gone, null);
+    long before = planLookups();
+    int requests = 10;
+    for (int i = 0; i < requests; i++) {
+      HttpResponse<Buffer> r = Await.result(app.client().get("/v1/users/" + gone).bearerTokenAuthentication(token)
+          .send());
+      assertEquals(404, r.statusCode(), r.bodyAsString());
+      assertTrue(r.getHeader("RateLimit-Policy").startsWith("\"free-throttle\""), "on the default plan");
+    }
+    long lookups = planLookups() - before;
+    // One, then the cached answer (a second or third only if the 1 s cache ran out between the requests).
+    assertTrue(lookups >= 1 && lookups <= 3, requests + " requests looked the plan up " + lookups + " times");
+  }
+
+  private static long planLookups() {
+    Timer t = app.node().telemetry().registry().find("spillway_data_request").tag("operation", "GetAccountPlan")
+        .timer();
+    return t == null ? 0 : t.count();
   }
 
   @Test
