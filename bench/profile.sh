@@ -73,7 +73,8 @@ requests=$(awk '/requests in/{print $1; exit}' "$SCRATCH/wrk.out")
 record profile spillway 1 "$summary"
 stop_process profiled
 
-jfr print --events jdk.ExecutionSample "$SCRATCH/profile.jfr" >"$SCRATCH/profile-samples.txt"
+# Whole stacks (jfr print shows five frames by default), so "inclusive" counts every caller.
+jfr print --stack-depth 128 --events jdk.ExecutionSample "$SCRATCH/profile.jfr" >"$SCRATCH/profile-samples.txt"
 {
   echo "## summary"
   echo "jar commit: ${JAR_COMMIT:-unknown}"
