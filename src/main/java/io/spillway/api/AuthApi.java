@@ -56,7 +56,7 @@ final class AuthApi {
                     // The same answer whether the email or the password was wrong; the attempt stays counted.
                     : Future.failedFuture(new ProblemException(
                         ProblemType.INVALID_CREDENTIALS.with("the email or password is wrong")))))
-            .recover(err -> err instanceof ProblemException pe && pe.problem().status() == 401 ? Future.failedFuture(err)
+            .recover(err -> ProblemException.hasStatus(err, 401) ? Future.failedFuture(err)
                 // Not a wrong password (a busy hasher, a data layer that did not answer): not a failed login.
                 : logins.refund(attempt).transform(v -> CredentialChecks.refused(ctx, err))));
   }

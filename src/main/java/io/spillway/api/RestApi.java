@@ -51,7 +51,8 @@ public final class RestApi {
         id -> data.call(new Requests.FindApiKey(id))
             .map(k -> k == null ? null : new ApiKeyAuth.StoredKey(k.id(), k.userId(), k.keyHash(), k.revokedAt() != null)),
         ids -> data.call(new Requests.TouchApiKeys(ids)), auth.apiKeyCacheSeconds(), auth.apiKeyUsedFlushSeconds());
-    AccountPlans plans = new AccountPlans(vertx, storedPlans(data), auth.defaultPlan(), auth.apiKeyCacheSeconds());
+    AccountPlans plans = new AccountPlans(vertx, storedPlans(data), auth.defaultPlan(),
+        auth.apiKeyCacheSeconds());
     Routes routes = new Routes(router, config.http().maxBodyBytes(), new Routes.Chain(BearerAuth.required(tokens),
         BearerAuth.optional(tokens), apiKeys, plans, clientConcurrency, RateLimitHandler.beforeAuth(limiter),
         RateLimitHandler.afterAuth(limiter)))
@@ -89,7 +90,6 @@ public final class RestApi {
    */
   private static Function<Long, Future<String>> storedPlans(DataClient data) {
     return id -> data.call(new Requests.GetAccountPlan(id)).map(Model.AccountPlan::plan)
-        .recover(err -> err instanceof ProblemException p && p.problem().status() == 404
-            ? Future.succeededFuture(null) : Future.failedFuture(err));
+        .recover(err -> ProblemException.hasStatus(err, 404) ? Future.succeededFuture(null) : Future.failedFuture(err));
   }
 }

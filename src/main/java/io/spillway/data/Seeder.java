@@ -39,7 +39,7 @@ public final class Seeder {
     List<Long> ids = new ArrayList<>();
     return inBatches(users, i -> data.call(new Requests.CreateUser(email(i), "Seed User " + i, passwordHash))
             .map(Model.User::id)
-            .recover(err -> err instanceof ProblemException pe && pe.problem().status() == 409
+            .recover(err -> ProblemException.hasStatus(err, 409)
                 ? data.call(new Requests.FindCredentials(email(i))).map(Model.Credentials::userId)
                 : Future.failedFuture(err))
             .onSuccess(id -> {

@@ -47,9 +47,12 @@ final class Charge {
     return cost;
   }
 
-  /** True when the subject's tag alone, with the policy, names the key (no parts after the tag). */
-  boolean keyedByTag() {
-    return rest != null && rest.isEmpty();
+  /**
+   * The subject a lease of this charge is found by ({@link LeaseIndex}): the tag, when it and the policy alone
+   * name the key; null when the key has more parts (or was given whole), so the lease is found by key.
+   */
+  String subject() {
+    return rest != null && rest.isEmpty() ? slotTag : null;
   }
 
   String key() {

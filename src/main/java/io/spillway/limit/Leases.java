@@ -203,7 +203,7 @@ final class Leases {
    * trip per refused request either).
    */
   Taken tryLocal(Charge c) {
-    return tryLocal(c, nanos.getAsLong(), c.keyedByTag() ? index.of(c.slotTag()) : null);
+    return tryLocal(c, nanos.getAsLong(), c.subject() == null ? null : index.of(c.subject()));
   }
 
   /**
@@ -218,11 +218,12 @@ final class Leases {
     for (Charge c : charges) {
       Taken t = null;
       if (c.policy().leased(c.cost())) {
-        if (c.keyedByTag() && !c.slotTag().equals(subject)) {
-          subject = c.slotTag();
-          ofSubject = index.of(subject);
+        String own = c.subject();
+        if (own != null && !own.equals(subject)) {
+          subject = own;
+          ofSubject = index.of(own);
         }
-        t = tryLocal(c, now, c.keyedByTag() ? ofSubject : null);
+        t = tryLocal(c, now, own == null ? null : ofSubject);
       }
       if (t == null) {
         taken.forEach(Taken::undo);
@@ -286,7 +287,7 @@ final class Leases {
       Policy p = c.policy();
       long ttlNanos = TimeUnit.MILLISECONDS.toNanos(p.config.common().lease().ttlMs());
       return fetches.submit(c.key(), p, p.leaseUnits)
-          .map(grant -> lease(p, c.keyedByTag() ? c.slotTag() : null, grant, nanos.getAsLong(), ttlNanos))
+          .map(grant -> lease(p, c.subject(), grant, nanos.getAsLong(), ttlNanos))
           .onSuccess(lease -> {
             metrics.leased(p.name, lease.granted);
             Lease old = held.put(c.key(), lease);

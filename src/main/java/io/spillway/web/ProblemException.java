@@ -12,4 +12,9 @@ public final class ProblemException extends RuntimeException {
   public Problem problem() {
     return problem;
   }
+
+  /** True when {@code err} is a problem with HTTP status {@code status} (a data-layer 404, a refused login's 401). */
+  public static boolean hasStatus(Throwable err, int status) {
+    return err instanceof ProblemException p && p.problem.status() == status;
+  }
 }
