@@ -31,6 +31,7 @@ final class CacheMetrics {
   private final Counter writeInvalidations;
   private final Counter eventInvalidations;
   private final Counter redisFailures;
+  private final Map<CacheKey.Kind, Counter> refreshes = new EnumMap<>(CacheKey.Kind.class);
 
   CacheMetrics(MeterRegistry registry) {
     if (registry == null) {
@@ -45,6 +46,9 @@ final class CacheMetrics {
             .tag("kind", kind.label()).tag("result", r.label).register(registry);
       }
       reads.put(kind, byResult);
+      refreshes.put(kind, Counter.builder("spillway.cache.refreshes")
+          .description("Near-cache entries reloaded in the background because readers kept reading them near their end")
+          .tag("kind", kind.label()).register(registry));
     }
     evictions = Counter.builder("spillway.cache.evictions")
         .description("Near-cache entries evicted to stay within its entry and byte bounds").register(registry);
@@ -71,6 +75,13 @@ final class CacheMetrics {
     Counter[] byResult = reads.get(kind);
     if (byResult != null) {
       byResult[result.ordinal()].increment();
+    }
+  }
+
+  void refreshed(CacheKey.Kind kind) {
+    Counter c = refreshes.get(kind);
+    if (c != null) {
+      c.increment();
     }
   }
 

@@ -6,6 +6,8 @@ import io.spillway.config.CacheConfig;
 import io.spillway.redis.Lifetimes;
 import io.spillway.web.Caches;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -23,28 +25,69 @@ import java.util.function.LongSupplier;
  * was not invalidated since. A read that raced a write therefore serves its (older) answer once, but does
  * not cache it.
  *
+ * <p>Refresh ahead ({@code near.refreshAfter}): an entry read once that fraction of its lifetime has passed is
+ * due for a reload; the first reader to see that claims it ({@link Held#claimRefresh}) and starts the reload in
+ * the background, and every reader meanwhile is answered from the entry. A hot entry is so replaced before
+ * it expires, and its readers never wait for Redis or the database; an entry nobody reads still expires. The
+ * reload fills like any load, so it cannot bring back what an invalidation removed.
+ *
  * <p>Its caches are {@link Caches#builder()}'s: their upkeep runs on the event loop that reads or fills.
  */
 final class NearCache {
+  /** An entry as the near cache holds it: with the moment it is due for a reload, claimed by one reader. */
+  static final class Held {
+    private static final VarHandle CLAIMED;
+
+    static {
+      try {
+        CLAIMED = MethodHandles.lookup().findVarHandle(Held.class, "claimed", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final Entry entry;
+    private final long refreshAtNanos;
+    private volatile boolean claimed;
+
+    private Held(Entry entry, long refreshAtNanos) {
+      this.entry = entry;
+      this.refreshAtNanos = refreshAtNanos;
+    }
+
+    /** True for exactly one caller once the entry is due for a reload at {@code now}. */
+    boolean claimRefresh(long now) {
+      return now >= refreshAtNanos && !claimed && CLAIMED.compareAndSet(this, false, true);
+    }
+  }
+
   /** Loads slower than this never fill: the record of invalidations does not reach back further. */
   static final long MAX_LOAD_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  private final Cache<CacheKey, Entry> entries;
+  private final Cache<CacheKey, Held> entries;
   private final Cache<CacheKey, Long> invalidated;
   private final AtomicLong counter = new AtomicLong();
   private final LongSupplier nanos;
+  private final long foundNanos;
+  private final long missingNanos;
+  /** Nanoseconds after a fill when a found and a missing entry are due for a reload; MAX_VALUE: never. */
+  private final long refreshFoundNanos;
+  private final long refreshMissingNanos;
 
   NearCache(CacheConfig config, LongSupplier nanos, CacheMetrics metrics) {
     this.nanos = nanos;
     long floor = Math.max(1, config.nearMaxBytes() / config.nearMaxEntries());
-    long foundNanos = TimeUnit.MILLISECONDS.toNanos(config.nearTtlMs());
-    long missingNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(config.nearTtlMs(), config.negativeTtlMs()));
+    this.foundNanos = TimeUnit.MILLISECONDS.toNanos(config.nearTtlMs());
+    this.missingNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(config.nearTtlMs(), config.negativeTtlMs()));
+    double after = config.nearRefreshAfter();
+    this.refreshFoundNanos = after > 0 ? (long) (foundNanos * after) : Long.MAX_VALUE;
+    this.refreshMissingNanos = after > 0 ? (long) (missingNanos * after) : Long.MAX_VALUE;
     this.entries = Caches.builder()
         .maximumWeight(config.nearMaxBytes())
-        .<CacheKey, Entry>weigher((k, e) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, e.weight())))
-        .expireAfter(Lifetimes.<CacheKey, Entry>of(e -> e.found() ? foundNanos : missingNanos))
+        .<CacheKey, Held>weigher((k, h) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, h.entry.weight())))
+        .expireAfter(Lifetimes.<CacheKey, Held>of(h -> h.entry.found() ? foundNanos : missingNanos))
         .ticker(nanos::getAsLong)
-        .removalListener((CacheKey k, Entry e, RemovalCause cause) -> {
+        .removalListener((CacheKey k, Held h, RemovalCause cause) -> {
           if (cause == RemovalCause.SIZE) {
             metrics.evicted();
           }
@@ -57,8 +100,13 @@ final class NearCache {
         .build();
   }
 
-  Entry get(CacheKey key) {
+  Held get(CacheKey key) {
     return entries.getIfPresent(key);
+  }
+
+  /** True for exactly one caller once {@code held} is due for a reload (see the class comment). */
+  boolean claimRefresh(Held held) {
+    return held.claimRefresh(nanos.getAsLong());
   }
 
   /** What a load notes before it starts; pass it back to {@link #fill}. */
@@ -75,7 +123,9 @@ final class NearCache {
     if (at != null && at > stamp) {
       return;
     }
-    entries.put(key, entry);
+    long now = nanos.getAsLong();
+    long refreshIn = entry.found() ? refreshFoundNanos : refreshMissingNanos;
+    entries.put(key, new Held(entry, refreshIn == Long.MAX_VALUE ? Long.MAX_VALUE : now + refreshIn));
     // An invalidation that landed between the check and the put must still win.
     Long after = invalidated.getIfPresent(key);
     if (after != null && after > stamp) {

@@ -12,6 +12,7 @@ import io.vertx.redis.client.Redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,10 +33,10 @@ public final class ReadCache {
   private final long maxFillNanos;
   private MessageConsumer<CommittedEvent> events;
 
-  private ReadCache(CacheConfig config, Redis redis, String prefix, MeterRegistry registry) {
+  private ReadCache(CacheConfig config, Redis redis, String prefix, MeterRegistry registry, LongSupplier nanos) {
     this.config = config;
     this.metrics = new CacheMetrics(registry);
-    this.near = config.nearEnabled() ? new NearCache(config, System::nanoTime, metrics) : null;
+    this.near = config.nearEnabled() ? new NearCache(config, nanos, metrics) : null;
     this.redis = config.redisEnabled() ? new RedisCache(redis, config, prefix, metrics) : null;
     this.maxFillNanos = config.holdMs() * 1_000_000L / 2;
     if (near != null) {
@@ -48,7 +49,13 @@ public final class ReadCache {
    * null; {@code keyPrefix} starts every Redis key (e.g. {@code spillway:cache:}).
    */
   public static ReadCache start(Vertx vertx, CacheConfig config, Redis redis, String keyPrefix, MeterRegistry registry) {
-    ReadCache cache = new ReadCache(config, redis, keyPrefix, registry);
+    return start(vertx, config, redis, keyPrefix, registry, System::nanoTime);
+  }
+
+  /** {@link #start} with the near cache on the clock {@code nanos}. */
+  static ReadCache start(Vertx vertx, CacheConfig config, Redis redis, String keyPrefix, MeterRegistry registry,
+                         LongSupplier nanos) {
+    ReadCache cache = new ReadCache(config, redis, keyPrefix, registry, nanos);
     if (config.enabled()) {
       cache.events = vertx.eventBus().localConsumer(CommittedEvent.ADDRESS, msg -> cache.changed(msg.body()));
     }
@@ -67,27 +74,45 @@ public final class ReadCache {
       return load.get();
     }
     if (near != null) {
-      Entry hit = near.get(key);
+      NearCache.Held hit = near.get(key);
       if (hit != null) {
         metrics.read(key.kind(), CacheMetrics.Result.NEAR_HIT);
-        return Future.succeededFuture(hit);
+        if (near.claimRefresh(hit)) {
+          refresh(key, load);
+        }
+        return Future.succeededFuture(hit.entry);
       }
     }
-    return flights.run(key, () -> fetch(key, load));
+    return flights.run(key, () -> fetch(key, load, true));
   }
 
-  private Future<Entry> fetch(CacheKey key, Supplier<Future<Entry>> load) {
+  /**
+   * Reloads a near entry that is due (see {@link NearCache}) while its readers are answered from it: through
+   * the same flight as a miss, so a reload and a miss of one key make one read. A failed reload changes
+   * nothing; the entry then expires as usual.
+   */
+  private void refresh(CacheKey key, Supplier<Future<Entry>> load) {
+    metrics.refreshed(key.kind());
+    flights.run(key, () -> fetch(key, load, false));
+  }
+
+  /** {@code counted}: a reader waits for this fetch, so it counts as that reader's read (a reload does not). */
+  private Future<Entry> fetch(CacheKey key, Supplier<Future<Entry>> load, boolean counted) {
     long stamp = near == null ? 0 : near.stamp();
     long started = System.nanoTime();
     Future<RedisCache.Lookup> shared = redis == null ? Future.succeededFuture(RedisCache.Lookup.UNAVAILABLE)
         : redis.get(key);
     return shared.compose(found -> {
       if (found.state() == RedisCache.State.FOUND) {
-        metrics.read(key.kind(), CacheMetrics.Result.REDIS_HIT);
+        if (counted) {
+          metrics.read(key.kind(), CacheMetrics.Result.REDIS_HIT);
+        }
         fillNear(key, found.entry(), stamp, started);
         return Future.succeededFuture(found.entry());
       }
-      metrics.read(key.kind(), CacheMetrics.Result.MISS);
+      if (counted) {
+        metrics.read(key.kind(), CacheMetrics.Result.MISS);
+      }
       return load.get().onSuccess(entry -> {
         fillNear(key, entry, stamp, started);
         if (found.state() == RedisCache.State.ABSENT && System.nanoTime() - started < maxFillNanos) {

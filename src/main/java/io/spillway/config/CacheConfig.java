@@ -8,6 +8,9 @@ package io.spillway.config;
  * @param nearMaxEntries   at most this many entries in the near cache
  * @param nearMaxBytes     at most this many bytes of representations in the near cache
  * @param nearTtlMs        a near entry lives at most this long: the bound when change events are delayed
+ * @param nearRefreshAfter a near entry read after this fraction of its lifetime is reloaded in the background
+ *                         while it keeps answering, so a hot entry is replaced before it expires and no reader
+ *                         waits for it; 0 turns this off
  * @param redisEnabled     the shared Redis layer
  * @param redisTtlSeconds  a Redis entry lives this long, plus or minus {@code redisJitter}
  * @param redisJitter      spread of the Redis TTL (0.1: plus or minus 10 %), so entries filled together do not
@@ -23,6 +26,7 @@ public record CacheConfig(
     int nearMaxEntries,
     long nearMaxBytes,
     long nearTtlMs,
+    double nearRefreshAfter,
     boolean redisEnabled,
     long redisTtlSeconds,
     double redisJitter,
@@ -34,6 +38,9 @@ public record CacheConfig(
     Check.range("cache.near.maxEntries", nearMaxEntries, 1, 100_000_000);
     Check.range("cache.near.maxBytes", nearMaxBytes, 1024, 64L << 30);
     Check.range("cache.near.ttlMs", nearTtlMs, 1, 3_600_000);
+    if (nearRefreshAfter != 0) {
+      Check.range("cache.near.refreshAfter", nearRefreshAfter, 0.1, 0.95);
+    }
     Check.range("cache.redis.ttlSeconds", redisTtlSeconds, 1, 30L * 86_400);
     Check.range("cache.redis.jitter", redisJitter, 0.0, 0.5);
     Check.range("cache.redis.timeoutMs", redisTimeoutMs, 1, 60_000);
@@ -54,6 +61,7 @@ public record CacheConfig(
         near.integer("maxEntries"),
         near.number("maxBytes"),
         near.number("ttlMs"),
+        near.decimal("refreshAfter"),
         redis.bool("enabled"),
         redis.number("ttlSeconds"),
         redis.decimal("jitter"),
