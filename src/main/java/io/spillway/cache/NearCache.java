@@ -68,8 +68,6 @@ final class NearCache {
   private final Cache<CacheKey, Long> invalidated;
   private final AtomicLong counter = new AtomicLong();
   private final LongSupplier nanos;
-  private final long foundNanos;
-  private final long missingNanos;
   /** Nanoseconds after a fill when a found and a missing entry are due for a reload; MAX_VALUE: never. */
   private final long refreshFoundNanos;
   private final long refreshMissingNanos;
@@ -77,8 +75,8 @@ final class NearCache {
   NearCache(CacheConfig config, LongSupplier nanos, CacheMetrics metrics) {
     this.nanos = nanos;
     long floor = Math.max(1, config.nearMaxBytes() / config.nearMaxEntries());
-    this.foundNanos = TimeUnit.MILLISECONDS.toNanos(config.nearTtlMs());
-    this.missingNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(config.nearTtlMs(), config.negativeTtlMs()));
+    long foundNanos = TimeUnit.MILLISECONDS.toNanos(config.nearTtlMs());
+    long missingNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(config.nearTtlMs(), config.negativeTtlMs()));
     double after = config.nearRefreshAfter();
     this.refreshFoundNanos = after > 0 ? (long) (foundNanos * after) : Long.MAX_VALUE;
     this.refreshMissingNanos = after > 0 ? (long) (missingNanos * after) : Long.MAX_VALUE;
