@@ -6,8 +6,6 @@ import io.spillway.config.CacheConfig;
 import io.spillway.redis.Lifetimes;
 import io.spillway.web.Caches;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -34,18 +32,8 @@ import java.util.function.LongSupplier;
  * <p>Its caches are {@link Caches#builder()}'s: their upkeep runs on the event loop that reads or fills.
  */
 final class NearCache {
-  /** An entry as the near cache holds it: with the moment it is due for a reload, claimed by one reader. */
+  /** An entry as the near cache holds it: with the moment it is due for a reload, claimed by a reader. */
   static final class Held {
-    private static final VarHandle CLAIMED;
-
-    static {
-      try {
-        CLAIMED = MethodHandles.lookup().findVarHandle(Held.class, "claimed", boolean.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
     final Entry entry;
     private final long refreshAtNanos;
     private volatile boolean claimed;
@@ -55,9 +43,16 @@ final class NearCache {
       this.refreshAtNanos = refreshAtNanos;
     }
 
-    /** True for exactly one caller once the entry is due for a reload at {@code now}. */
+    /**
+     * True for the reader that first sees the entry due at {@code now}. No compare-and-set: two readers
+     * racing here may both claim it, and their reloads then share one flight.
+     */
     boolean claimRefresh(long now) {
-      return now >= refreshAtNanos && !claimed && CLAIMED.compareAndSet(this, false, true);
+      if (now < refreshAtNanos || claimed) {
+        return false;
+      }
+      claimed = true;
+      return true;
     }
   }
 
@@ -102,7 +97,7 @@ final class NearCache {
     return entries.getIfPresent(key);
   }
 
-  /** True for exactly one caller once {@code held} is due for a reload (see the class comment). */
+  /** True for the reader that first sees {@code held} due for a reload (see the class comment). */
   boolean claimRefresh(Held held) {
     return held.claimRefresh(nanos.getAsLong());
   }
