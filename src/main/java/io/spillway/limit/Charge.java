@@ -16,12 +16,6 @@ final class Charge {
   private final String keyPrefix;
   private String key;
 
-  /** A charge whose key is already known. */
-  Charge(Policy policy, String key, String slotTag, int cost) {
-    this(policy, slotTag, null, null, cost);
-    this.key = key;
-  }
-
   private Charge(Policy policy, String slotTag, String keyPrefix, String rest, int cost) {
     this.policy = policy;
     this.slotTag = slotTag;
@@ -49,10 +43,10 @@ final class Charge {
 
   /**
    * The subject a lease of this charge is found by ({@link LeaseIndex}): the tag, when it and the policy alone
-   * name the key; null when the key has more parts (or was given whole), so the lease is found by key.
+   * name the key; null when the key has more parts, so the lease is found by key.
    */
   String subject() {
-    return rest != null && rest.isEmpty() ? slotTag : null;
+    return rest.isEmpty() ? slotTag : null;
   }
 
   String key() {

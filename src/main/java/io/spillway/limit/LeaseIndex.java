@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * per-client limit) finds all its leases with one lookup of a short tag instead of one lookup per policy of a
  * full Redis key, which the request then need not build at all.
  *
- * <p>Only an index: {@link Leases} holds the leases by key and decides what is held; a lease dropped there is
- * drained (it has no unit left), so a slot still pointing at it admits nothing. Slots are replaced whole
- * (copy on write), read without a lock.
+ * <p>Only an index: {@link Leases} holds the leases by key and decides what is held. A lease is indexed before
+ * it is held and leaves the index when it is dropped there (expired, replaced, or the node stopping); a slot
+ * read just before that points at a drained lease, which admits nothing. Slots are replaced whole (copy on
+ * write), read without a lock.
  */
 final class LeaseIndex {
   private static final Lease[] NONE = new Lease[0];
@@ -53,17 +54,6 @@ final class LeaseIndex {
       Lease[] next = old.clone();
       next[i] = null;
       return Arrays.stream(next).allMatch(l -> l == null) ? null : next;
-    });
-  }
-
-  /** Empties the slots of leases whose time is up at {@code now}, whatever dropped them or did not. */
-  void sweep(long now) {
-    bySubject.forEach((tag, leases) -> {
-      for (Lease lease : leases) {
-        if (lease != null && now >= lease.expiresAtNanos) {
-          remove(tag, lease);
-        }
-      }
     });
   }
 

@@ -152,7 +152,6 @@ final class Leases {
         drop(key, lease);
       }
     });
-    index.sweep(now);
     List<Future<LeaseFetches.Grant>> sent = new ArrayList<>();
     for (Refund r; sent.size() < REFUNDS_PER_CALL && (r = refunds.poll()) != null; ) {
       Refund refund = r;
@@ -290,10 +289,11 @@ final class Leases {
           .map(grant -> lease(p, c.subject(), grant, nanos.getAsLong(), ttlNanos))
           .onSuccess(lease -> {
             metrics.leased(p.name, lease.granted);
-            Lease old = held.put(c.key(), lease);
+            // Indexed before it is held: whatever drops it from the held map later also finds it indexed.
             if (lease.subject != null) {
               index.put(lease.subject, lease);
             }
+            Lease old = held.put(c.key(), lease);
             if (old != null) {
               drop(c.key(), old);
             }

@@ -25,7 +25,7 @@ class LocalLimiterTest {
   }
 
   private Outcome take(Policy p, int cost, int nodes) {
-    return limiter.evaluate(List.of(new Charge(p, "k:" + p.name, "t", cost)), true, nodes).get(0);
+    return limiter.evaluate(List.of(Charge.on(p, "k", p.name, "", cost)), true, nodes).get(0);
   }
 
   private int admitted(Policy p, int attempts, int nodes) {
@@ -150,25 +150,25 @@ class LocalLimiterTest {
   void rejectedRequestConsumesNothingInAnyPolicy() {
     Policy wide = compile(policy("wide", "fixed-window", "limit", 100, "windowSeconds", 60));
     Policy narrow = compile(policy("narrow", "fixed-window", "limit", 2, "windowSeconds", 60));
-    List<Charge> both = List.of(new Charge(wide, "w", "t", 1), new Charge(narrow, "n", "t", 1));
+    List<Charge> both = List.of(Charge.on(wide, "k", "w", "", 1), Charge.on(narrow, "k", "n", "", 1));
     int admitted = 0;
     for (int i = 0; i < 5; i++) {
       admitted += Decision.from(limiter.evaluate(both, true, 1), true).admitted() ? 1 : 0;
     }
     assertEquals(2, admitted);
-    assertEquals(98, limiter.evaluate(List.of(new Charge(wide, "w", "t", 1)), false, 1).get(0).remaining());
+    assertEquals(98, limiter.evaluate(List.of(Charge.on(wide, "k", "w", "", 1)), false, 1).get(0).remaining());
   }
 
   @Test
   void idleSubjectsAreForgotten() {
     Policy p = compile(policy("fw", "fixed-window", "limit", 5, "windowSeconds", 1));
     for (int i = 0; i < 100; i++) {
-      limiter.evaluate(List.of(new Charge(p, "subject-" + i, "t", 1)), true, 1);
+      limiter.evaluate(List.of(Charge.on(p, "k", "subject-" + i, "", 1)), true, 1);
     }
     assertEquals(100, limiter.size());
     advance(2 * SECOND);
     for (int i = 0; i < LocalLimiter.MAX_SUBJECTS / 20; i++) {
-      limiter.evaluate(List.of(new Charge(p, "other", "t", 1)), false, 1);
+      limiter.evaluate(List.of(Charge.on(p, "k", "other", "", 1)), false, 1);
     }
     assertTrue(limiter.size() <= 2, "swept: " + limiter.size());
   }
