@@ -37,7 +37,10 @@ public final class ClientAddress {
   }
 
   public String of(HttpServerRequest request) {
-    SocketAddress remote = request.remoteAddress();
+    // The connection's peer, not request.remoteAddress(): behind a Router that is a wrapper which first parses
+    // the Forwarded headers (allocating for each request) to answer what the connection already knows, since
+    // the router believes no forwarding header; X-Forwarded-For is judged here instead.
+    SocketAddress remote = request.connection().remoteAddress();
     String peer = remote == null ? null : remote.hostAddress();
     String forwarded = request.getHeader(FORWARDED_FOR);
     // The common case, a direct client: a dotted IPv4 peer is already canonical, nothing to parse or format.
