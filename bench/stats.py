@@ -15,6 +15,9 @@
   stats.py overload-dat ROUNDS CAPACITY   the same as a gnuplot data file
   stats.py histogram BEFORE AFTER NAME    count, p50 and p99 (ms) of the observations a Prometheus histogram
                                           NAME (seconds; every label set summed) got between two scrapes
+  stats.py slow BEFORE AFTER NAME MS      per label set of a Prometheus histogram NAME (seconds), the
+                                          observations between two scrapes and how many of them took
+                                          longer than the first bucket bound at or above MS
   stats.py raise-limits DEFAULTS FACTOR [LEASE_FACTOR [units]]
                                           the shipped rate-limit policies with every number (rate, burst,
                                           limit) multiplied by FACTOR (and leaseSize by LEASE_FACTOR, 1 by
@@ -287,6 +290,33 @@ def histogram(before, after, name):
     print(f"count={total:.0f} p50_ms={q(0.5):.1f} p99_ms={q(0.99):.1f}")
 
 
+def _series(scrape, name):
+    """{labels without le: {le: count}} of histogram NAME in one scrape."""
+    out = {}
+    for line in open(scrape):
+        if line.startswith(name + "_bucket{"):
+            labels, value = line.rsplit(" ", 1)
+            inner = labels[len(name) + len("_bucket{"):-1]
+            parts = [p for p in inner.split('",') if p]
+            le_part = next(p for p in parts if p.startswith('le="'))
+            le = le_part[len('le="'):].rstrip('"')
+            key = ",".join(p if p.endswith('"') else p + '"' for p in parts if p is not le_part)
+            out.setdefault(key, {})[float("inf") if le == "+Inf" else float(le)] = float(value)
+    return out
+
+
+def slow(before, after, name, ms):
+    a, b = _series(after, name), _series(before, name)
+    for key in sorted(a):
+        now, then = a[key], b.get(key, {})
+        total = now[float("inf")] - then.get(float("inf"), 0.0)
+        if total <= 0:
+            continue
+        bound = min(le for le in now if le * 1000 >= ms)
+        over = total - (now[bound] - then.get(bound, 0.0))
+        print(f"{name}{{{key}}} count={total:.0f} over_{bound * 1000:.0f}ms={over:.0f}")
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "pgbench":
@@ -310,6 +340,8 @@ def main():
     elif cmd == "raise-limits":
         raise_limits(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 1.0,
                      len(sys.argv) > 5 and sys.argv[5] == "units")
+    elif cmd == "slow":
+        slow(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
     elif cmd == "histogram":
         histogram(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

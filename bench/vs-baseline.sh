@@ -33,7 +33,7 @@
 # The JIT needs longer than lib.sh's default warm-up to reach the steady state of either server on 2 busy cores.
 : "${WARMUP:=30s}"
 source "$(dirname "$0")/lib.sh"
-USERS=${USERS:-300000}
+USERS=${USERS:-500000}
 ACTIVE_USERS=${ACTIVE_USERS:-5000}
 TOKENS=${TOKENS:-256}
 HOT_IDS=${HOT_IDS:-2000}
@@ -102,7 +102,23 @@ warm_wrk "$B" "$WARMUP" REQ_PATH=/hello
 warm_wrk "http://127.0.0.1:$miss_port" "$WARMUP" REQ_PATH='/v1/users/{id}' TOKENS_FILE="$SCRATCH/tokens.txt" \
   ADDRESSES=1 IDS_FILE="$SCRATCH/cold-ids.txt" IDS_ORDER=walk
 
+# Where Spillway's slowest api answers waited: its own histograms (the answer, the data-layer round trip by
+# operation, the Redis client's round trip) scraped around the api rounds, and every command that took 10 ms
+# or more inside Redis itself (its latency monitor, on for the api rounds only).
+scrape() { curl -fsS "http://127.0.0.1:$MGMT_PORT/metrics" >"$1"; }
+redis_bench() { redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" "$@"; }
+scrape "$SCRATCH/api-before.prom"
+redis_bench CONFIG SET latency-monitor-threshold 10 >/dev/null
+redis_bench LATENCY RESET >/dev/null
 while read -r round target; do target_run api "$target" "$round"; done < <(round_order "$ROUNDS" spillway baseline)
+scrape "$SCRATCH/api-after.prom"
+{ for h in vertx_http_server_response_time_seconds spillway_data_request_seconds vertx_redis_processing_time_seconds; do
+    python3 "$BENCH_DIR/stats.py" slow "$SCRATCH/api-before.prom" "$SCRATCH/api-after.prom" "$h" 100
+  done
+  echo "redis LATENCY LATEST (event, unix time, latest ms, max ms) over the api rounds of both servers:"
+  redis_bench --no-raw LATENCY LATEST | paste -sd' ' | sed 's/^$/(none)/'
+} >"$SCRATCH/api-tail.txt"
+redis_bench CONFIG SET latency-monitor-threshold 0 >/dev/null
 while read -r round target; do target_run trivial "$target" "$round"; done < <(round_order "$ROUNDS" spillway baseline)
 
 # --- open loop at half of peak ------------------------------------------------------------------------------
@@ -162,6 +178,9 @@ summary="$SCRATCH/vs-baseline.summary"
   echo
   echo "## api: Spillway GET /v1/users/{id} vs baseline GET /api/data/{id}"
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" api spillway/baseline
+  echo
+  echo "### api: Spillway's answers, data-layer calls and Redis round trips over 100 ms (its own histograms, the api rounds with the baseline's in between)"
+  sed 's/^/    /' "$SCRATCH/api-tail.txt"
   echo
   echo "## trivial: Spillway GET /health/live vs baseline GET /hello"
   python3 "$BENCH_DIR/stats.py" summary "$ROUNDS_FILE" trivial spillway/baseline
