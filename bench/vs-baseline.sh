@@ -26,7 +26,8 @@
 # Good: a 2xx answer within SLO_MS (100 ms). Closed loop: wrk -t$THREADS -c$CONNS, WARMUP per target, then
 # ROUNDS rounds of DURATION interleaved A B, B A, A B; the figures are medians over the rounds.
 # Data is reset first (fresh databases, flushed Redis db). Output: bench/results/vs-baseline-DATE-COMMIT.txt
-# (summary, per-run lines, raw wrk/pgbench/generator output), the latency curve data next to it, and
+# (summary, where Spillway's api answers over 100 ms waited, per-run lines, raw wrk/pgbench/generator
+# output), the latency curve data next to it, and
 # docs/img/vs-baseline-latency.svg.
 #
 #   PORT=28080 MGMT_PORT=28081 BASELINE_PORT=28090 bench/vs-baseline.sh
