@@ -38,6 +38,20 @@ class AccountPlansTest {
     vertx.close().await();
   }
 
+  /** A request of the account, its plan looked up (the lookup answered with {@code plan}) and cached. */
+  private void cached(String plan) {
+    plans.planOf(ACCOUNT);
+    lookups.get(lookups.size() - 1).complete(plan);
+  }
+
+  /** The next request finds no cached plan ({@code why}): it waits for a lookup, answered with {@code plan}. */
+  private void assertLooksUp(String plan, String why) {
+    Future<String> request = plans.planOf(ACCOUNT);
+    assertFalse(request.isComplete(), why);
+    lookups.get(lookups.size() - 1).complete(plan);
+    assertEquals(plan, request.result());
+  }
+
   private void advanceSeconds(double seconds) {
     now.addAndGet((long) (seconds * 1e9));
   }
@@ -57,9 +71,7 @@ class AccountPlansTest {
 
   @Test
   void aPlanInUseIsLookedUpAgainWhileItsRequestsGoOn() {
-    plans.planOf(ACCOUNT);
-    lookups.get(0).complete("pro");
-
+    cached("pro");
     advanceSeconds(TTL_SECONDS * 0.85);
     for (int i = 0; i < 10; i++) {
       Future<String> request = plans.planOf(ACCOUNT);
@@ -78,29 +90,23 @@ class AccountPlansTest {
 
   @Test
   void aPlanNobodyUsesNearItsEndStillExpires() {
-    plans.planOf(ACCOUNT);
-    lookups.get(0).complete("pro");
+    cached("pro");
     advanceSeconds(TTL_SECONDS + 1);
-    Future<String> request = plans.planOf(ACCOUNT);
-    assertFalse(request.isComplete(), "expired: the request waits for a lookup");
-    lookups.get(1).complete("pro");
-    assertEquals("pro", request.result());
+    assertLooksUp("pro", "expired: the request waits for a lookup");
+    assertEquals(2, lookups.size());
   }
 
   @Test
   void aChangeIsNotUndoneByALookupAlreadyUnderWay() {
-    plans.planOf(ACCOUNT);
-    lookups.get(0).complete("free");
+    cached("free");
     advanceSeconds(TTL_SECONDS * 0.9);
     plans.planOf(ACCOUNT);
     assertEquals(2, lookups.size());
 
     plans.changed(ACCOUNT);
     lookups.get(1).complete("free");
-    Future<String> next = plans.planOf(ACCOUNT);
-    assertFalse(next.isComplete(), "what the older lookup read is not cached: the next request looks up again");
-    lookups.get(2).complete("pro");
-    assertEquals("pro", next.result());
+    assertLooksUp("pro", "what the older lookup read is not cached: the next request looks up again");
+    assertEquals(3, lookups.size());
   }
 
   @Test
