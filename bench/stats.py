@@ -265,14 +265,27 @@ def jfr_top(samples_file, n):
             print(f"{100.0 * c / total:5.1f}% {f}")
 
 
-def _buckets(scrape, name):
+def _series(scrape, name):
+    """{labels without le: {le: count}} of histogram NAME in one scrape."""
     out = {}
     for line in open(scrape):
         if line.startswith(name + "_bucket{"):
             labels, value = line.rsplit(" ", 1)
-            le = labels.split('le="', 1)[1].split('"', 1)[0]
-            le = float("inf") if le == "+Inf" else float(le)
-            out[le] = out.get(le, 0.0) + float(value)
+            inner = labels[len(name) + len("_bucket{"):-1]
+            parts = [p for p in inner.split('",') if p]
+            le_part = next(p for p in parts if p.startswith('le="'))
+            le = le_part[len('le="'):].rstrip('"')
+            key = ",".join(p if p.endswith('"') else p + '"' for p in parts if p is not le_part)
+            out.setdefault(key, {})[float("inf") if le == "+Inf" else float(le)] = float(value)
+    return out
+
+
+def _buckets(scrape, name):
+    """{le: count} of histogram NAME in one scrape, every label set summed."""
+    out = {}
+    for series in _series(scrape, name).values():
+        for le, count in series.items():
+            out[le] = out.get(le, 0.0) + count
     return out
 
 
@@ -288,21 +301,6 @@ def histogram(before, after, name):
                 return le * 1000
         return float("nan")
     print(f"count={total:.0f} p50_ms={q(0.5):.1f} p99_ms={q(0.99):.1f}")
-
-
-def _series(scrape, name):
-    """{labels without le: {le: count}} of histogram NAME in one scrape."""
-    out = {}
-    for line in open(scrape):
-        if line.startswith(name + "_bucket{"):
-            labels, value = line.rsplit(" ", 1)
-            inner = labels[len(name) + len("_bucket{"):-1]
-            parts = [p for p in inner.split('",') if p]
-            le_part = next(p for p in parts if p.startswith('le="'))
-            le = le_part[len('le="'):].rstrip('"')
-            key = ",".join(p if p.endswith('"') else p + '"' for p in parts if p is not le_part)
-            out.setdefault(key, {})[float("inf") if le == "+Inf" else float(le)] = float(value)
-    return out
 
 
 def slow(before, after, name, ms):
