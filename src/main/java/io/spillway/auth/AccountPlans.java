@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import io.spillway.web.Caller;
 import io.spillway.web.Ids;
 import io.spillway.web.Caches;
+import io.spillway.web.RefreshAhead;
 import io.spillway.redis.SingleFlight;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -28,7 +29,7 @@ import java.util.function.LongSupplier;
  *
  * <p>An account's requests do not wait for its plan once it has been looked up: a cached plan read after
  * {@value #REFRESH_AFTER} of its lifetime is looked up again in the background while the requests go on with
- * it, and the new answer replaces it with a full lifetime. A plan nobody uses near its end still expires.
+ * it ({@link RefreshAhead}), and the new answer replaces it with a full lifetime. A plan nobody uses near its end still expires.
  * A lookup that fails in the background changes nothing (the plan then expires as usual). Lookups of one
  * account are one at a time ({@link SingleFlight}): when an active account's plan used to expire, each of its
  * requests in the next few milliseconds looked it up again, and all of them waited.
@@ -41,23 +42,11 @@ public final class AccountPlans implements Handler<RoutingContext> {
   /** The share of a cached plan's lifetime after which a read of it starts a lookup in the background. */
   static final double REFRESH_AFTER = 0.8;
 
-  /** A cached plan: the lookup's answer and when a read of it starts the next lookup. */
-  private static final class Held {
-    final String plan;
-    final long refreshAtNanos;
-    volatile boolean refreshing;
-
-    Held(String plan, long refreshAtNanos) {
-      this.plan = plan;
-      this.refreshAtNanos = refreshAtNanos;
-    }
-  }
-
   private final Function<Long, Future<String>> lookup;
   private final String defaultPlan;
   private final LongSupplier nanos;
   private final long refreshAfterNanos;
-  private final Cache<Long, Held> plans;
+  private final Cache<Long, RefreshAhead<String>> plans;
   private final SingleFlight<Long, String> lookups = new SingleFlight<>();
   /** Bumped by every change: a lookup that began before a change does not cache what it read. */
   private final AtomicLong changes = new AtomicLong();
@@ -101,15 +90,14 @@ public final class AccountPlans implements Handler<RoutingContext> {
 
   /** The account's plan; never fails: when it cannot be looked up the request is on the default plan. */
   public Future<String> planOf(long userId) {
-    Held held = plans.getIfPresent(Ids.spread(userId));
+    RefreshAhead<String> held = plans.getIfPresent(Ids.spread(userId));
     if (held == null) {
       return lookups.run(userId, () -> lookUp(userId));
     }
-    if (!held.refreshing && nanos.getAsLong() - held.refreshAtNanos >= 0) {
-      held.refreshing = true;
+    if (held.claim(nanos.getAsLong())) {
       lookups.run(userId, () -> lookUp(userId));
     }
-    return Future.succeededFuture(held.plan);
+    return Future.succeededFuture(held.value());
   }
 
   private Future<String> lookUp(long userId) {
@@ -118,7 +106,7 @@ public final class AccountPlans implements Handler<RoutingContext> {
         .map(stored -> {
           String plan = stored == null ? defaultPlan : stored;
           if (changes.get() == before) {
-            plans.put(Ids.spread(userId), new Held(plan, nanos.getAsLong() + refreshAfterNanos));
+            plans.put(Ids.spread(userId), RefreshAhead.of(plan, nanos.getAsLong(), refreshAfterNanos));
           }
           return plan;
         })

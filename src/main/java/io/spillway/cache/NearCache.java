@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.spillway.config.CacheConfig;
 import io.spillway.redis.Lifetimes;
 import io.spillway.web.Caches;
+import io.spillway.web.RefreshAhead;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +25,7 @@ import java.util.function.LongSupplier;
  * not cache it.
  *
  * <p>Refresh ahead ({@code near.refreshAfter}): an entry read once that fraction of its lifetime has passed is
- * due for a reload; the first reader to see that claims it ({@link Held#claimRefresh}) and starts the reload in
+ * due for a reload; the first reader to see that claims it ({@link RefreshAhead}) and starts the reload in
  * the background, and every reader meanwhile is answered from the entry. A hot entry is so replaced before
  * it expires, and its readers never wait for Redis or the database; an entry nobody reads still expires. The
  * reload fills like any load, so it cannot bring back what an invalidation removed.
@@ -32,34 +33,10 @@ import java.util.function.LongSupplier;
  * <p>Its caches are {@link Caches#builder()}'s: their upkeep runs on the event loop that reads or fills.
  */
 final class NearCache {
-  /** An entry as the near cache holds it: with the moment it is due for a reload, claimed by a reader. */
-  static final class Held {
-    final Entry entry;
-    private final long refreshAtNanos;
-    private volatile boolean claimed;
-
-    private Held(Entry entry, long refreshAtNanos) {
-      this.entry = entry;
-      this.refreshAtNanos = refreshAtNanos;
-    }
-
-    /**
-     * True for the reader that first sees the entry due at {@code now}. No compare-and-set: two readers
-     * racing here may both claim it, and their reloads then share one flight.
-     */
-    boolean claimRefresh(long now) {
-      if (now < refreshAtNanos || claimed) {
-        return false;
-      }
-      claimed = true;
-      return true;
-    }
-  }
-
   /** Loads slower than this never fill: the record of invalidations does not reach back further. */
   static final long MAX_LOAD_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  private final Cache<CacheKey, Held> entries;
+  private final Cache<CacheKey, RefreshAhead<Entry>> entries;
   private final Cache<CacheKey, Long> invalidated;
   private final AtomicLong counter = new AtomicLong();
   private final LongSupplier nanos;
@@ -77,10 +54,10 @@ final class NearCache {
     this.refreshMissingNanos = after > 0 ? (long) (missingNanos * after) : Long.MAX_VALUE;
     this.entries = Caches.builder()
         .maximumWeight(config.nearMaxBytes())
-        .<CacheKey, Held>weigher((k, h) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, h.entry.weight())))
-        .expireAfter(Lifetimes.<CacheKey, Held>of(h -> h.entry.found() ? foundNanos : missingNanos))
+        .<CacheKey, RefreshAhead<Entry>>weigher((k, h) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, h.value().weight())))
+        .expireAfter(Lifetimes.<CacheKey, RefreshAhead<Entry>>of(h -> h.value().found() ? foundNanos : missingNanos))
         .ticker(nanos::getAsLong)
-        .removalListener((CacheKey k, Held h, RemovalCause cause) -> {
+        .removalListener((CacheKey k, RefreshAhead<Entry> h, RemovalCause cause) -> {
           if (cause == RemovalCause.SIZE) {
             metrics.evicted();
           }
@@ -93,13 +70,13 @@ final class NearCache {
         .build();
   }
 
-  Held get(CacheKey key) {
+  RefreshAhead<Entry> get(CacheKey key) {
     return entries.getIfPresent(key);
   }
 
   /** True for the reader that first sees {@code held} due for a reload (see the class comment). */
-  boolean claimRefresh(Held held) {
-    return held.claimRefresh(nanos.getAsLong());
+  boolean claimRefresh(RefreshAhead<Entry> held) {
+    return held.claim(nanos.getAsLong());
   }
 
   /** What a load notes before it starts; pass it back to {@link #fill}. */
@@ -116,9 +93,7 @@ final class NearCache {
     if (at != null && at > stamp) {
       return;
     }
-    long now = nanos.getAsLong();
-    long refreshIn = entry.found() ? refreshFoundNanos : refreshMissingNanos;
-    entries.put(key, new Held(entry, refreshIn == Long.MAX_VALUE ? Long.MAX_VALUE : now + refreshIn));
+    entries.put(key, RefreshAhead.of(entry, nanos.getAsLong(), entry.found() ? refreshFoundNanos : refreshMissingNanos));
     // An invalidation that landed between the check and the put must still win.
     Long after = invalidated.getIfPresent(key);
     if (after != null && after > stamp) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.config.CacheConfig;
 import io.spillway.events.CommittedEvent;
 import io.spillway.redis.SingleFlight;
+import io.spillway.web.RefreshAhead;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -74,13 +75,13 @@ public final class ReadCache {
       return load.get();
     }
     if (near != null) {
-      NearCache.Held hit = near.get(key);
+      RefreshAhead<Entry> hit = near.get(key);
       if (hit != null) {
         metrics.read(key.kind(), CacheMetrics.Result.NEAR_HIT);
         if (near.claimRefresh(hit)) {
           refresh(key, load);
         }
-        return Future.succeededFuture(hit.entry);
+        return Future.succeededFuture(hit.value());
       }
     }
     return flights.run(key, () -> fetch(key, load, true));
