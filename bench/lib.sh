@@ -375,13 +375,22 @@ run_pgbench() {
 
 # --- results -----------------------------------------------------------------------------------------------
 
+# hypervisor: the one the kernel found at boot ("hypervisor: PVM"), "hypervisor: none named" if the boot log
+# does not say (or cannot be read). Hosts of one size differ most in what a context switch costs, and the
+# hypervisor is the usual reason (bench/host.sh measures it).
+hypervisor() {
+  local name
+  name=$( (dmesg 2>/dev/null || true) | sed -n 's/.*Hypervisor detected: //p' | head -1)
+  echo "hypervisor: ${name:-none named}"
+}
+
 machine() {
   local model; model=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
   echo "$(nproc) cores ($model), $(free -g | awk '/Mem:/{print $2}') GiB RAM, Linux $(uname -r)," \
     "$(java -version 2>&1 | head -1 | tr -d '"')," \
     "$(psql "${PG[@]}" -Atc 'SHOW server_version' postgres 2>/dev/null | sed 's/^/PostgreSQL /;s/ (.*//')," \
     "Redis $(redis-cli -h 127.0.0.1 info server | awk -F: '/redis_version/{print $2}' | tr -d '\r')," \
-    "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'), $(autogroup_state); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'), $(hypervisor), $(autogroup_state); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # open_results NAME: sets OUT (the result file, written at the end), HEAD (its header lines), RAW (raw

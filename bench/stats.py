@@ -18,6 +18,8 @@
   stats.py slow BEFORE AFTER NAME MS      per label set of a Prometheus histogram NAME (seconds), the
                                           observations between two scrapes and how many of them took
                                           longer than the first bucket bound at or above MS
+  stats.py host ROUNDS                    bench/host.sh's table: median pipe round trip per placement and
+                                          pgbench -S transactions/s per client count, with tps(64)/tps(2)
   stats.py raise-limits DEFAULTS FACTOR [LEASE_FACTOR [units]]
                                           the shipped rate-limit policies with every number (rate, burst,
                                           limit) multiplied by FACTOR (and leaseSize by LEASE_FACTOR, 1 by
@@ -115,6 +117,27 @@ def cost(path):
         print(f"cost route={t} " + " ".join(f"{k}={median(rows, 'cost', t, k):.1f}"
                                             for k in ("rps", "p99_ms", "server_cpu_us", "redis_cpu_us", "pg_cpu_us"))
               + " (medians)")
+
+
+def host(path):
+    rows = read_rounds(path)
+    print("| measure | median | rounds |")
+    print("| --- | --- | --- |")
+    for pin in dict.fromkeys(r["target"] for r in rows if r["cmp"] == "pingpong"):
+        n = sum(1 for r in rows if r["cmp"] == "pingpong" and r["target"] == pin)
+        print(f"| pipe round trip, {'one core' if pin == 'one' else 'both cores'} (us) | "
+              f"{fmt(median(rows, 'pingpong', pin, 'round_trip_us'), 2)} | {n} |")
+    clients = list(dict.fromkeys(r["target"] for r in rows if r["cmp"] == "pgbench"))
+    for c in clients:
+        n = sum(1 for r in rows if r["cmp"] == "pgbench" and r["target"] == c)
+        print(f"| pgbench -S, {c} client(s) (tps) | {fmt(median(rows, 'pgbench', c, 'tps'), 0)} | {n} |")
+    print()
+    for pin in dict.fromkeys(r["target"] for r in rows if r["cmp"] == "pingpong"):
+        print(f"host pingpong cores={pin} round_trip_us={median(rows, 'pingpong', pin, 'round_trip_us'):.2f} (median)")
+    for c in clients:
+        print(f"host pgbench clients={c} tps={median(rows, 'pgbench', c, 'tps'):.0f} (median)")
+    if "2" in clients and "64" in clients:
+        print(f"host pgbench tps(64)/tps(2)={median(rows, 'pgbench', '64', 'tps') / median(rows, 'pgbench', '2', 'tps'):.2f}")
 
 
 def openloop(out, cls):
@@ -325,6 +348,8 @@ def main():
         print(f"{median(read_rounds(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]):.3f}")
     elif cmd == "cost":
         cost(sys.argv[2])
+    elif cmd == "host":
+        host(sys.argv[2])
     elif cmd == "openloop":
         openloop(sys.argv[2], sys.argv[3])
     elif cmd == "curve":
