@@ -17,7 +17,6 @@
 source "$(dirname "$0")/lib.sh"
 CLIENTS_LIST=${CLIENTS_LIST:-1 2 8 64}
 ensure_tools pgbench psql
-per_process_scheduling
 open_results host
 pgbench_init
 

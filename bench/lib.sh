@@ -7,7 +7,9 @@
 #   - measuring: run_wrk (one wrk run, raw output kept, one "bench:" summary line), run_pgbench,
 #     round_order (A B B A ... interleaving);
 #   - results: open_results / finish_results (bench/results/NAME-DATE-COMMIT.txt, beginning with the commit,
-#     the UTC date, the machine and the exact command).
+#     the UTC date, the machine and the exact command);
+#   - scheduling: from open_results to the script's exit, the CPU is shared among processes, not sessions
+#     (per_process_scheduling).
 #
 # Ports: PORT / MGMT_PORT (Spillway), BASELINE_PORT (the baseline). A script running several Spillway
 # processes side by side gives the k-th one PORT+2k and MGMT_PORT+2k.
@@ -281,7 +283,8 @@ stop_all() {
 # both cores: Redis's own latency monitor logged commands of 35 and 239 ms inside Redis in the api rounds of
 # bench/results/vs-baseline-20261201T1549Z-24bc9ac.txt, and Spillway's answers that waited on it waited as
 # long. On machines of their own, as in production, Redis and PostgreSQL do not queue behind the load
-# generator. The setting of the run is in the result file's machine line.
+# generator. The setting of the run is in the result file's machine line. open_results calls it, so every
+# script with a result file measures this way.
 AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
 per_process_scheduling() {
   if [ "${KEEP_AUTOGROUP:-0}" != 1 ] && [ -w "$AUTOGROUP" ] && [ "$(cat "$AUTOGROUP")" = 1 ]; then
@@ -395,9 +398,11 @@ machine() {
 
 # open_results NAME: sets OUT (the result file, written at the end), HEAD (its header lines), RAW (raw
 # outputs, appended under OUT at the end), ROUNDS_FILE (one line per measured run), STAMP and COMMIT. Only
-# finish_results writes into bench/results/, so an aborted run leaves nothing there.
+# finish_results writes into bench/results/, so an aborted run leaves nothing there. Scheduling is per process
+# from here on (per_process_scheduling), before the machine line records it.
 open_results() {
   local name="$1" dirty=""
+  per_process_scheduling
   COMMIT=$(git -C "$ROOT" rev-parse HEAD)
   if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench/results' ':!docs' 2>/dev/null)" ]; then dirty=" (with uncommitted changes)"; fi
   STAMP=$(date -u +%Y%m%dT%H%MZ)

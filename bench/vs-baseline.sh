@@ -23,9 +23,10 @@
 #            headers: a route that does no work, so its latency is what this machine and the generator add
 #            (the generator shares the server's cores) at that rate, inside every half-peak figure.
 #
-# Scheduling: the kernel shares the CPU among processes for the run, not among sessions (per_process_scheduling in
-# lib.sh: with session autogroups the mostly idle Redis went without CPU for hundreds of ms at saturation);
-# KEEP_AUTOGROUP=1 keeps the machine's setting. The result file's machine line says which it was.
+# Scheduling: the kernel shares the CPU among processes for the run, not among sessions (open_results calls
+# per_process_scheduling in lib.sh: with session autogroups the mostly idle Redis went without CPU for hundreds
+# of ms at saturation); KEEP_AUTOGROUP=1 keeps the machine's setting. The result file's machine line says which
+# it was, and names the hypervisor: read its figures beside bench/host.sh's for the same host.
 #
 # Good: a 2xx answer within SLO_MS (100 ms). Closed loop: wrk -t$THREADS -c$CONNS, WARMUP per target, then
 # ROUNDS rounds of DURATION interleaved A B, B A, A B; the figures are medians over the rounds.
@@ -52,7 +53,6 @@ port_free "$PORT"; port_free "$MGMT_PORT"; port_free "$BASELINE_PORT"
 build_server
 build_baseline
 build_test_classpath
-per_process_scheduling
 open_results vs-baseline
 
 # --- data: fresh databases and Redis db, users, tokens, ids -------------------------------------------------
