@@ -379,8 +379,8 @@ run_pgbench() {
 # --- results -----------------------------------------------------------------------------------------------
 
 # hypervisor: the one the kernel found at boot ("hypervisor: PVM"), "hypervisor: none named" if the boot log
-# does not say (or cannot be read). Hosts of one size differ most in what a context switch costs, and the
-# hypervisor is the usual reason (bench/host.sh measures it).
+# does not say (or cannot be read). Hosts of one size can differ several times over in what a context switch
+# costs (bench/host.sh measures it); the name tells results from hosts of different kinds apart.
 hypervisor() {
   local name
   name=$( (dmesg 2>/dev/null || true) | sed -n 's/.*Hypervisor detected: //p' | head -1)
