@@ -7,8 +7,8 @@
 #
 #   pingpong  bench/pingpong.py: one byte back and forth between two processes over pipes, both on one core
 #             (taskset -c 0) and free to use both; microseconds per round trip (two wake-ups).
-#   pgbench   pgbench -S -M prepared (scale PGBENCH_SCALE, 10) for CLIENTS_LIST clients (-j 2 from 2 clients),
-#             DURATION each; transactions/s. tps(64)/tps(2) near 1 means 64 backends sharing 2 cores cost
+#   pgbench   run_pgbench (pgbench -S -M prepared, scale PGBENCH_SCALE, 10) for CLIENTS_LIST clients (-j 2
+#             from 2 clients), DURATION each; transactions/s. tps(64)/tps(2) near 1 means 64 backends sharing 2 cores cost
 #             little more than 2 do; far below 1, each switch between backends is expensive here.
 # ROUNDS rounds, client counts interleaved within each; medians over rounds. The hypervisor, when the kernel
 # names one, is on the machine line.
@@ -28,13 +28,10 @@ for round in $(seq 1 "$ROUNDS"); do
     record pingpong "$pin" "$round" "$line"
   done
   for c in $CLIENTS_LIST; do
-    j=$(( c >= 2 ? 2 : 1 ))
-    out="$SCRATCH/host-pgbench.out"
-    pgbench "${PG[@]}" -S -M prepared -c "$c" -j "$j" -T "${DURATION%s}" -n "$PGBENCH_DB" >"$out" 2>&1
-    { echo "### pgbench clients=$c round $round: pgbench -S -M prepared -c $c -j $j -T ${DURATION%s} -n"; cat "$out"; echo; } >>"$RAW"
-    tps=$(awk '/^tps/{print $3; exit}' "$out")
-    echo "pgbench clients=$c round $round: tps=$tps"
-    record pgbench "$c" "$round" "tps=$tps"
+    # run_pgbench at this client count (-j 2 from 2 clients): the same measurement as vs-baseline.sh's.
+    line=$(CONNS=$c THREADS=$(( c >= 2 ? 2 : 1 )) run_pgbench "pgbench clients=$c round $round" "${DURATION%s}")
+    echo "pgbench clients=$c round $round: $line"
+    record pgbench "$c" "$round" "$line"
   done
 done
 

@@ -66,6 +66,15 @@ def median(rows, cmp, target, key):
     return statistics.median(vals) if vals else float("nan")
 
 
+def targets(rows, cmp):
+    """The targets of comparison CMP, in the order of their first round."""
+    return list(dict.fromkeys(r["target"] for r in rows if r["cmp"] == cmp))
+
+
+def rounds(rows, cmp, target):
+    return sum(1 for r in rows if r["cmp"] == cmp and r["target"] == target)
+
+
 def fmt(x, digits=1):
     if x != x:
         return "-"
@@ -80,19 +89,18 @@ COLUMNS = [("rps", "req/s", 0), ("p50_ms", "p50 ms", 2), ("p90_ms", "p90 ms", 2)
 
 def summary(path, cmp, ratio=None):
     rows = [r for r in read_rounds(path) if r["cmp"] == cmp]
-    targets = list(dict.fromkeys(r["target"] for r in rows))
     print(f"| target | round | {' | '.join(c[1] for c in COLUMNS)} |")
     print(f"| --- | --- | {' | '.join('---' for _ in COLUMNS)} |")
     for r in rows:
         print(f"| {r['target']} | {r['round']} | "
               + " | ".join(fmt(float(r.get(k, 'nan')), d) for k, _, d in COLUMNS) + " |")
-    for t in targets:
+    for t in targets(rows, cmp):
         print(f"| **{t}** | **median** | "
               + " | ".join(f"**{fmt(median(rows, cmp, t, k), d)}**" for k, _, d in COLUMNS) + " |")
     print()
-    for t in targets:
+    for t in targets(rows, cmp):
         slo = next((r.get("slo_ms", "?") for r in rows if r["target"] == t), "?")
-        print(f"summary cmp={cmp} target={t} rounds={sum(1 for r in rows if r['target'] == t)} "
+        print(f"summary cmp={cmp} target={t} rounds={rounds(rows, cmp, t)} "
               + " ".join(f"{k}={median(rows, cmp, t, k):.3f}" for k, _, _ in COLUMNS) + f" (medians; goodput = 2xx within {slo} ms)")
     if ratio:
         a, b = ratio.split("/")
@@ -105,7 +113,7 @@ def summary(path, cmp, ratio=None):
 
 def cost(path):
     rows = [r for r in read_rounds(path) if r["cmp"] == "cost"]
-    routes = list(dict.fromkeys(r["target"] for r in rows))
+    routes = targets(rows, "cost")
     print("| route | req/s | p99 ms | server CPU us/request | redis CPU us/request | PostgreSQL CPU us/request |")
     print("| --- | --- | --- | --- | --- | --- |")
     for t in routes:
@@ -121,23 +129,22 @@ def cost(path):
 
 def host(path):
     rows = read_rounds(path)
+    trips = [(pin, median(rows, "pingpong", pin, "round_trip_us"), rounds(rows, "pingpong", pin))
+             for pin in targets(rows, "pingpong")]
+    tps = {c: (median(rows, "pgbench", c, "rps"), rounds(rows, "pgbench", c)) for c in targets(rows, "pgbench")}
     print("| measure | median | rounds |")
     print("| --- | --- | --- |")
-    for pin in dict.fromkeys(r["target"] for r in rows if r["cmp"] == "pingpong"):
-        n = sum(1 for r in rows if r["cmp"] == "pingpong" and r["target"] == pin)
-        print(f"| pipe round trip, {'one core' if pin == 'one' else 'both cores'} (us) | "
-              f"{fmt(median(rows, 'pingpong', pin, 'round_trip_us'), 2)} | {n} |")
-    clients = list(dict.fromkeys(r["target"] for r in rows if r["cmp"] == "pgbench"))
-    for c in clients:
-        n = sum(1 for r in rows if r["cmp"] == "pgbench" and r["target"] == c)
-        print(f"| pgbench -S, {c} client(s) (tps) | {fmt(median(rows, 'pgbench', c, 'tps'), 0)} | {n} |")
+    for pin, us, n in trips:
+        print(f"| pipe round trip, {'one core' if pin == 'one' else 'both cores'} (us) | {fmt(us, 2)} | {n} |")
+    for c, (t, n) in tps.items():
+        print(f"| pgbench -S, {c} client(s) (tps) | {fmt(t, 0)} | {n} |")
     print()
-    for pin in dict.fromkeys(r["target"] for r in rows if r["cmp"] == "pingpong"):
-        print(f"host pingpong cores={pin} round_trip_us={median(rows, 'pingpong', pin, 'round_trip_us'):.2f} (median)")
-    for c in clients:
-        print(f"host pgbench clients={c} tps={median(rows, 'pgbench', c, 'tps'):.0f} (median)")
-    if "2" in clients and "64" in clients:
-        print(f"host pgbench tps(64)/tps(2)={median(rows, 'pgbench', '64', 'tps') / median(rows, 'pgbench', '2', 'tps'):.2f}")
+    for pin, us, _ in trips:
+        print(f"host pingpong cores={pin} round_trip_us={us:.2f} (median)")
+    for c, (t, _) in tps.items():
+        print(f"host pgbench clients={c} tps={t:.0f} (median)")
+    if "2" in tps and "64" in tps:
+        print(f"host pgbench tps(64)/tps(2)={tps['64'][0] / tps['2'][0]:.2f}")
 
 
 def openloop(out, cls):
